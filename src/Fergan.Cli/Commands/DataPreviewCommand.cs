@@ -1,0 +1,47 @@
+using System.ComponentModel;
+using Fergan.Cli.Infrastructure;
+using Fergan.Data;
+using Fergan.Data.Imaging;
+using Fergan.Data.Loading;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Fergan.Cli.Commands;
+
+public sealed class DataPreviewSettings : DatasetSettings
+{
+    [CommandOption("-o|--out <PNG>")]
+    [Description("The grid PNG to write (one row per emotion).")]
+    public string? Out { get; init; }
+
+    [CommandOption("--per-class <N>")]
+    [Description("Faces per emotion.")]
+    [DefaultValue(10)]
+    public int PerClass { get; init; } = 10;
+
+    [CommandOption("--target-split <SPLIT>")]
+    [Description("Which split to show.")]
+    [DefaultValue(DataSplit.Training)]
+    public DataSplit TargetSplit { get; init; } = DataSplit.Training;
+
+    [CommandOption("--force")]
+    [Description("Overwrite --out if it exists.")]
+    public bool Force { get; init; }
+
+    public override ValidationResult Validate() =>
+        Out is null ? ValidationResult.Error("--out is required.")
+        : PerClass is < 1 or > 100 ? ValidationResult.Error("--per-class must be 1 to 100.")
+        : base.Validate();
+}
+
+public sealed class DataPreviewCommand(CliConsoles consoles) : Command<DataPreviewSettings>
+{
+    public override int Execute(CommandContext context, DataPreviewSettings settings, CancellationToken cancellationToken)
+    {
+        OutputPaths.EnsureWritable(settings.Out!, settings.Force, "--out");
+        var loaded = DatasetLoader.Load(settings.Dataset, settings.ToOptions(), cancellationToken);
+        File.WriteAllBytes(settings.Out!, FaceGrid.RenderDataset(loaded.Faces, settings.TargetSplit, settings.PerClass));
+        consoles.Out.MarkupLine($"wrote a grid of up to {settings.PerClass} {settings.TargetSplit} faces per emotion to [bold]{Markup.Escape(settings.Out!)}[/].");
+        return 0;
+    }
+}

@@ -1,0 +1,56 @@
+using System.ComponentModel;
+using Fergan.Data.FerPlus;
+using Fergan.Data.Loading;
+using Fergan.Data.Synthetic;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Fergan.Cli.Commands;
+
+/// <summary>The dataset argument and the options every dataset-reading command shares.</summary>
+public class DatasetSettings : CommandSettings
+{
+    [CommandArgument(0, "[dataset]")]
+    [Description("fer2013.csv or .csv.gz, an image-folder root (<split>/<class>/*.png), a .fgn file, or synthetic[[:count[[:seed]]]][[:balanced]]. Default: the bundled synthetic set.")]
+    public string Dataset { get; init; } = SyntheticFaceDataset.SpecPrefix;
+
+    [CommandOption("--skip-bad")]
+    [Description("Skip malformed rows or files (counted and reported) instead of stopping at the first.")]
+    public bool SkipBad { get; init; }
+
+    [CommandOption("--ferplus <FILE>")]
+    [Description("Use FER+ crowd labels from this fer2013new.csv instead of FER2013's (joined by row).")]
+    public string? FerPlus { get; init; }
+
+    [CommandOption("--ferplus-mode <MODE>")]
+    [Description("majority (clear winners only) or probability (vote shares as soft labels).")]
+    [DefaultValue(FerPlusMode.Majority)]
+    public FerPlusMode FerPlusMode { get; init; } = FerPlusMode.Majority;
+
+    [CommandOption("--split <MODE>")]
+    [Description("auto (the source's split, else stratified 80/10/10), source, or stratified.")]
+    [DefaultValue(SplitMode.Auto)]
+    public SplitMode Split { get; init; } = SplitMode.Auto;
+
+    [CommandOption("--split-seed <N>")]
+    [Description("Seed of the stratified split.")]
+    [DefaultValue(2013)]
+    public int SplitSeed { get; init; } = 2013;
+
+    [CommandOption("--no-cache")]
+    [Description("Parse the source again instead of using the binary parse cache.")]
+    public bool NoCache { get; init; }
+
+    public DatasetOptions ToOptions() => new()
+    {
+        SkipBad = SkipBad,
+        FerPlus = FerPlus,
+        FerPlusMode = FerPlusMode,
+        Split = Split,
+        SplitSeed = SplitSeed,
+        UseCache = !NoCache,
+    };
+
+    public override ValidationResult Validate() =>
+        FerPlus is { } f && !File.Exists(f) ? ValidationResult.Error($"--ferplus: no file at {f}.") : ValidationResult.Success();
+}

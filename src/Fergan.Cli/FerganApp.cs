@@ -1,0 +1,53 @@
+using Fergan.Cli.Commands;
+using Fergan.Cli.Infrastructure;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Fergan.Cli;
+
+/// <summary>The command tree of `fergan`. Commands are thin: options in, one library call, rendering out.</summary>
+public static class FerganApp
+{
+    /// <summary>Exit codes: 0 success, 1 user or data error, 2 unexpected failure, 130 cancelled.</summary>
+    public const int UserError = 1, Unexpected = 2, Cancelled = 130;
+
+    public static CommandApp Create(IAnsiConsole output, IAnsiConsole errors)
+    {
+        var registrar = new SimpleRegistrar();
+        registrar.RegisterInstance(typeof(CliConsoles), new CliConsoles(output, errors));
+        var app = new CommandApp(registrar);
+        app.Configure(config =>
+        {
+            config.SetApplicationName("fergan");
+            config.SetApplicationVersion(typeof(FerganApp).Assembly.GetName().Version?.ToString(3) ?? "0.0.0");
+            config.ConfigureConsole(output);
+            config.SetExceptionHandler((exception, _) => ErrorReporter.Report(errors, exception));
+
+            config.AddBranch("data", data =>
+            {
+                data.SetDescription("Inspect, split, balance and convert FER datasets.");
+                data.AddCommand<DataStatsCommand>("stats")
+                    .WithDescription("Counts per split and emotion, imbalance, duplicates across splits; optional bar chart.")
+                    .WithExample("data", "stats", "fer2013.csv.gz", "--plot", "distribution.png")
+                    .WithExample("data", "stats", "synthetic", "--json");
+                data.AddCommand<DataBalanceCommand>("balance")
+                    .WithDescription("Balance the Training split (cap each emotion at N faces, seeded) and write the result.")
+                    .WithExample("data", "balance", "fer2013.csv.gz", "--strategy", "cap", "--max-per-class", "4000", "--out", "capped.fgn");
+                data.AddCommand<DataPreviewCommand>("preview")
+                    .WithDescription("Save a grid PNG of sample faces, one row per emotion.")
+                    .WithExample("data", "preview", "synthetic", "--out", "faces.png");
+                data.AddCommand<DataExportCommand>("export")
+                    .WithDescription("Write a dataset as .fgn (Fergan binary), .csv/.csv.gz (FER2013 layout) or PNG folders.")
+                    .WithExample("data", "export", "synthetic", "--out", "synthetic-faces");
+            });
+            config.AddCommand<DoctorCommand>("doctor")
+                .WithDescription("Check that training can run: TorchSharp, libtorch, device, threads, a tiny training step.")
+                .WithExample("doctor")
+                .WithExample("doctor", "--libtorch", "/opt/pytorch/torch/lib", "--device", "cuda");
+        });
+        return app;
+    }
+}
+
+/// <summary>Standard output (results, JSON) and standard error (errors, progress) for commands.</summary>
+public sealed record CliConsoles(IAnsiConsole Out, IAnsiConsole Error);

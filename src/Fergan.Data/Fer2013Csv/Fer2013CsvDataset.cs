@@ -15,7 +15,7 @@ public sealed class Fer2013CsvDataset(string path) : IFaceDataset
     public IEnumerable<FaceRecord> Read(IngestReport report, CancellationToken cancellationToken = default)
     {
         using var reader = OpenText(Source);
-        var header = reader.ReadLine();
+        var header = ReadLine(reader, 0);
         if (header is null || header.Trim().Length == 0)
         {
             throw DataFormatException.EmptyFile(Source);
@@ -24,7 +24,7 @@ public sealed class Fer2013CsvDataset(string path) : IFaceDataset
         long line = 1;
         var row = 0;
         string? text;
-        while ((text = reader.ReadLine()) is not null)
+        while ((text = ReadLine(reader, line)) is not null)
         {
             cancellationToken.ThrowIfCancellationRequested();
             line++;
@@ -32,7 +32,7 @@ public sealed class Fer2013CsvDataset(string path) : IFaceDataset
             {
                 continue; // blank lines carry no record (a trailing newline is common)
             }
-            var record = ParseRow(text, line, row, columns, atEnd: reader.Peek() < 0, report);
+            var record = ParseRow(text, line, row, columns, atEnd: AtEnd(reader), report);
             row++;
             if (record is { } r)
             {
@@ -42,6 +42,31 @@ public sealed class Fer2013CsvDataset(string path) : IFaceDataset
         if (line == 1)
         {
             throw new DataFormatException(Source, null, "the file has a header but no data rows.");
+        }
+    }
+
+    /// <summary>Reads a line, turning a corrupt compressed stream or a read failure into an error that names the place.</summary>
+    private string? ReadLine(StreamReader reader, long linesSoFar)
+    {
+        try
+        {
+            return reader.ReadLine();
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException)
+        {
+            throw new DataFormatException(Source, linesSoFar + 1, $"cannot read past this point: {e.Message} (corrupt or truncated compressed data?)");
+        }
+    }
+
+    private static bool AtEnd(StreamReader reader)
+    {
+        try
+        {
+            return reader.Peek() < 0;
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException)
+        {
+            return false; // the next ReadLine reports it with its line number
         }
     }
 

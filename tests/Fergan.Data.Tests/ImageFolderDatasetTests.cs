@@ -1,0 +1,165 @@
+using Fergan.Data;
+using Fergan.Data.Export;
+using Fergan.Data.ImageFolders;
+using Fergan.Data.Imaging;
+using Fergan.Data.Loading;
+using Fergan.Tests;
+using SkiaSharp;
+
+namespace Fergan.Data.Tests;
+
+public sealed class ImageFolderDatasetTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    private static List<FaceRecord> ReadAll(string root, IngestReport? report = null) =>
+        new ImageFolderDataset(root).Read(report ?? new IngestReport()).ToList();
+
+    private static byte[] Png(int width, int height, SKColor colour)
+    {
+        using var bitmap = new SKBitmap(width, height);
+        bitmap.Erase(colour);
+        using var image = SKImage.FromBitmap(bitmap);
+        return image.Encode(SKEncodedImageFormat.Png, 100).ToArray();
+    }
+
+    private static byte[] GrayPng(byte value) => GrayFaceDecoder.EncodePng(Enumerable.Repeat(value, FaceImage.PixelCount).ToArray());
+
+    [Fact]
+    public void Round_trips_a_dataset_written_as_split_and_class_folders()
+    {
+        var faces = DatasetLoader.Load("synthetic:70:3", new DatasetOptions { UseCache = false }).Faces;
+        var root = _temp.File("faces");
+        DatasetWriter.Write(faces, root, overwrite: false);
+
+        var loaded = DatasetLoader.Load(root, new DatasetOptions { UseCache = false }).Faces;
+
+        Assert.Equal(faces.Count, loaded.Count);
+        Assert.Equal("source", loaded.Provenance.SplitMethod);
+        // Folder order is split, then emotion, then file name; compare as multisets of (split, label, pixels).
+        static IEnumerable<string> Keys(FaceSet s) =>
+            Enumerable.Range(0, s.Count).Select(i => $"{s.Split(i)}|{s.Label(i)}|{Convert.ToBase64String(s.Pixels(i))}").Order();
+        Assert.Equal(Keys(faces), Keys(loaded));
+    }
+
+    [Fact]
+    public void Class_folders_without_splits_get_a_stratified_split()
+    {
+        foreach (var (name, value) in new[] { ("happy", 200), ("sad", 40) })
+        {
+            for (var i = 0; i < 10; i++)
+            {
+                _temp.Write($"flat/{name}/{i}.png", GrayPng((byte)(value + i)));
+            }
+        }
+
+        var loaded = DatasetLoader.Load(_temp.File("flat"), new DatasetOptions { UseCache = false }).Faces;
+
+        Assert.Equal(20, loaded.Count);
+        Assert.StartsWith("stratified 80/10/10", loaded.Provenance.SplitMethod);
+        Assert.Equal(8, loaded.IndicesOf(DataSplit.Training).Count(i => loaded.Label(i) == Emotion.Happy));
+    }
+
+    [Fact]
+    public void Colour_and_other_sizes_are_converted_to_48x48_gray_and_reported()
+    {
+        _temp.Write("d/train/happy/red.png", Png(64, 64, new SKColor(255, 0, 0)));
+        _temp.Write("d/train/happy/wide.png", Png(96, 48, new SKColor(0, 0, 255)));
+        _temp.Write("d/train/sad/ok.png", GrayPng(90));
+        var report = new IngestReport();
+
+        var records = ReadAll(_temp.File("d"), report);
+
+        Assert.Equal(3, records.Count);
+        Assert.All(records, r => Assert.Equal(FaceImage.PixelCount, r.Pixels.Length));
+        Assert.Equal(76, records[0].Pixels[1000]); // BT.601 luma of pure red: 0.299 * 255
+        Assert.Equal(29, records[1].Pixels[0]);    // pure blue: 0.114 * 255
+        Assert.Equal(90, records[2].Pixels[5]);
+        Assert.Equal(2, report.Conversions["colour to gray"]);
+        Assert.Equal(1, report.Conversions["resized 64x64 to 48x48"]);
+        Assert.Equal(1, report.Conversions["centre-cropped 96x48 to square"]);
+        Assert.False(report.Conversions.ContainsKey("resized 48x48 to 48x48"));
+    }
+
+    public static TheoryData<string, byte[], string> BadFiles => new()
+    {
+        { "notes.txt", "hello"u8.ToArray(), "not an image file" },
+        { "empty.png", [], "the file is empty (0 bytes)" },
+        { "garbage.png", Enumerable.Range(0, 300).Select(i => (byte)(i * 37)).ToArray(), "not a readable image" },
+        { "cut.png", GrayPng(3)[..60], "truncated" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadFiles))]
+    public void An_unreadable_or_non_image_file_is_an_error_naming_it(string name, byte[] bytes, string expected)
+    {
+        _temp.Write("d/train/happy/good.png", GrayPng(10));
+        var bad = _temp.Write($"d/train/happy/{name}", bytes);
+
+        var error = Assert.Throws<DataFormatException>(() => ReadAll(_temp.File("d")));
+
+        Assert.StartsWith(bad, error.Message);
+        Assert.Contains(expected, error.Message);
+    }
+
+    [Theory]
+    [MemberData(nameof(BadFiles))]
+    public void With_skip_bad_an_unreadable_file_is_counted(string name, byte[] bytes, string expected)
+    {
+        _temp.Write("d/train/happy/good.png", GrayPng(10));
+        _temp.Write($"d/train/happy/{name}", bytes);
+        var report = new IngestReport(skipBad: true);
+
+        var records = ReadAll(_temp.File("d"), report);
+
+        Assert.Single(records);
+        Assert.Equal(1, report.Skipped);
+        Assert.Contains(expected, report.SkipExamples[0]);
+    }
+
+    [Fact]
+    public void Hidden_files_are_ignored_but_counted()
+    {
+        _temp.Write("d/train/happy/a.png", GrayPng(10));
+        _temp.Write("d/train/happy/.DS_Store", "x");
+        _temp.Write("d/.hidden/x.png", GrayPng(1));
+        var report = new IngestReport();
+
+        Assert.Single(ReadAll(_temp.File("d"), report));
+        Assert.Equal(2, report.IgnoredFiles);
+    }
+
+    [Fact]
+    public void An_unknown_class_folder_is_named_in_the_error()
+    {
+        _temp.Write("d/train/happy/a.png", GrayPng(10));
+        _temp.Write("d/train/contempt/b.png", GrayPng(10));
+
+        var error = Assert.Throws<DataFormatException>(() => ReadAll(_temp.File("d")));
+
+        Assert.Contains("'contempt' is not a class folder name", error.Message);
+    }
+
+    [Fact]
+    public void A_mix_of_split_and_class_folders_is_an_error()
+    {
+        _temp.Write("d/train/happy/a.png", GrayPng(10));
+        _temp.Write("d/sad/b.png", GrayPng(10));
+
+        var error = Assert.Throws<DataFormatException>(() => ReadAll(_temp.File("d")));
+
+        Assert.Contains("'sad' is not a split folder name", error.Message);
+    }
+
+    [Fact]
+    public void Missing_and_empty_folders_are_explained()
+    {
+        Assert.Contains("does not exist", Assert.Throws<DataFormatException>(() => ReadAll(_temp.File("nope"))).Message);
+        Directory.CreateDirectory(_temp.File("empty"));
+        Assert.Contains("no class or split folders", Assert.Throws<DataFormatException>(() => ReadAll(_temp.File("empty"))).Message);
+        Directory.CreateDirectory(_temp.File("hollow/train/happy"));
+        Assert.Contains("no image files found", Assert.Throws<DataFormatException>(() => ReadAll(_temp.File("hollow"))).Message);
+    }
+}

@@ -1,0 +1,30 @@
+using Fergan.Data;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Fergan.Torch.Tensors;
+
+/// <summary>Moves faces from a <see cref="FaceSet"/> into tensors: images as [N, 1, 48, 48] floats in [0, 1], labels as int64.</summary>
+public static class FaceTensors
+{
+    /// <summary>Images of the given faces, scaled to [0, 1], on <paramref name="device"/>.</summary>
+    public static Tensor Images(FaceSet faces, IReadOnlyList<int> indices, Device? device = null)
+    {
+        var bytes = new byte[indices.Count * FaceImage.PixelCount];
+        for (var k = 0; k < indices.Count; k++)
+        {
+            faces.Pixels(indices[k]).CopyTo(bytes.AsSpan(k * FaceImage.PixelCount));
+        }
+        using var scope = NewDisposeScope();
+        // One bulk copy of bytes, one conversion on the target device: no per-element tensor calls.
+        var raw = tensor(bytes, [indices.Count, 1, FaceImage.Size, FaceImage.Size], ScalarType.Byte);
+        var images = raw.to(device ?? CPU).to_type(ScalarType.Float32).div_(255f);
+        return images.MoveToOuterDisposeScope();
+    }
+
+    public static Tensor Labels(FaceSet faces, IReadOnlyList<int> indices, Device? device = null)
+    {
+        var labels = indices.Select(i => (long)faces.Label(i)).ToArray();
+        return tensor(labels, ScalarType.Int64, device ?? CPU);
+    }
+}

@@ -1,0 +1,38 @@
+using System.Diagnostics;
+using Spectre.Console.Testing;
+
+namespace Fergan.Cli.Tests;
+
+/// <summary>Runs `fergan` in-process against test consoles, or as a real process for exit codes and streams.</summary>
+internal static class CliRunner
+{
+    public sealed record Result(int ExitCode, string Out, string Error);
+
+    public static Result Run(params string[] args)
+    {
+        var output = new TestConsole().Width(200);
+        var errors = new TestConsole().Width(200);
+        var code = FerganApp.Create(output, errors).Run(args);
+        return new Result(code, output.Output, errors.Output);
+    }
+
+    /// <summary>Runs the built fergan.dll in a child process (Program.cs, real stdout/stderr and exit code).</summary>
+    public static Result RunProcess(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "fergan.dll"));
+        foreach (var a in args)
+        {
+            start.ArgumentList.Add(a);
+        }
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"fergan {string.Join(' ', args)} did not finish in 2 minutes");
+        }
+        return new Result(process.ExitCode, stdout.Result, stderr.Result);
+    }
+}

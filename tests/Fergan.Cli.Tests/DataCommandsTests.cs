@@ -1,0 +1,155 @@
+using System.Text.Json;
+using Fergan.Data;
+using Fergan.Data.Cache;
+using Fergan.Tests;
+
+namespace Fergan.Cli.Tests;
+
+public sealed class DataCommandsTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public void Stats_json_prints_one_object_with_fer2013_split_and_class_names()
+    {
+        var result = CliRunner.Run("data", "stats", "synthetic:700", "--no-cache", "--json");
+
+        Assert.Equal(0, result.ExitCode);
+        using var json = JsonDocument.Parse(result.Out);
+        var splits = json.RootElement.GetProperty("splits");
+        Assert.Equal(["Training", "PublicTest", "PrivateTest"], splits.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(Emotions.Names, splits.GetProperty("Training").EnumerateObject().Select(p => p.Name));
+        Assert.Equal(700, splits.EnumerateObject().Sum(s => s.Value.EnumerateObject().Sum(c => c.Value.GetInt32())));
+        Assert.Equal(0, json.RootElement.GetProperty("duplicates").GetProperty("cross_split").GetProperty("PublicTest_in_Training").GetInt32());
+        Assert.Equal("happy", json.RootElement.GetProperty("imbalance").GetProperty("Training").GetProperty("largest").GetString());
+    }
+
+    [Fact]
+    public void Stats_prints_a_table_and_writes_the_plot_but_never_overwrites_it_without_force()
+    {
+        var plot = _temp.File("dist.png");
+
+        var first = CliRunner.Run("data", "stats", "synthetic:300", "--no-cache", "--plot", plot);
+        var written = File.GetLastWriteTimeUtc(plot);
+        var second = CliRunner.Run("data", "stats", "synthetic:300", "--no-cache", "--plot", plot);
+        var afterSecond = File.GetLastWriteTimeUtc(plot);
+        var third = CliRunner.Run("data", "stats", "synthetic:300", "--no-cache", "--plot", plot, "--force");
+
+        Assert.Equal(0, first.ExitCode);
+        Assert.Contains("disgust", first.Out);
+        Assert.Contains("imbalance Training: happy/disgust", first.Out);
+        Assert.Equal(1, second.ExitCode);
+        Assert.Contains("already exists; pass --force", second.Error);
+        Assert.Equal(written, afterSecond);
+        Assert.Equal(0, third.ExitCode);
+    }
+
+    [Fact]
+    public void A_bad_csv_is_exit_code_1_with_file_and_line_and_no_stack_trace()
+    {
+        var csv = _temp.Write("bad.csv", CsvFixture.Lines(CsvFixture.Header, CsvFixture.Row(0, "Training"), CsvFixture.Row(8, "Training")));
+
+        var result = CliRunner.Run("data", "stats", csv);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"{csv}, line 3: emotion '8' is not a FER2013 label", result.Error);
+        Assert.DoesNotContain("   at ", result.Error);
+    }
+
+    [Fact]
+    public void Skip_bad_reports_what_was_skipped()
+    {
+        var csv = _temp.Write("bad.csv", CsvFixture.Lines(CsvFixture.Header, CsvFixture.Row(0, "Training"), CsvFixture.Row(8, "Training")));
+
+        var result = CliRunner.Run("data", "stats", csv, "--skip-bad", "--json");
+
+        Assert.Equal(0, result.ExitCode);
+        using var json = JsonDocument.Parse(result.Out);
+        Assert.Equal(1, json.RootElement.GetProperty("ingest").GetProperty("skipped_records").GetInt32());
+        Assert.Equal(1, json.RootElement.GetProperty("total").GetInt32());
+    }
+
+    [Fact]
+    public void Balance_caps_training_writes_a_loadable_file_and_protects_existing_outputs()
+    {
+        var output = _temp.File("capped.fgn");
+
+        var result = CliRunner.Run("data", "balance", "synthetic:700", "--no-cache", "--strategy", "cap", "--max-per-class", "30", "--out", output, "--json");
+        var again = CliRunner.Run("data", "balance", "synthetic:700", "--no-cache", "--strategy", "cap", "--max-per-class", "30", "--out", output);
+
+        Assert.Equal(0, result.ExitCode);
+        using var json = JsonDocument.Parse(result.Out);
+        Assert.Equal(30, json.RootElement.GetProperty("after").GetProperty("happy").GetInt32());
+        Assert.Equal(json.RootElement.GetProperty("before").GetProperty("disgust").GetInt32(),
+                     json.RootElement.GetProperty("after").GetProperty("disgust").GetInt32());
+        var faces = FaceSetFile.Read(output);
+        var counts = faces.CountsBySplitAndClass();
+        Assert.All(Emotions.All, e => Assert.True(counts[(int)DataSplit.Training, (int)e] <= 30));
+        Assert.Contains("cap Training at 30 faces per class, seed 2013", faces.Provenance.Operations);
+        Assert.Equal(1, again.ExitCode);
+        Assert.Contains("already exists", again.Error);
+    }
+
+    [Fact]
+    public void Balance_without_out_or_cap_explains_what_is_missing()
+    {
+        Assert.Contains("--out is required", CliRunner.Run("data", "balance", "synthetic:70", "--no-cache", "--max-per-class", "3").Error);
+        Assert.Contains("--max-per-class", CliRunner.Run("data", "balance", "synthetic:70", "--no-cache", "--out", _temp.File("x.fgn")).Error);
+    }
+
+    [Fact]
+    public void Export_round_trips_through_csv_gz()
+    {
+        var output = _temp.File("faces.csv.gz");
+
+        Assert.Equal(0, CliRunner.Run("data", "export", "synthetic:70:4", "--no-cache", "--out", output).ExitCode);
+        var result = CliRunner.Run("data", "stats", output, "--json");
+
+        using var json = JsonDocument.Parse(result.Out);
+        Assert.Equal(70, json.RootElement.GetProperty("total").GetInt32());
+        Assert.Equal("fer2013-csv", json.RootElement.GetProperty("format").GetString());
+    }
+
+    [Fact]
+    public void Preview_writes_a_grid_png()
+    {
+        var output = _temp.File("grid.png");
+
+        Assert.Equal(0, CliRunner.Run("data", "preview", "synthetic:140", "--no-cache", "--out", output, "--per-class", "4").ExitCode);
+        using var image = SkiaSharp.SKBitmap.Decode(output);
+        Assert.Equal(7 * (96 + 2), image.Height);
+    }
+
+    [Theory]
+    [InlineData("data", "stats")]
+    [InlineData("data", "balance")]
+    [InlineData("data", "preview")]
+    [InlineData("data", "export")]
+    [InlineData("doctor")]
+    [InlineData("data")]
+    public void Every_command_has_help(params string[] command)
+    {
+        var result = CliRunner.Run([.. command, "--help"]);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("USAGE", result.Out);
+    }
+
+    [Fact]
+    public void The_real_fer2013_stats_match_the_official_counts()
+    {
+        Assert.SkipWhen(SharedData.Fer2013 is null, SharedData.SkipReason);
+
+        var result = CliRunner.Run("data", "stats", SharedData.Fer2013!, "--json");
+
+        using var json = JsonDocument.Parse(result.Out);
+        var training = json.RootElement.GetProperty("splits").GetProperty("Training");
+        Assert.Equal(3995, training.GetProperty("angry").GetInt32());
+        Assert.Equal(436, training.GetProperty("disgust").GetInt32());
+        Assert.Equal(7215, training.GetProperty("happy").GetInt32());
+        Assert.Equal(879, json.RootElement.GetProperty("splits").GetProperty("PrivateTest").GetProperty("happy").GetInt32());
+        Assert.Equal(280, json.RootElement.GetProperty("duplicates").GetProperty("cross_split").GetProperty("PublicTest_in_Training").GetInt32());
+    }
+}

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Text;
 using System.Text.Json;
 
 namespace Fergan.Data.Cache;
@@ -79,66 +78,79 @@ public static class FaceSetFile
 
     public static FaceSet Read(string path)
     {
-        byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(path);
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+            return Read(stream, path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new DataFormatException(path, null, $"cannot read the file: {e.Message}");
         }
-        if (bytes.Length < 12 || !bytes.AsSpan(0, 8).SequenceEqual(Magic))
+    }
+
+    /// <summary>Reads each column straight into its final array (no intermediate copy of the 83 MB of pixels).</summary>
+    private static FaceSet Read(FileStream stream, string path)
+    {
+        Span<byte> prefix = stackalloc byte[12];
+        if (stream.ReadAtLeast(prefix, 12, throwOnEndOfStream: false) < 12 || !prefix[..8].SequenceEqual(Magic))
         {
             throw new DataFormatException(path, null, "not a Fergan dataset file (bad magic bytes).");
         }
-        var headerLength = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(8));
+        var headerLength = BinaryPrimitives.ReadInt32LittleEndian(prefix[8..]);
+        if (headerLength <= 0 || headerLength > stream.Length - 12)
+        {
+            throw new DataFormatException(path, null, "the header length is invalid: the file is damaged.");
+        }
+        var headerBytes = new byte[headerLength];
+        stream.ReadExactly(headerBytes);
         Header header;
         try
         {
-            header = JsonSerializer.Deserialize<Header>(bytes.AsSpan(12, headerLength), Json)
-                     ?? throw new JsonException("empty header");
+            header = JsonSerializer.Deserialize<Header>(headerBytes, Json) ?? throw new JsonException("empty header");
         }
-        catch (Exception e) when (e is JsonException or ArgumentOutOfRangeException)
+        catch (JsonException e)
         {
             throw new DataFormatException(path, null, $"the header is damaged ({e.Message}).");
         }
         var n = header.Count;
-        long expected = 12L + headerLength + n * (3L + 4 + FaceImage.PixelCount) + (header.HasSoftLabels ? n * 4L * Emotions.Count : 0);
-        if (bytes.Length != expected)
+        var expected = 12L + headerLength + n * (3L + 4 + FaceImage.PixelCount) + (header.HasSoftLabels ? n * 4L * Emotions.Count : 0);
+        if (stream.Length != expected)
         {
-            throw new DataFormatException(path, null, $"the file is {bytes.Length} bytes but its header promises {expected}: truncated or damaged.");
+            throw new DataFormatException(path, null, $"the file is {stream.Length} bytes but its header promises {expected}: truncated or damaged.");
         }
-        var at = 12 + headerLength;
+        var flags = new byte[3 * n];
+        stream.ReadExactly(flags);
         var labels = new Emotion[n];
         var splits = new DataSplit[n];
         var synthetic = new bool[n];
         for (var i = 0; i < n; i++)
         {
-            labels[i] = (Emotion)bytes[at + i];
-            splits[i] = (DataSplit)bytes[at + n + i];
-            synthetic[i] = bytes[at + 2 * n + i] != 0;
+            labels[i] = (Emotion)flags[i];
+            splits[i] = (DataSplit)flags[n + i];
+            synthetic[i] = flags[2 * n + i] != 0;
             if ((int)labels[i] >= Emotions.Count || (int)splits[i] >= DataSplits.All.Count)
             {
                 throw new DataFormatException(path, null, $"face {i} has an invalid label or split byte: the file is damaged.");
             }
         }
-        at += 3 * n;
         var rows = new int[n];
-        for (var i = 0; i < n; i++)
+        stream.ReadExactly(System.Runtime.InteropServices.MemoryMarshal.AsBytes(rows.AsSpan()));
+        if (!BitConverter.IsLittleEndian)
         {
-            rows[i] = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(at + 4 * i));
+            BinaryPrimitives.ReverseEndianness(rows, rows);
         }
-        at += 4 * n;
-        var pixels = bytes.AsSpan(at, n * FaceImage.PixelCount).ToArray();
-        at += n * FaceImage.PixelCount;
+        var pixels = new byte[n * FaceImage.PixelCount];
+        stream.ReadExactly(pixels);
         float[]? soft = null;
         if (header.HasSoftLabels)
         {
             soft = new float[n * Emotions.Count];
+            var softBytes = new byte[soft.Length * 4];
+            stream.ReadExactly(softBytes);
             for (var i = 0; i < soft.Length; i++)
             {
-                soft[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(at + 4 * i));
+                soft[i] = BinaryPrimitives.ReadSingleLittleEndian(softBytes.AsSpan(4 * i));
             }
         }
         return new FaceSet(pixels, labels, splits, rows, synthetic, soft, header.Provenance);

@@ -12,8 +12,8 @@ public sealed record DatasetProvenance
     /// <summary>"source" when the file or folders carried the split; otherwise how it was made.</summary>
     public string SplitMethod { get; init; } = "source";
 
-    /// <summary>"fer2013" for the original labels, or the FER+ mode used.</summary>
-    public string LabelSource { get; init; } = "fer2013";
+    /// <summary>"source" for the labels the file or folders carry, or the FER+ mode used (ferplus-majority, ferplus-probability).</summary>
+    public string LabelSource { get; init; } = "source";
 
     public int SkippedRecords { get; init; }
     public IReadOnlyList<string> SkipExamples { get; init; } = [];

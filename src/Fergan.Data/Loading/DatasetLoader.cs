@@ -124,7 +124,7 @@ public static class DatasetLoader
     /// <summary>Cache file for a source: keyed by its full path, size, modification time and the skip-bad choice.</summary>
     public static string CachePathFor(IFaceDataset dataset, DatasetOptions options)
     {
-        var key = new StringBuilder($"v1|{dataset.Format}|{options.SkipBad}|");
+        var key = new StringBuilder($"v2|{dataset.Format}|{options.SkipBad}|");
         if (dataset is SyntheticFaceDataset)
         {
             key.Append(dataset.Source);

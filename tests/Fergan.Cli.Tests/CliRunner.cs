@@ -17,21 +17,29 @@ internal static class CliRunner
     }
 
     /// <summary>Runs the built fergan.dll in a child process (Program.cs, real stdout/stderr and exit code).</summary>
-    public static Result RunProcess(params string[] args)
+    public static Result RunProcess(params string[] args) => RunProcess(null, args);
+
+    public static Result RunProcess(IDictionary<string, string>? environment, params string[] args) =>
+        RunCommand("dotnet", [Path.Combine(AppContext.BaseDirectory, "fergan.dll"), .. args], environment, TimeSpan.FromMinutes(2));
+
+    public static Result RunCommand(string file, IEnumerable<string> args, IDictionary<string, string>? environment, TimeSpan timeout)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "fergan.dll"));
+        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in args)
         {
             start.ArgumentList.Add(a);
         }
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
+        if (!process.WaitForExit(timeout))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"fergan {string.Join(' ', args)} did not finish in 2 minutes");
+            throw new TimeoutException($"{file} {string.Join(' ', args)} did not finish in {timeout}");
         }
         return new Result(process.ExitCode, stdout.Result, stderr.Result);
     }

@@ -27,7 +27,7 @@ public sealed class DataCommandsTests : IDisposable
     }
 
     [Fact]
-    public void Stats_prints_a_table_and_writes_the_plot_but_never_overwrites_it_without_force()
+    public void Stats_prints_a_table_and_writes_the_plot_but_never_overwrites_it_without_overwrite()
     {
         var plot = _temp.File("dist.png");
 
@@ -35,13 +35,13 @@ public sealed class DataCommandsTests : IDisposable
         var written = File.GetLastWriteTimeUtc(plot);
         var second = CliRunner.Run("data", "stats", "synthetic:300", "--no-cache", "--plot", plot);
         var afterSecond = File.GetLastWriteTimeUtc(plot);
-        var third = CliRunner.Run("data", "stats", "synthetic:300", "--no-cache", "--plot", plot, "--force");
+        var third = CliRunner.Run("data", "stats", "synthetic:300", "--no-cache", "--plot", plot, "--overwrite");
 
         Assert.Equal(0, first.ExitCode);
         Assert.Contains("disgust", first.Out);
         Assert.Contains("imbalance Training: happy/disgust", first.Out);
         Assert.Equal(1, second.ExitCode);
-        Assert.Contains("already exists; pass --force", second.Error);
+        Assert.Contains("already exists; pass --overwrite", second.Error);
         Assert.Equal(written, afterSecond);
         Assert.Equal(0, third.ExitCode);
     }

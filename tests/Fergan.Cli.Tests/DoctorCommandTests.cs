@@ -31,15 +31,9 @@ public sealed class DoctorCommandTests
     [Fact]
     public void The_environment_variable_selects_libtorch_too()
     {
-        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "fergan.dll"));
-        start.ArgumentList.Add("doctor");
-        start.Environment["FERGAN_LIBTORCH"] = "/nonexistent/libtorch";
-        using var process = System.Diagnostics.Process.Start(start)!;
-        var error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
+        var result = CliRunner.RunProcess(new Dictionary<string, string> { ["FERGAN_LIBTORCH"] = "/nonexistent/libtorch" }, "doctor");
 
-        Assert.Equal(1, process.ExitCode);
-        Assert.Contains("(from FERGAN_LIBTORCH)", error);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("(from FERGAN_LIBTORCH)", result.Error);
     }
 }

@@ -40,9 +40,9 @@ public sealed class DataBalanceSettings : DatasetSettings
     [Description("Output: .fgn, .csv, .csv.gz, or a folder for PNG images.")]
     public string? Out { get; init; }
 
-    [CommandOption("--force")]
+    [CommandOption("--overwrite")]
     [Description("Overwrite --out if it exists.")]
-    public bool Force { get; init; }
+    public bool Overwrite { get; init; }
 
     [CommandOption("--json")]
     [Description("Print the before/after counts as one JSON object.")]
@@ -67,14 +67,14 @@ public sealed class DataBalanceCommand(CliConsoles consoles) : Command<DataBalan
     public override int Execute(CommandContext context, DataBalanceSettings settings, CancellationToken cancellationToken)
     {
         var output = settings.Out!;
-        if (!settings.Force && (File.Exists(output) || (Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any())))
+        if (!settings.Overwrite && (File.Exists(output) || (Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any())))
         {
-            throw new FerganException($"--out: {output} already exists; pass --force to overwrite it.");
+            throw new FerganException($"--out: {output} already exists; pass --overwrite to replace it.");
         }
         var loaded = DatasetLoader.Load(settings.Dataset, settings.ToOptions(), cancellationToken);
         var balance = new CapBalance(settings.MaxPerClass!.Value, settings.Seed, settings.TargetSplit);
         var result = balance.Apply(loaded.Faces);
-        DatasetWriter.Write(result.Faces, output, settings.Force);
+        DatasetWriter.Write(result.Faces, output, settings.Overwrite);
 
         if (settings.Json)
         {

@@ -12,9 +12,9 @@ public sealed class DataExportSettings : DatasetSettings
     [Description("Output: .fgn (Fergan binary), .csv or .csv.gz (FER2013 layout), or a folder for <split>/<class>/*.png.")]
     public string? Out { get; init; }
 
-    [CommandOption("--force")]
+    [CommandOption("--overwrite")]
     [Description("Overwrite --out if it exists (or write into a non-empty folder).")]
-    public bool Force { get; init; }
+    public bool Overwrite { get; init; }
 
     public override ValidationResult Validate() =>
         Out is null ? ValidationResult.Error("--out is required.") : base.Validate();
@@ -25,7 +25,7 @@ public sealed class DataExportCommand(CliConsoles consoles) : Command<DataExport
     public override int Execute(CommandContext context, DataExportSettings settings, CancellationToken cancellationToken)
     {
         var loaded = DatasetLoader.Load(settings.Dataset, settings.ToOptions(), cancellationToken);
-        DatasetWriter.Write(loaded.Faces, settings.Out!, settings.Force);
+        DatasetWriter.Write(loaded.Faces, settings.Out!, settings.Overwrite);
         consoles.Out.MarkupLine($"wrote {loaded.Faces.Count:N0} faces to [bold]{Markup.Escape(settings.Out!)}[/] ({DatasetWriter.Describe(settings.Out!)}).");
         return 0;
     }

@@ -24,9 +24,9 @@ public sealed class DataPreviewSettings : DatasetSettings
     [DefaultValue(DataSplit.Training)]
     public DataSplit TargetSplit { get; init; } = DataSplit.Training;
 
-    [CommandOption("--force")]
+    [CommandOption("--overwrite")]
     [Description("Overwrite --out if it exists.")]
-    public bool Force { get; init; }
+    public bool Overwrite { get; init; }
 
     public override ValidationResult Validate() =>
         Out is null ? ValidationResult.Error("--out is required.")
@@ -38,7 +38,7 @@ public sealed class DataPreviewCommand(CliConsoles consoles) : Command<DataPrevi
 {
     public override int Execute(CommandContext context, DataPreviewSettings settings, CancellationToken cancellationToken)
     {
-        OutputPaths.EnsureWritable(settings.Out!, settings.Force, "--out");
+        OutputPaths.EnsureWritable(settings.Out!, settings.Overwrite, "--out");
         var loaded = DatasetLoader.Load(settings.Dataset, settings.ToOptions(), cancellationToken);
         File.WriteAllBytes(settings.Out!, FaceGrid.RenderDataset(loaded.Faces, settings.TargetSplit, settings.PerClass));
         consoles.Out.MarkupLine($"wrote a grid of up to {settings.PerClass} {settings.TargetSplit} faces per emotion to [bold]{Markup.Escape(settings.Out!)}[/].");

@@ -19,9 +19,9 @@ public sealed class DataStatsSettings : DatasetSettings
     [Description("Also save the class-distribution bar chart to this PNG file.")]
     public string? Plot { get; init; }
 
-    [CommandOption("--force")]
+    [CommandOption("--overwrite")]
     [Description("Overwrite the --plot file if it exists.")]
-    public bool Force { get; init; }
+    public bool Overwrite { get; init; }
 }
 
 public sealed class DataStatsCommand(CliConsoles consoles) : Command<DataStatsSettings>
@@ -32,7 +32,7 @@ public sealed class DataStatsCommand(CliConsoles consoles) : Command<DataStatsSe
     {
         if (settings.Plot is { } plot)
         {
-            OutputPaths.EnsureWritable(plot, settings.Force, "--plot");
+            OutputPaths.EnsureWritable(plot, settings.Overwrite, "--plot");
         }
         var loaded = DatasetLoader.Load(settings.Dataset, settings.ToOptions(), cancellationToken);
         var stats = DatasetStatistics.Compute(loaded.Faces, DuplicateReport.Find(loaded.Faces));

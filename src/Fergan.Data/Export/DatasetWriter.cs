@@ -15,7 +15,7 @@ public static class DatasetWriter
 {
     public static string Describe(string path) => FormatOf(path) switch
     {
-        OutputFormat.Binary => "Fergan binary (.fgn)",
+        OutputFormat.Binary => "Fergan binary",
         OutputFormat.Csv => "FER2013 CSV",
         OutputFormat.CsvGz => "FER2013 CSV, gzip",
         _ => "image folders",
@@ -31,7 +31,7 @@ public static class DatasetWriter
         }
         if (File.Exists(path) && !overwrite)
         {
-            throw new FerganException($"{path} already exists; pass --force to overwrite it.");
+            throw new FerganException($"{path} already exists; pass --overwrite to replace it.");
         }
         if (Directory.Exists(path))
         {
@@ -97,7 +97,7 @@ public static class DatasetWriter
         }
         if (Directory.Exists(root) && Directory.EnumerateFileSystemEntries(root).Any() && !overwrite)
         {
-            throw new FerganException($"{root} already exists and is not empty; pass --force to write into it.");
+            throw new FerganException($"{root} already exists and is not empty; pass --overwrite to write into it.");
         }
         for (var i = 0; i < faces.Count; i++)
         {

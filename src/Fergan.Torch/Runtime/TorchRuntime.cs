@@ -107,12 +107,12 @@ public static class TorchRuntime
         var original = FindLibTorchSharp();
         var systemLibStdCxx = NativeLinker.LoadedPath("libstdc++.so.6");
         var systemVersions = systemLibStdCxx is null ? null : ElfImage.Load(systemLibStdCxx).Defined;
-        var (path_, fix) = PrepareLibTorchSharp(original, systemVersions, options.CacheDirectory);
-        _libTorchSharp = NativeLinker.Open(path_, bindNow: true, out var loadError);
+        var (libraryPath, fix) = PrepareLibTorchSharp(original, systemVersions, options.CacheDirectory);
+        _libTorchSharp = NativeLinker.Open(libraryPath, bindNow: true, out var loadError);
         if (_libTorchSharp == IntPtr.Zero)
         {
             throw new TorchRuntimeException(
-                $"cannot load TorchSharp's native library {path_} against libtorch {location.Version} in {location.Directory}: {loadError}. " +
+                $"cannot load TorchSharp's native library {libraryPath} against libtorch {location.Version} in {location.Directory}: {loadError}. " +
                 "TorchSharp 0.107 is built for libtorch 2.10; use a matching libtorch (or the bundled one: drop --libtorch and FERGAN_LIBTORCH).");
         }
         NativeLibrary.SetDllImportResolver(typeof(torch).Assembly,
@@ -134,7 +134,7 @@ public static class TorchRuntime
             LibTorchVersion = location.Version,
             LibTorchDirectory = location.Directory,
             LibTorchOrigin = location.Origin,
-            LibTorchSharpPath = path_,
+            LibTorchSharpPath = libraryPath,
             SystemLibStdCxx = systemLibStdCxx,
             NewestGlibcxx = systemVersions?.Where(v => v.StartsWith("GLIBCXX_", StringComparison.Ordinal))
                 .OrderByDescending(v => Version.TryParse(v["GLIBCXX_".Length..], out var ver) ? ver : new Version()).FirstOrDefault(),

@@ -1,4 +1,5 @@
 using Fergan.Cli.Commands;
+using Fergan.Cli.Commands.Gan;
 using Fergan.Cli.Infrastructure;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -39,6 +40,14 @@ public static class FerganApp
                 data.AddCommand<DataExportCommand>("export")
                     .WithDescription("Write a dataset as .fgn (Fergan binary), .csv/.csv.gz (FER2013 layout) or PNG folders.")
                     .WithExample("data", "export", "synthetic", "--out", "synthetic-faces");
+            });
+            config.AddBranch("gan", gan =>
+            {
+                gan.SetDescription("Train and sample the class-conditional GAN that synthesises faces of a requested emotion.");
+                gan.AddCommand<GanTrainCommand>("train")
+                    .WithDescription("Train a conditional GAN; checkpoints, sample grids and curves go to --out; --resume continues.")
+                    .WithExample("gan", "train", "--data", "fer2013.csv.gz", "--out", "runs/gan", "--profile", "quick")
+                    .WithExample("gan", "train", "--data", "fer2013.csv.gz", "--out", "runs/gan", "--resume");
             });
             config.AddCommand<DoctorCommand>("doctor")
                 .WithDescription("Check that training can run: TorchSharp, libtorch, device, threads, a tiny training step.")

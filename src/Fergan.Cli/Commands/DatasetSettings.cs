@@ -7,13 +7,20 @@ using Spectre.Console.Cli;
 
 namespace Fergan.Cli.Commands;
 
-/// <summary>The dataset argument and the options every dataset-reading command shares.</summary>
-public class DatasetSettings : CommandSettings
+/// <summary>The dataset argument of the data commands, plus the shared dataset options.</summary>
+public class DatasetSettings : DatasetOptionSettings
 {
-    [CommandArgument(0, "[dataset]")]
-    [Description("fer2013.csv or .csv.gz, an image-folder root (<split>/<class>/*.png), a .fgn file, or synthetic[[:count[[:seed]]]][[:balanced]]. Default: the bundled synthetic set.")]
-    public string Dataset { get; init; } = SyntheticFaceDataset.SpecPrefix;
+    public const string DatasetHelp =
+        "fer2013.csv or .csv.gz, an image-folder root (<split>/<class>/*.png), a .fgn file, or synthetic[[:count[[:seed]]]][[:balanced]]. Default: the bundled synthetic set.";
 
+    [CommandArgument(0, "[dataset]")]
+    [Description(DatasetHelp)]
+    public string Dataset { get; init; } = SyntheticFaceDataset.SpecPrefix;
+}
+
+/// <summary>The options every dataset-reading command shares (the dataset itself is an argument or --data).</summary>
+public class DatasetOptionSettings : CommandSettings
+{
     [CommandOption("--skip-bad")]
     [Description("Skip malformed rows or files (counted and reported) instead of stopping at the first.")]
     public bool SkipBad { get; init; }

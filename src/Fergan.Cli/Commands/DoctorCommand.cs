@@ -6,8 +6,22 @@ using Spectre.Console.Cli;
 
 namespace Fergan.Cli.Commands;
 
+/// <summary>The libtorch options, for commands whose settings already derive from another base.</summary>
+public interface ITorchSettings
+{
+    string? LibTorch { get; }
+    string Device { get; }
+    int? Threads { get; }
+    string OneDnnIsa { get; }
+}
+
+public static class TorchSettingsExtensions
+{
+    public static TorchRuntimeOptions ToRuntimeOptions(this ITorchSettings s) => new() { LibTorch = s.LibTorch, Device = s.Device, Threads = s.Threads, OneDnnMaxIsa = s.OneDnnIsa };
+}
+
 /// <summary>Options of every command that runs libtorch (same names in each).</summary>
-public class TorchSettings : CommandSettings
+public class TorchSettings : CommandSettings, ITorchSettings
 {
     [CommandOption("--libtorch <DIR>")]
     [Description("Use this libtorch instead of the bundled CPU one (e.g. a CUDA PyTorch install's torch/lib). Also: FERGAN_LIBTORCH.")]
@@ -22,7 +36,12 @@ public class TorchSettings : CommandSettings
     [Description("CPU threads for libtorch. Default: libtorch's choice (one per physical core).")]
     public int? Threads { get; init; }
 
-    public TorchRuntimeOptions ToRuntimeOptions() => new() { LibTorch = LibTorch, Device = Device, Threads = Threads };
+    [CommandOption("--onednn-isa <ISA>")]
+    [Description(OneDnnIsaHelp)]
+    [DefaultValue(TorchRuntimeOptions.DefaultOneDnnMaxIsa)]
+    public string OneDnnIsa { get; init; } = TorchRuntimeOptions.DefaultOneDnnMaxIsa;
+
+    public const string OneDnnIsaHelp = "Newest instruction set for oneDNN CPU kernels (AVX, AVX2, AVX512_CORE, ... or default for no cap). AVX by default: newer kernels gave non-reproducible, sometimes NaN, gradients on the development machines; `fergan doctor` checks a setting.";
 }
 
 public sealed class DoctorSettings : TorchSettings
@@ -56,11 +75,17 @@ public sealed class DoctorCommand(CliConsoles consoles) : Command<DoctorSettings
             Row("device", Markup.Escape(info.Device));
             Row("CUDA", info.CudaAvailable ? $"available, {info.CudaDevices} device(s)" : "not available");
             Row("threads", info.Threads.ToString());
-            Row("training self-test", test.Passed
-                ? $"[green]passed[/]: loss {test.InitialLoss:0.000} -> {test.FinalLoss:0.000} in {test.Steps} steps ({test.Milliseconds:0} ms)"
-                : $"[red]failed[/]: loss {test.InitialLoss:0.000} -> {test.FinalLoss:0.000} in {test.Steps} steps");
+            Row("oneDNN ISA cap", $"{Markup.Escape(info.OneDnnMaxIsa)} ({Markup.Escape(info.OneDnnMaxIsaOrigin)})");
+            Row("training self-test", test.Learned
+                ? $"[green]learns[/]: loss {test.InitialLoss:0.000} -> {test.FinalLoss:0.000} in {test.Steps} steps ({test.Milliseconds:0} ms)"
+                : $"[red]does not learn[/]: loss {test.InitialLoss:0.000} -> {test.FinalLoss:0.000} in {test.Steps} steps");
+            Row("gradients", test.Reproducible
+                ? "[green]reproducible[/] (repeated backward passes bit-identical)"
+                : "[red]not reproducible[/]: repeated backward passes differ or hold NaN; try a lower --onednn-isa (e.g. AVX)");
             consoles.Out.Write(grid);
-            consoles.Out.MarkupLine(test.Passed ? "[green]Training can run.[/]" : "[red]Training cannot run: the self-test did not learn.[/]");
+            consoles.Out.MarkupLine(test.Passed ? "[green]Training can run.[/]"
+                : test.Learned ? "[red]Training cannot be trusted: this CPU's kernels give non-reproducible gradients.[/]"
+                : "[red]Training cannot run: the self-test did not learn.[/]");
         }
         return test.Passed ? 0 : FerganApp.UserError;
     }

@@ -17,6 +17,17 @@ internal static class NativeLinker
     [DllImport("libc.so.6", EntryPoint = "dlerror")]
     private static extern IntPtr DlError();
 
+    [DllImport("libc.so.6", EntryPoint = "setenv", CharSet = CharSet.Ansi, BestFitMapping = false)]
+    private static extern int SetEnv(string name, string value, int overwrite);
+
+    [DllImport("libc.so.6", EntryPoint = "getenv", CharSet = CharSet.Ansi, BestFitMapping = false)]
+    private static extern IntPtr GetEnv(string name);
+
+    /// <summary>Sets a variable in the native environment (.NET's Environment.SetEnvironmentVariable does not reach getenv).</summary>
+    public static void SetEnvironment(string name, string value) => SetEnv(name, value, 1);
+
+    public static string? GetEnvironment(string name) => Marshal.PtrToStringAnsi(GetEnv(name));
+
     /// <summary>
     /// Opens a library. With <paramref name="bindNow"/> every symbol is resolved immediately, so a missing symbol
     /// is an error message here instead of a crash at its first call.

@@ -6,11 +6,18 @@ using static TorchSharp.torch.nn;
 namespace Fergan.Torch.Runtime;
 
 /// <summary>The outcome of <see cref="RuntimeSelfTest.Run"/>.</summary>
-public sealed record SelfTestResult(bool Passed, double InitialLoss, double FinalLoss, int Steps, double Milliseconds, string Device);
+/// <param name="Learned">The small net halved its loss.</param>
+/// <param name="Reproducible">Repeated backward passes on identical inputs gave bit-identical, finite gradients.</param>
+public sealed record SelfTestResult(bool Learned, bool Reproducible, double InitialLoss, double FinalLoss, int Steps, double Milliseconds, string Device)
+{
+    public bool Passed => Learned && Reproducible;
+}
 
 /// <summary>
 /// Proves that training works on a device, not just that libraries load: a small conv net fits a fixed
-/// batch of 48x48 inputs for a few Adam steps (forward, backward, optimiser), and the loss must halve.
+/// batch of 48x48 inputs for a few Adam steps (forward, backward, optimiser), and the loss must halve; and the
+/// GAN generator's backward pass, repeated on one fixed input, must give bit-identical finite gradients (CPU
+/// kernels that fail this corrupt training silently; see TorchRuntimeOptions.OneDnnMaxIsa).
 /// </summary>
 public static class RuntimeSelfTest
 {
@@ -45,6 +52,39 @@ public static class RuntimeSelfTest
             }
             final = value;
         }
-        return new SelfTestResult(final < initial * 0.5, initial, final, steps, watch.Elapsed.TotalMilliseconds, device);
+        var reproducible = GradientsReproducible(target);
+        return new SelfTestResult(final < initial * 0.5, reproducible, initial, final, steps, watch.Elapsed.TotalMilliseconds, device);
+    }
+
+    /// <summary>Runs the generator's backward pass several times on one input; all gradients must match exactly.</summary>
+    public static bool GradientsReproducible(Device device, int repeats = 8)
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(4712);
+        using var generator = new Gan.Models.ConditionalGenerator(Gan.Models.GanArchitecture.ForFer2013(width: 16));
+        generator.to(device).eval();
+        var z0 = randn([16, 128], generator: new Generator(4713)).to(device);
+        var labels = arange(16, dtype: ScalarType.Int64).remainder(7).to(device);
+        Tensor? reference = null;
+        for (var i = 0; i < repeats; i++)
+        {
+            using var passScope = NewDisposeScope();
+            var z = z0.clone().requires_grad_(true);
+            generator.call(z, labels).square().mean().backward();
+            var gradient = z.grad!.cpu();
+            if (!gradient.isfinite().all().item<bool>())
+            {
+                return false;
+            }
+            if (reference is null)
+            {
+                reference = gradient.clone().MoveToOuterDisposeScope();
+            }
+            else if (!gradient.eq(reference).all().item<bool>())
+            {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -71,7 +71,7 @@ public static class TorchRuntime
             }
             torch.set_num_threads(threads);
         }
-        return info with { Device = options.Device, Threads = torch.get_num_threads() };
+        return _info = info with { Device = options.Device, Threads = torch.get_num_threads() };
     }
 
     private static torch.Device ParseDevice(string device)
@@ -95,10 +95,15 @@ public static class TorchRuntime
             throw new TorchRuntimeException($"training needs Linux x64 (this is {RuntimeInformation.OSDescription}, {RuntimeInformation.ProcessArchitecture}); inference does not need libtorch.");
         }
         var location = LibTorchLocation.Resolve(options.LibTorch);
+        var (isa, isaOrigin) = CapOneDnnIsa(options.OneDnnMaxIsa); // before oneDNN can read its environment
         foreach (var file in LibTorchLocation.LoadOrder)
         {
             var path = Path.Combine(location.Directory, file);
-            if (File.Exists(path) && NativeLinker.Open(path, bindNow: false, out var error) == IntPtr.Zero)
+            if (!File.Exists(path))
+            {
+                continue;
+            }
+            if (NativeLinker.Open(path, bindNow: false, out var error) == IntPtr.Zero)
             {
                 throw new TorchRuntimeException($"cannot load {path}: {error}");
             }
@@ -127,6 +132,7 @@ public static class TorchRuntime
             throw new TorchRuntimeException($"TorchSharp could not initialise libtorch from {location.Directory}: {FirstLine(e.Message)}");
         }
         var cuda = location.HasCuda && torch.TryInitializeDeviceType(DeviceType.CUDA);
+
         return new TorchRuntimeInfo
         {
             TorchSharpVersion = typeof(torch).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
@@ -143,6 +149,8 @@ public static class TorchRuntime
             CudaAvailable = cuda,
             CudaDevices = cuda ? torch.cuda.device_count() : 0,
             Threads = torch.get_num_threads(),
+            OneDnnMaxIsa = isa,
+            OneDnnMaxIsaOrigin = isaOrigin,
         };
     }
 
@@ -206,6 +214,24 @@ public static class TorchRuntime
         return candidates.Select(d => Path.Combine(d, LibTorchSharpFile)).FirstOrDefault(File.Exists)
                ?? throw new TorchRuntimeException(
                    $"TorchSharp's native library {LibTorchSharpFile} is not next to the program (looked in {string.Join(", ", candidates.Distinct())}). Rebuild Fergan.");
+    }
+
+    private const string OneDnnIsaVariable = "ONEDNN_MAX_CPU_ISA";
+
+    /// <summary>Sets oneDNN's instruction-set cap in the native environment, unless the user set one already.</summary>
+    private static (string Isa, string Origin) CapOneDnnIsa(string requested)
+    {
+        if (NativeLinker.GetEnvironment(OneDnnIsaVariable) is { Length: > 0 } existing)
+        {
+            return (existing, $"{OneDnnIsaVariable} in the environment");
+        }
+        if (requested.Equals("default", StringComparison.OrdinalIgnoreCase))
+        {
+            return ("default", "--onednn-isa default");
+        }
+        // oneDNN reads the process environment with getenv when it first runs, so it must be the native one.
+        NativeLinker.SetEnvironment(OneDnnIsaVariable, requested.ToUpperInvariant());
+        return (requested.ToUpperInvariant(), requested == TorchRuntimeOptions.DefaultOneDnnMaxIsa ? "Fergan's default" : "--onednn-isa");
     }
 
     private static string NoCudaMessage(string dir) =>

@@ -15,6 +15,22 @@ public sealed record TorchRuntimeOptions
     /// <summary>Intra-op threads; null leaves libtorch's default (one per physical core).</summary>
     public int? Threads { get; init; }
 
+    /// <summary>
+    /// The newest instruction set oneDNN's CPU kernels may use (its ONEDNN_MAX_CPU_ISA): "AVX" by default, "default"
+    /// for no cap. An ONEDNN_MAX_CPU_ISA already in the environment wins.
+    /// </summary>
+    /// <remarks>
+    /// Measured on this project's machines (AMD EPYC with AVX-512, virtualised): with oneDNN's AVX2 or AVX-512
+    /// kernels, the GAN generator's gradient for one fixed input differed between repeated backward passes (134 of
+    /// 150 differed, by up to a third of its magnitude) and was NaN in up to 1 in 8; with the cap at AVX every pass
+    /// was bit-identical and matched libtorch's non-oneDNN kernels. The cap halves CPU GAN throughput (100 to 52
+    /// images/s); turning oneDNN off instead costs 7x (15 images/s). `fergan doctor` checks reproducibility under
+    /// the setting in force, so a machine where the newer kernels are sound can lift the cap safely.
+    /// </remarks>
+    public string OneDnnMaxIsa { get; init; } = DefaultOneDnnMaxIsa;
+
+    public const string DefaultOneDnnMaxIsa = "AVX";
+
     /// <summary>Cache root for the patched native library; null uses the Fergan cache (see FerganPaths).</summary>
     public string? CacheDirectory { get; init; }
 }
@@ -40,6 +56,11 @@ public sealed record TorchRuntimeInfo
     public required bool CudaAvailable { get; init; }
     public required int CudaDevices { get; init; }
     public required int Threads { get; init; }
+
+    /// <summary>The oneDNN instruction-set cap in force ("default" when none) and where it came from.</summary>
+    public required string OneDnnMaxIsa { get; init; }
+
+    public required string OneDnnMaxIsaOrigin { get; init; }
 }
 
 /// <summary>libtorch could not be brought up; the message says what is missing and what to do.</summary>

@@ -1,0 +1,123 @@
+using Fergan.Data;
+using Fergan.Torch.Gan.Models;
+using Fergan.Torch.Runtime;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Fergan.Torch.Gan.Sampling;
+
+/// <summary>
+/// A trained generator ready to sample faces of a requested emotion: as tensors for on-the-fly augmentation,
+/// or as 48x48 gray byte images. Loads from a model folder (generator.json + generator.bin).
+/// </summary>
+public sealed class GanGenerator : IDisposable
+{
+    private readonly ConditionalGenerator _model;
+    private readonly Device _device;
+
+    private GanGenerator(ConditionalGenerator model, GeneratorCard card, Device device)
+    {
+        _model = model;
+        Card = card;
+        _device = device;
+    }
+
+    public GeneratorCard Card { get; }
+
+    /// <summary>The bundled generator's folder (models/gan in the repository, copied next to the program).</summary>
+    public static string BundledFolder => Path.Combine(AppContext.BaseDirectory, "models", "gan");
+
+    public static GanGenerator Load(string folder, string device = "cpu")
+    {
+        var card = GeneratorCard.Read(folder);
+        var weights = Path.Combine(folder, GeneratorCard.WeightsFile);
+        if (!File.Exists(weights))
+        {
+            throw new FerganException($"{folder} has {GeneratorCard.CardFile} but no {GeneratorCard.WeightsFile}.");
+        }
+        var target = TorchRuntime.Device(device);
+        var model = new ConditionalGenerator(card.Architecture);
+        try
+        {
+            model.load(weights, strict: true);
+        }
+        catch (Exception e) when (e is not FerganException and not OutOfMemoryException)
+        {
+            model.Dispose();
+            throw new FerganException($"{weights} cannot be loaded into the generator that {GeneratorCard.CardFile} describes (damaged, or another architecture): {e.Message}");
+        }
+        model.to(target);
+        model.eval();
+        return new GanGenerator(model, card, target);
+    }
+
+    /// <summary>
+    /// Faces for the given labels, as [N, 1, 48, 48] in [-1, 1] on the generator's device. With truncation t &lt; ∞,
+    /// noise entries beyond ±t are redrawn (the truncation trick: more typical faces, less variety).
+    /// </summary>
+    public Tensor Sample(Tensor labels, double truncation = double.PositiveInfinity, Generator? generator = null)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var z = TruncatedNoise(labels.shape[0], Card.Architecture.LatentSize, truncation, generator);
+        return _model.call(z.to(_device), labels.to(_device)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary><paramref name="count"/> faces of one emotion as 48x48 gray bytes, reproducible from <paramref name="seed"/>.</summary>
+    public IReadOnlyList<byte[]> SampleFaces(Emotion emotion, int count, double truncation = double.PositiveInfinity, int seed = 2013)
+    {
+        if (count < 1)
+        {
+            throw new FerganException($"--count must be at least 1 (got {count}).");
+        }
+        var generator = new Generator((ulong)seed);
+        var faces = new List<byte[]>(count);
+        const int Chunk = 256;
+        for (var start = 0; start < count; start += Chunk)
+        {
+            using var scope = NewDisposeScope();
+            var n = Math.Min(Chunk, count - start);
+            var labels = full([n], (long)emotion, ScalarType.Int64);
+            faces.AddRange(ToBytes(Sample(labels, truncation, generator)));
+        }
+        return faces;
+    }
+
+    /// <summary>Converts [N, 1, 48, 48] images in [-1, 1] to gray bytes.</summary>
+    /// <remarks>Eager on purpose: an iterator would keep its dispose scope open across yields.</remarks>
+    public static List<byte[]> ToBytes(Tensor images)
+    {
+        using var scope = NewDisposeScope();
+        var bytes = images.detach().cpu().add(1).mul(127.5).round().clamp(0, 255).to_type(ScalarType.Byte).contiguous();
+        var all = bytes.data<byte>().ToArray();
+        return Enumerable.Range(0, (int)images.shape[0])
+            .Select(i => all.AsSpan(i * FaceImage.PixelCount, FaceImage.PixelCount).ToArray())
+            .ToList();
+    }
+
+    internal static Tensor TruncatedNoise(long count, int size, double truncation, Generator? generator)
+    {
+        if (truncation <= 0)
+        {
+            throw new FerganException($"--truncation must be positive (got {truncation}).");
+        }
+        var z = randn([count, size], generator: generator);
+        if (double.IsFinite(truncation))
+        {
+            // Redraw out-of-range entries until none remain (each pass keeps the in-range ones).
+            for (var pass = 0; pass < 100; pass++)
+            {
+                var outside = z.abs().gt(truncation);
+                if (!outside.any().item<bool>())
+                {
+                    break;
+                }
+                z = where(outside, randn([count, size], generator: generator), z);
+            }
+            z = z.clamp(-truncation, truncation);
+        }
+        return z;
+    }
+
+    public void Dispose() => _model.Dispose();
+}

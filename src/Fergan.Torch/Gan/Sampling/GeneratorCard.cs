@@ -1,0 +1,64 @@
+using System.Text.Json;
+using Fergan.Data;
+using Fergan.Torch.Gan.Models;
+using Fergan.Torch.Gan.Training;
+
+namespace Fergan.Torch.Gan.Sampling;
+
+/// <summary>
+/// generator.json: what a generator is (architecture, classes in order, image size), how it was made
+/// (data, steps, seed, options, command) and how good it is (metrics, filled in by evaluation).
+/// </summary>
+public sealed record GeneratorCard
+{
+    public const string CurrentFormat = "fergan-generator/1";
+    public const string CardFile = "generator.json";
+    public const string WeightsFile = "generator.bin";
+
+    public string Format { get; init; } = CurrentFormat;
+    public required GanArchitecture Architecture { get; init; }
+    public required IReadOnlyList<string> Classes { get; init; }
+    public required int Step { get; init; }
+    public required int Seed { get; init; }
+    public required string Data { get; init; }
+    public string? Command { get; init; }
+    public GanOptions? Options { get; init; }
+    public IReadOnlyDictionary<string, double> Metrics { get; init; } = new Dictionary<string, double>();
+    public DateTimeOffset Created { get; init; } = DateTimeOffset.UtcNow;
+
+    public static GeneratorCard Read(string folder)
+    {
+        var path = Path.Combine(folder, CardFile);
+        if (!File.Exists(path))
+        {
+            throw new FerganException($"{folder} is not a Fergan generator: {CardFile} is missing (train one with `fergan gan train`).");
+        }
+        GeneratorCard card;
+        try
+        {
+            card = JsonSerializer.Deserialize<GeneratorCard>(File.ReadAllText(path), GanRunDirectory.Json)
+                   ?? throw new JsonException("empty document");
+        }
+        catch (JsonException e)
+        {
+            throw new FerganException($"{path} is damaged: {e.Message}");
+        }
+        if (card.Format != CurrentFormat)
+        {
+            throw new FerganException($"{path} has format '{card.Format}'; this Fergan reads '{CurrentFormat}'.");
+        }
+        if (!card.Classes.SequenceEqual(Emotions.Names) || card.Architecture.Classes != Emotions.Count)
+        {
+            throw new FerganException($"{path} was trained for the classes [{string.Join(", ", card.Classes)}], not FER2013's [{string.Join(", ", Emotions.Names)}].");
+        }
+        var problems = card.Architecture.Validate();
+        if (problems.Count > 0)
+        {
+            throw new FerganException($"{path} describes a generator Fergan cannot build: {string.Join("; ", problems)}.");
+        }
+        return card;
+    }
+
+    public void Write(string folder) =>
+        GanRunDirectory.WriteAtomically(Path.Combine(folder, CardFile), temp => File.WriteAllText(temp, JsonSerializer.Serialize(this, GanRunDirectory.Json)));
+}

@@ -1,0 +1,87 @@
+using Fergan.Torch.Gan.Augment;
+using Fergan.Torch.Gan.Losses;
+using Fergan.Torch.Gan.Models;
+
+namespace Fergan.Torch.Gan.Training;
+
+/// <summary>Named starting points for <see cref="GanOptions"/>.</summary>
+public enum GanProfile
+{
+    /// <summary>A few minutes on 2 CPU cores: small networks, few steps. Face structure on the synthetic set, blurry faces on FER2013.</summary>
+    Quick,
+
+    /// <summary>The real configuration, sized for a GPU: wide networks, many steps.</summary>
+    Full,
+}
+
+/// <summary>
+/// Everything that defines a GAN training run. Defaults live here; profiles override a few; the CLI overrides
+/// what the user gives. The resolved record is saved in the run directory as options.json.
+/// </summary>
+public sealed record GanOptions
+{
+    public GanArchitecture Architecture { get; init; } = GanArchitecture.ForFer2013(width: 16);
+    public int Steps { get; init; } = 1500;
+    public int BatchSize { get; init; } = 64;
+
+    /// <summary>TTUR (Heusel et al. 2017): the discriminator learns faster than the generator.</summary>
+    public double GeneratorLearningRate { get; init; } = 1e-4;
+
+    public double DiscriminatorLearningRate { get; init; } = 4e-4;
+
+    /// <summary>Adam betas (0, 0.999) as in SNGAN/BigGAN: momentum destabilises adversarial training.</summary>
+    public double Beta1 { get; init; }
+
+    public double Beta2 { get; init; } = 0.999;
+    public AdversarialLoss Loss { get; init; } = AdversarialLoss.Hinge;
+    public AugmentPolicy Augment { get; init; } = AugmentPolicy.All;
+
+    /// <summary>Mirror real faces at random: faces are nearly symmetric, and it doubles the rare classes.</summary>
+    public bool FlipReal { get; init; } = true;
+
+    /// <summary>Draw real batches with every emotion equally likely, so the rare ones get as much discriminator signal.</summary>
+    public bool ClassBalanced { get; init; } = true;
+
+    public double EmaDecay { get; init; } = 0.999;
+    public int LogEvery { get; init; } = 25;
+    public int CheckpointEvery { get; init; } = 250;
+    public int KeepCheckpoints { get; init; } = 3;
+    public int Seed { get; init; } = 2013;
+    public string Device { get; init; } = "cpu";
+
+    public static GanOptions For(GanProfile profile) => profile switch
+    {
+        GanProfile.Quick => new GanOptions(),
+        GanProfile.Full => new GanOptions
+        {
+            Architecture = GanArchitecture.ForFer2013(width: 64),
+            Steps = 40000,
+            BatchSize = 128,
+            CheckpointEvery = 2000,
+            LogEvery = 100,
+            KeepCheckpoints = 5,
+        },
+        _ => throw new ArgumentOutOfRangeException(nameof(profile)),
+    };
+
+    /// <summary>All problems at once, so a user fixes them in one go.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>(Architecture.Validate());
+        void Check(bool ok, string message)
+        {
+            if (!ok)
+            {
+                errors.Add(message);
+            }
+        }
+        Check(Steps >= 1, $"steps must be at least 1 (got {Steps})");
+        Check(BatchSize >= 2, $"batch size must be at least 2 (got {BatchSize})");
+        Check(GeneratorLearningRate > 0 && DiscriminatorLearningRate > 0, "learning rates must be positive");
+        Check(Beta1 is >= 0 and < 1 && Beta2 is >= 0 and < 1, "Adam betas must be in [0, 1)");
+        Check(EmaDecay is >= 0 and < 1, $"EMA decay must be in [0, 1) (got {EmaDecay})");
+        Check(LogEvery >= 1 && CheckpointEvery >= 1, "log and checkpoint intervals must be at least 1");
+        Check(KeepCheckpoints >= 1, "keep at least one checkpoint");
+        return errors;
+    }
+}

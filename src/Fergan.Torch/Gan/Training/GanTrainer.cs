@@ -1,0 +1,305 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Fergan.Data;
+using Fergan.Data.Imaging;
+using Fergan.Torch.Gan.Augment;
+using Fergan.Torch.Gan.Losses;
+using Fergan.Torch.Gan.Models;
+using Fergan.Torch.Gan.Sampling;
+using Fergan.Torch.Runtime;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Fergan.Torch.Gan.Training;
+
+/// <summary>
+/// Trains a class-conditional GAN on the Training split of a <see cref="FaceSet"/>: hinge loss, TTUR Adam,
+/// DiffAugment on every image D sees, class-balanced real batches, an EMA copy of G for sampling, atomic
+/// checkpoints every N steps, and resume from the newest checkpoint. Reports progress; never prints.
+/// </summary>
+public sealed class GanTrainer : IDisposable
+{
+    private const int SampleColumns = 8;
+
+    private readonly GanOptions _options;
+    private readonly GanRunDirectory _run;
+    private readonly Device _device;
+    private readonly ConditionalGenerator _generator;
+    private readonly ConditionalGenerator _ema;
+    private readonly ProjectionDiscriminator _discriminator;
+    private readonly TorchSharp.Modules.OptimizerHelper _generatorOptimizer;
+    private readonly TorchSharp.Modules.OptimizerHelper _discriminatorOptimizer;
+    private readonly GanLossPair _loss;
+    private readonly RealBatches _real;
+    private readonly Tensor _fixedNoise;
+    private readonly Tensor _fixedLabels;
+    private readonly string _dataDescription;
+
+    public GanTrainer(GanOptions options, FaceSet data, string runFolder)
+    {
+        var problems = options.Validate();
+        if (problems.Count > 0)
+        {
+            throw new FerganException("invalid GAN options: " + string.Join("; ", problems) + ".");
+        }
+        _options = options;
+        _run = new GanRunDirectory(runFolder);
+        _device = TorchRuntime.Device(options.Device);
+        _dataDescription = $"{data.Provenance.Source} (Training split, {data.IndicesOf(DataSplit.Training).Length} faces)";
+        _real = new RealBatches(data, options, _device);
+
+        manual_seed(options.Seed);
+        // Build on the CPU, move, and only then create the optimisers (their state must live on the device).
+        _generator = new ConditionalGenerator(options.Architecture);
+        _ema = new ConditionalGenerator(options.Architecture);
+        _discriminator = new ProjectionDiscriminator(options.Architecture);
+        _generator.to(_device);
+        _ema.to(_device);
+        _discriminator.to(_device);
+        ExponentialMovingAverage.CopyFrom(_ema, _generator);
+        _ema.eval();
+        _generatorOptimizer = optim.Adam(_generator.parameters(), options.GeneratorLearningRate, options.Beta1, options.Beta2);
+        _discriminatorOptimizer = optim.Adam(_discriminator.parameters(), options.DiscriminatorLearningRate, options.Beta1, options.Beta2);
+        _loss = GanLosses.For(options.Loss);
+
+        // Fixed noise for the progress grids: the same faces, row per emotion, at every checkpoint.
+        var noiseGenerator = new Generator((ulong)options.Seed + 1);
+        _fixedNoise = randn([Emotions.Count * SampleColumns, options.Architecture.LatentSize], generator: noiseGenerator).to(_device);
+        _fixedLabels = arange(Emotions.Count, dtype: ScalarType.Int64).repeat_interleave(SampleColumns).to(_device);
+    }
+
+    /// <summary>
+    /// Runs from step 0, or from the newest checkpoint when <paramref name="resume"/> is set, to options.Steps.
+    /// Cancellation stops after the current step and saves a checkpoint, so no finished step is lost.
+    /// </summary>
+    public GanRunResult Train(bool resume, string? command = null, IProgress<GanProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var start = resume ? Resume() : 0;
+        WriteOptions(command);
+        var watch = Stopwatch.StartNew();
+        var previousSeconds = start > 0 ? ReadState(_run.Checkpoints()[^1].Folder).TrainingSeconds : 0;
+        var imagesAtStart = (long)start * _options.BatchSize;
+        var step = start;
+        var windowWatch = Stopwatch.StartNew();
+        var windowImages = 0L;
+        var random = new Random(unchecked(_options.Seed * 7919 + start)); // deterministic per (seed, resume point)
+        manual_seed(_options.Seed + start);
+        while (step < _options.Steps && !cancellationToken.IsCancellationRequested)
+        {
+            var (dLoss, realScore, fakeScore) = TrainDiscriminatorStep(random);
+            var gLoss = TrainGeneratorStep();
+            UpdateEma(step);
+            step++;
+            windowImages += _options.BatchSize;
+            if (step % _options.LogEvery == 0 || step == _options.Steps)
+            {
+                var rate = windowImages / Math.Max(1e-9, windowWatch.Elapsed.TotalSeconds);
+                var entry = new GanProgress(step, _options.Steps, dLoss, gLoss, realScore, fakeScore, rate, previousSeconds + watch.Elapsed.TotalSeconds);
+                File.AppendAllText(_run.LogFile, JsonSerializer.Serialize(entry, GanRunDirectory.Json).ReplaceLineEndings("") + "\n");
+                progress?.Report(entry);
+                windowWatch.Restart();
+                windowImages = 0;
+            }
+            if (step % _options.CheckpointEvery == 0 || step == _options.Steps)
+            {
+                SaveCheckpoint(step, imagesAtStart + (long)(step - start) * _options.BatchSize, previousSeconds + watch.Elapsed.TotalSeconds, command);
+            }
+        }
+        var seconds = previousSeconds + watch.Elapsed.TotalSeconds;
+        if (step < _options.Steps && step > start && step % _options.CheckpointEvery != 0)
+        {
+            SaveCheckpoint(step, imagesAtStart + (long)(step - start) * _options.BatchSize, seconds, command); // cancelled: keep the work
+        }
+        var thisRunRate = (step - start) * (double)_options.BatchSize / Math.Max(1e-9, watch.Elapsed.TotalSeconds);
+        return new GanRunResult(step, _options.Steps, step >= _options.Steps, start, thisRunRate, seconds, _run.Root,
+            _run.Checkpoints().Select(c => c.Folder).ToList());
+    }
+
+    private (double Loss, double Real, double Fake) TrainDiscriminatorStep(Random random)
+    {
+        using var scope = NewDisposeScope();
+        var (real, realLabels) = _real.Next(random);
+        var fakeLabels = randint(0, Emotions.Count, [_options.BatchSize], dtype: ScalarType.Int64, device: _device);
+        Tensor fake;
+        using (no_grad())
+        {
+            fake = _generator.call(Noise(), fakeLabels); // no graph through G in the D step
+        }
+        _discriminatorOptimizer.zero_grad();
+        var realScores = Judge(real, realLabels);
+        var fakeScores = Judge(fake, fakeLabels);
+        var loss = _loss.Discriminator(realScores, fakeScores);
+        loss.backward();
+        _discriminatorOptimizer.step();
+        return (loss.item<float>(), realScores.mean().item<float>(), fakeScores.mean().item<float>());
+    }
+
+    private double TrainGeneratorStep()
+    {
+        using var scope = NewDisposeScope();
+        SetRequiresGrad(_discriminator, false); // D's weights need no gradients in the G step
+        try
+        {
+            _generatorOptimizer.zero_grad();
+            var labels = randint(0, Emotions.Count, [_options.BatchSize], dtype: ScalarType.Int64, device: _device);
+            var loss = _loss.Generator(Judge(_generator.call(Noise(), labels), labels));
+            loss.backward();
+            _generatorOptimizer.step();
+            return loss.item<float>();
+        }
+        finally
+        {
+            SetRequiresGrad(_discriminator, true);
+        }
+    }
+
+    /// <summary>The only path into D: real and fake images get the same differentiable augmentation.</summary>
+    private Tensor Judge(Tensor images, Tensor labels) =>
+        _discriminator.call(DiffAugment.Apply(images, _options.Augment), labels);
+
+    private Tensor Noise() => randn([_options.BatchSize, _options.Architecture.LatentSize], device: _device);
+
+    /// <summary>EMA with a warm-up, so early averages are not dominated by the random initial weights.</summary>
+    private void UpdateEma(int step) =>
+        ExponentialMovingAverage.Update(_ema, _generator, Math.Min(_options.EmaDecay, (1.0 + step) / (10.0 + step)));
+
+    private static void SetRequiresGrad(nn.Module module, bool value)
+    {
+        foreach (var p in module.parameters())
+        {
+            p.requires_grad = value;
+        }
+    }
+
+    private void SaveCheckpoint(int step, long imagesSeen, double seconds, string? command)
+    {
+        var state = new GanTrainingState(step, _options.Seed, imagesSeen, seconds, DateTimeOffset.UtcNow);
+        _run.WriteCheckpoint(step, folder =>
+        {
+            _generator.save(Path.Combine(folder, "generator.bin"));
+            _discriminator.save(Path.Combine(folder, "discriminator.bin"));
+            _ema.save(Path.Combine(folder, "generator-ema.bin"));
+            _generatorOptimizer.save_state_dict(Path.Combine(folder, "optimizer-generator.bin"));
+            _discriminatorOptimizer.save_state_dict(Path.Combine(folder, "optimizer-discriminator.bin"));
+            File.WriteAllText(Path.Combine(folder, "state.json"), JsonSerializer.Serialize(state, GanRunDirectory.Json)); // last: marks completeness
+        }, _options.KeepCheckpoints);
+        ExportModel(step, command);
+        WriteSampleGrid(step);
+        LossCurvePlot.Save(_run.LogFile, _run.CurvesFile);
+    }
+
+    /// <summary>The EMA generator of this checkpoint, as the run's model (generator.json + generator.bin).</summary>
+    private void ExportModel(int step, string? command)
+    {
+        GanRunDirectory.WriteAtomically(Path.Combine(_run.Root, GeneratorCard.WeightsFile), temp => _ema.save(temp));
+        new GeneratorCard
+        {
+            Architecture = _options.Architecture,
+            Classes = Emotions.Names,
+            Step = step,
+            Seed = _options.Seed,
+            Data = _dataDescription,
+            Command = command,
+            Options = _options,
+        }.Write(_run.Root);
+    }
+
+    private void WriteSampleGrid(int step)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var faces = GanGenerator.ToBytes(_ema.call(_fixedNoise, _fixedLabels));
+        var rows = Emotions.All.Select(e => (e.Name(), (IReadOnlyList<byte[]>)faces.Skip((int)e * SampleColumns).Take(SampleColumns).ToList())).ToList();
+        Directory.CreateDirectory(_run.SamplesFolder);
+        GanRunDirectory.WriteAtomically(_run.SampleGrid(step), temp => File.WriteAllBytes(temp, FaceGrid.RenderPng(rows, scale: 2, columns: SampleColumns)));
+    }
+
+    /// <summary>Loads the newest complete checkpoint; returns its step (0 when there is none yet).</summary>
+    private int Resume()
+    {
+        _run.RemoveTemporaryFolders();
+        var checkpoints = _run.Checkpoints();
+        if (checkpoints.Count == 0)
+        {
+            return 0;
+        }
+        CheckSameArchitecture();
+        var (step, folder) = checkpoints[^1];
+        try
+        {
+            _generator.load(Path.Combine(folder, "generator.bin"), strict: true);
+            _discriminator.load(Path.Combine(folder, "discriminator.bin"), strict: true);
+            _ema.load(Path.Combine(folder, "generator-ema.bin"), strict: true);
+            _generatorOptimizer.load_state_dict(Path.Combine(folder, "optimizer-generator.bin"));
+            _discriminatorOptimizer.load_state_dict(Path.Combine(folder, "optimizer-discriminator.bin"));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new FerganException($"checkpoint {folder} cannot be loaded ({e.Message}). Delete that folder to resume from the one before it.");
+        }
+        ReadState(folder);
+        TruncateLog(step);
+        return step;
+    }
+
+    private void CheckSameArchitecture()
+    {
+        if (!File.Exists(_run.OptionsFile))
+        {
+            return;
+        }
+        var saved = JsonSerializer.Deserialize<GanOptions>(File.ReadAllText(_run.OptionsFile), GanRunDirectory.Json);
+        if (saved is not null && saved.Architecture != _options.Architecture)
+        {
+            throw new FerganException($"{_run.Root} holds a run of another architecture ({saved.Architecture}); resume it with the same profile and width, or start a new --out folder.");
+        }
+    }
+
+    private static GanTrainingState ReadState(string folder)
+    {
+        var path = Path.Combine(folder, "state.json");
+        try
+        {
+            return JsonSerializer.Deserialize<GanTrainingState>(File.ReadAllText(path), GanRunDirectory.Json)
+                   ?? throw new JsonException("empty");
+        }
+        catch (Exception e) when (e is JsonException or IOException)
+        {
+            throw new FerganException($"checkpoint {folder} is damaged ({path}: {e.Message}). Delete that folder to resume from the one before it.");
+        }
+    }
+
+    /// <summary>Drops log lines past the checkpoint being resumed, so the log matches the weights.</summary>
+    private void TruncateLog(int step)
+    {
+        if (!File.Exists(_run.LogFile))
+        {
+            return;
+        }
+        var kept = File.ReadLines(_run.LogFile)
+            .Where(line => JsonSerializer.Deserialize<GanProgress>(line, GanRunDirectory.Json)?.Step <= step)
+            .ToList();
+        GanRunDirectory.WriteAtomically(_run.LogFile, temp => File.WriteAllLines(temp, kept));
+    }
+
+    private void WriteOptions(string? command)
+    {
+        Directory.CreateDirectory(_run.Root);
+        var document = JsonSerializer.Serialize(_options, GanRunDirectory.Json);
+        GanRunDirectory.WriteAtomically(_run.OptionsFile, temp => File.WriteAllText(temp, document));
+        if (command is not null)
+        {
+            File.AppendAllText(Path.Combine(_run.Root, "commands.txt"), $"{DateTimeOffset.UtcNow:O} {command}\n");
+        }
+    }
+
+    public void Dispose()
+    {
+        _generator.Dispose();
+        _ema.Dispose();
+        _discriminator.Dispose();
+        _real.Dispose();
+        _fixedNoise.Dispose();
+        _fixedLabels.Dispose();
+    }
+}

@@ -1,0 +1,142 @@
+using Fergan.Torch.Gan.Augment;
+using Fergan.Torch.Gan.Losses;
+using Fergan.Torch.Gan.Models;
+using Fergan.Torch.Gan.Training;
+using Fergan.Torch.Layers;
+using Fergan.Torch.Runtime;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Fergan.Torch.Tests;
+
+[Collection("Torch")]
+public sealed class GanModelTests
+{
+    private static readonly GanArchitecture Small = GanArchitecture.ForFer2013(width: 4, latentSize: 16);
+
+    public GanModelTests() => TorchRuntime.Initialize();
+
+    [Fact]
+    public void Spectral_normalisation_brings_the_largest_singular_value_to_one()
+    {
+        using var scope = NewDisposeScope();
+        var weight = randn([32, 16, 3, 3], generator: new Generator(1)) * 5;
+        var u = SpectralNorm.InitialU(32);
+        Tensor normalised = weight;
+        // One power step per training forward pass: after many passes the estimate has converged.
+        for (var i = 0; i < 200; i++)
+        {
+            normalised = SpectralNorm.Apply(weight, u, training: true);
+        }
+
+        var sigma = linalg.matrix_norm(normalised.view(32, -1), ord: 2).item<float>();
+
+        Assert.InRange(sigma, 0.98f, 1.02f);
+        Assert.True(linalg.matrix_norm(weight.view(32, -1), ord: 2).item<float>() > 5, "the raw weight is far from normalised");
+    }
+
+    [Fact]
+    public void Generator_makes_48x48_faces_in_minus_one_to_one_and_discriminator_scores_each()
+    {
+        using var scope = NewDisposeScope();
+        var generator = new ConditionalGenerator(Small);
+        var discriminator = new ProjectionDiscriminator(Small);
+        var labels = tensor(new long[] { 0, 1, 2, 3, 4, 5, 6, 1 });
+
+        var images = generator.call(randn(8, 16), labels);
+        var scores = discriminator.call(images, labels);
+
+        Assert.Equal([8L, 1, 48, 48], images.shape);
+        Assert.True(images.abs().max().item<float>() <= 1f);
+        Assert.Equal([8L], scores.shape);
+    }
+
+    [Fact]
+    public void The_class_changes_the_generated_face()
+    {
+        using var scope = NewDisposeScope();
+        var generator = new ConditionalGenerator(Small);
+        using (no_grad())
+        {
+            // Give the class embeddings distinct values, as training would.
+            foreach (var (name, p) in generator.named_parameters().Where(p => p.name.EndsWith("gamma.weight")))
+            {
+                p.copy_(randn(p.shape, generator: new Generator(3)));
+            }
+        }
+        generator.eval();
+        var z = randn(1, 16).repeat(2, 1);
+
+        var faces = generator.call(z, tensor(new long[] { 1, 3 }));
+
+        Assert.True((faces[0] - faces[1]).abs().max().item<float>() > 1e-3f);
+    }
+
+    [Fact]
+    public void Checkpoint_keys_are_pinned()
+    {
+        // Field names are the saved keys: renaming a field silently breaks old checkpoints, so this test pins them.
+        using var generator = new ConditionalGenerator(Small);
+        using var discriminator = new ProjectionDiscriminator(Small);
+
+        var g = generator.state_dict().Keys.ToList();
+        var d = discriminator.state_dict().Keys.ToList();
+
+        Assert.Contains("fc.weight", g);
+        Assert.Contains("blocks.0.bn1.gamma.weight", g);
+        Assert.Contains("blocks.2.shortcut.weight", g);
+        Assert.Contains("bn.running_var", g);
+        Assert.Contains("output.bias", g);
+        Assert.Contains("blocks.0.conv1.u", d);
+        Assert.Contains("blocks.3.shortcut.weight", d);
+        Assert.Contains("linear.u", d);
+        Assert.Contains("embed.weight", d);
+        Assert.Equal(g.Count, g.Distinct().Count());
+    }
+
+    [Fact]
+    public void DiffAugment_keeps_shape_is_random_per_image_and_passes_gradients()
+    {
+        using var scope = NewDisposeScope();
+        var images = (rand([6, 1, 48, 48], generator: new Generator(5)) * 2 - 1).requires_grad_(true);
+
+        var augmented = DiffAugment.Apply(images, AugmentPolicy.All, new Generator(6));
+        augmented.sum().backward();
+
+        Assert.Equal(images.shape, augmented.shape);
+        Assert.False(augmented.eq(images).all().item<bool>());
+        Assert.True(images.grad!.abs().sum().item<float>() > 0);
+        var cut = DiffAugment.Cutout(ones(4, 1, 48, 48), 0.5, new Generator(7));
+        var zeroed = cut.eq(0).sum([1, 2, 3]);
+        Assert.All(zeroed.data<long>().ToArray(), count => Assert.InRange(count, 12 * 12, 25 * 25));
+        Assert.True(DiffAugment.Apply(images, AugmentPolicy.None).eq(images).all().item<bool>());
+    }
+
+    [Fact]
+    public void Hinge_losses_have_their_textbook_values()
+    {
+        using var scope = NewDisposeScope();
+        var real = tensor(new[] { 2f, 0f });
+        var fake = tensor(new[] { -2f, 0f });
+
+        Assert.Equal(1f, GanLosses.DiscriminatorHinge(real, fake).item<float>(), 5); // (0 + 1)/2 + (0 + 1)/2
+        Assert.Equal(1f, GanLosses.GeneratorHinge(fake).item<float>(), 5);
+    }
+
+    [Fact]
+    public void Ema_moves_towards_the_model_by_one_minus_decay()
+    {
+        using var scope = NewDisposeScope();
+        using var model = nn.Linear(2, 1);
+        using var average = nn.Linear(2, 1);
+        using (no_grad())
+        {
+            model.weight.fill_(1);
+            average.weight.fill_(0);
+        }
+
+        ExponentialMovingAverage.Update(average, model, decay: 0.9);
+
+        Assert.Equal(0.1f, average.weight.mean().item<float>(), 5);
+    }
+}

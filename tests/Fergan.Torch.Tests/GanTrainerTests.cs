@@ -1,0 +1,152 @@
+using Fergan.Data;
+using Fergan.Data.Loading;
+using Fergan.Tests;
+using Fergan.Torch.Gan.Models;
+using Fergan.Torch.Gan.Sampling;
+using Fergan.Torch.Gan.Training;
+using Fergan.Torch.Runtime;
+
+namespace Fergan.Torch.Tests;
+
+[Collection("Torch")]
+public sealed class GanTrainerTests : IDisposable
+{
+    private static readonly FaceSet Faces = DatasetLoader.Load("synthetic:140:1:balanced", new DatasetOptions { UseCache = false }).Faces;
+    private readonly TempDirectory _temp = new();
+
+    public GanTrainerTests() => TorchRuntime.Initialize();
+
+    public void Dispose() => _temp.Dispose();
+
+    private static GanOptions Tiny(int steps) => new()
+    {
+        Architecture = GanArchitecture.ForFer2013(width: 4, latentSize: 16),
+        Steps = steps,
+        BatchSize = 8,
+        LogEvery = 1,
+        CheckpointEvery = 2,
+        KeepCheckpoints = 3,
+    };
+
+    private GanRunResult Train(GanOptions options, bool resume = false, CancellationToken cancel = default, IProgress<GanProgress>? progress = null)
+    {
+        using var trainer = new GanTrainer(options, Faces, _temp.Path);
+        return trainer.Train(resume, "test", progress, cancel);
+    }
+
+    [Fact]
+    public void A_run_writes_checkpoints_samples_curves_log_and_a_loadable_generator()
+    {
+        var result = Train(Tiny(4));
+
+        var run = new GanRunDirectory(_temp.Path);
+        Assert.True(result.Completed);
+        Assert.Equal([2, 4], run.Checkpoints().Select(c => c.Step));
+        Assert.Equal(4, File.ReadAllLines(run.LogFile).Length);
+        Assert.True(File.Exists(run.SampleGrid(2)) && File.Exists(run.SampleGrid(4)));
+        Assert.True(File.Exists(run.CurvesFile));
+        Assert.True(File.Exists(run.OptionsFile));
+        using var generator = GanGenerator.Load(_temp.Path);
+        Assert.Equal(4, generator.Card.Step);
+        var faces = generator.SampleFaces(Emotion.Disgust, 5, seed: 9);
+        Assert.Equal(5, faces.Count);
+        Assert.All(faces, f => Assert.Equal(FaceImage.PixelCount, f.Length));
+        Assert.Equal(faces[0], generator.SampleFaces(Emotion.Disgust, 1, seed: 9)[0]); // reproducible from the seed
+    }
+
+    [Fact]
+    public void Resume_continues_from_the_newest_checkpoint_and_keeps_the_log_consistent()
+    {
+        Train(Tiny(4));
+
+        var resumed = Train(Tiny(6), resume: true);
+
+        Assert.Equal(4, resumed.ResumedFrom);
+        Assert.Equal(6, resumed.Step);
+        var steps = File.ReadAllLines(new GanRunDirectory(_temp.Path).LogFile).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("step").GetInt32());
+        Assert.Equal([1, 2, 3, 4, 5, 6], steps);
+        Assert.Equal([2, 4, 6], new GanRunDirectory(_temp.Path).Checkpoints().Select(c => c.Step));
+    }
+
+    [Fact]
+    public void Cancelling_saves_a_checkpoint_at_the_step_reached()
+    {
+        using var cancel = new CancellationTokenSource();
+        var options = Tiny(10) with { CheckpointEvery = 4 };
+
+        var result = Train(options, cancel: cancel.Token, progress: new SyncProgress(p =>
+        {
+            if (p.Step == 3)
+            {
+                cancel.Cancel();
+            }
+        }));
+
+        Assert.False(result.Completed);
+        Assert.Equal(3, result.Step);
+        Assert.Equal(3, new GanRunDirectory(_temp.Path).Checkpoints()[^1].Step);
+    }
+
+    [Fact]
+    public void A_half_written_checkpoint_is_ignored_and_a_damaged_one_is_reported()
+    {
+        Train(Tiny(4));
+        var run = new GanRunDirectory(_temp.Path);
+        Directory.CreateDirectory(Path.Combine(run.CheckpointsFolder, ".tmp-000006-999"));
+
+        Assert.Equal([2, 4], run.Checkpoints().Select(c => c.Step));
+        File.WriteAllText(Path.Combine(run.Checkpoints()[^1].Folder, "generator.bin"), "garbage");
+        var error = Assert.Throws<FerganException>(() => Train(Tiny(6), resume: true));
+        Assert.Contains("step-000004", error.Message);
+        Assert.Contains("Delete that folder", error.Message);
+        Assert.False(Directory.Exists(Path.Combine(run.CheckpointsFolder, ".tmp-000006-999")));
+    }
+
+    [Fact]
+    public void Resuming_with_another_architecture_is_refused()
+    {
+        Train(Tiny(2));
+
+        var error = Assert.Throws<FerganException>(() => Train(Tiny(4) with { Architecture = GanArchitecture.ForFer2013(width: 8, latentSize: 16) }, resume: true));
+
+        Assert.Contains("another architecture", error.Message);
+    }
+
+    [Fact]
+    public void Invalid_options_are_all_reported_at_once()
+    {
+        var error = Assert.Throws<FerganException>(() => Train(Tiny(0) with { BatchSize = 1, EmaDecay = 1.5 }));
+
+        Assert.Contains("steps must be at least 1", error.Message);
+        Assert.Contains("batch size must be at least 2", error.Message);
+        Assert.Contains("EMA decay", error.Message);
+    }
+
+    [Fact]
+    public void Sampling_rejects_bad_counts_truncation_and_foreign_models()
+    {
+        Train(Tiny(2));
+        using var generator = GanGenerator.Load(_temp.Path);
+
+        Assert.Contains("--count must be at least 1", Assert.Throws<FerganException>(() => generator.SampleFaces(Emotion.Happy, 0)).Message);
+        Assert.Contains("--truncation must be positive", Assert.Throws<FerganException>(() => generator.SampleFaces(Emotion.Happy, 1, truncation: 0)).Message);
+        Assert.Contains("generator.json is missing", Assert.Throws<FerganException>(() => GanGenerator.Load(_temp.File("nothing-here"))).Message);
+        var card = File.ReadAllText(Path.Combine(_temp.Path, GeneratorCard.CardFile)).Replace("\"disgust\"", "\"contempt\"");
+        File.WriteAllText(Path.Combine(_temp.Path, GeneratorCard.CardFile), card);
+        Assert.Contains("was trained for the classes", Assert.Throws<FerganException>(() => GanGenerator.Load(_temp.Path)).Message);
+    }
+
+    [Fact]
+    public void Truncated_noise_stays_within_the_bound()
+    {
+        var z = GanGenerator.TruncatedNoise(256, 32, 0.5, new TorchSharp.torch.Generator(1));
+
+        Assert.True(z.abs().max().item<float>() <= 0.5f);
+        Assert.True(z.std().item<float>() > 0.2f); // still spread, not clamped flat
+    }
+
+    private sealed class SyncProgress(Action<GanProgress> report) : IProgress<GanProgress>
+    {
+        public void Report(GanProgress value) => report(value);
+    }
+}

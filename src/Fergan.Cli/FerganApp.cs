@@ -37,6 +37,9 @@ public static class FerganApp
                 data.AddCommand<DataPreviewCommand>("preview")
                     .WithDescription("Save a grid PNG of sample faces, one row per emotion.")
                     .WithExample("data", "preview", "synthetic", "--out", "faces.png");
+                data.AddCommand<DataSynthesizeCommand>("synthesize")
+                    .WithDescription("Enlarge the Training split with GAN faces (marked synthetic) up to a target per emotion.")
+                    .WithExample("data", "synthesize", "--data", "fer2013.csv.gz", "--target", "balance", "--out", "balanced.fgn");
                 data.AddCommand<DataExportCommand>("export")
                     .WithDescription("Write a dataset as .fgn (Fergan binary), .csv/.csv.gz (FER2013 layout) or PNG folders.")
                     .WithExample("data", "export", "synthetic", "--out", "synthetic-faces");
@@ -48,6 +51,9 @@ public static class FerganApp
                     .WithDescription("Train a conditional GAN; checkpoints, sample grids and curves go to --out; --resume continues.")
                     .WithExample("gan", "train", "--data", "fer2013.csv.gz", "--out", "runs/gan", "--profile", "quick")
                     .WithExample("gan", "train", "--data", "fer2013.csv.gz", "--out", "runs/gan", "--resume");
+                gan.AddCommand<GanSampleCommand>("sample")
+                    .WithDescription("Draw faces of one emotion from a trained generator: PNG files or one grid.")
+                    .WithExample("gan", "sample", "--class", "disgust", "--count", "20", "--out", "disgust.png");
             });
             config.AddCommand<DoctorCommand>("doctor")
                 .WithDescription("Check that training can run: TorchSharp, libtorch, device, threads, a tiny training step.")

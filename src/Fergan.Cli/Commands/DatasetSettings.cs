@@ -2,6 +2,7 @@ using System.ComponentModel;
 using Fergan.Data.FerPlus;
 using Fergan.Data.Loading;
 using Fergan.Data.Synthetic;
+using Fergan.Torch.Runtime;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -60,4 +61,26 @@ public class DatasetOptionSettings : CommandSettings
 
     public override ValidationResult Validate() =>
         FerPlus is { } f && !File.Exists(f) ? ValidationResult.Error($"--ferplus: no file at {f}.") : ValidationResult.Success();
+}
+
+/// <summary>Dataset options plus the libtorch options, for commands that train or generate from a dataset.</summary>
+public class TorchDatasetSettings : DatasetOptionSettings, ITorchSettings
+{
+    [CommandOption("--libtorch <DIR>")]
+    [Description(TorchOptionHelp.LibTorch)]
+    public string? LibTorch { get; init; }
+
+    [CommandOption("--device <DEVICE>")]
+    [Description(TorchOptionHelp.Device)]
+    [DefaultValue("cpu")]
+    public string Device { get; init; } = "cpu";
+
+    [CommandOption("--threads <N>")]
+    [Description(TorchOptionHelp.Threads)]
+    public int? Threads { get; init; }
+
+    [CommandOption("--onednn-isa <ISA>")]
+    [Description(TorchOptionHelp.OneDnnIsa)]
+    [DefaultValue(TorchRuntimeOptions.DefaultOneDnnMaxIsa)]
+    public string OneDnnIsa { get; init; } = TorchRuntimeOptions.DefaultOneDnnMaxIsa;
 }

@@ -10,7 +10,7 @@ using Spectre.Console.Cli;
 
 namespace Fergan.Cli.Commands.Gan;
 
-public sealed class GanTrainSettings : DatasetOptionSettings, ITorchSettings
+public sealed class GanTrainSettings : TorchDatasetSettings
 {
     [CommandOption("--data <DATASET>")]
     [Description(DatasetSettings.DatasetHelp)]
@@ -57,24 +57,6 @@ public sealed class GanTrainSettings : DatasetOptionSettings, ITorchSettings
     [CommandOption("--overwrite")]
     [Description("Delete an earlier run in --out and start again.")]
     public bool Overwrite { get; init; }
-
-    [CommandOption("--libtorch <DIR>")]
-    [Description("Use this libtorch instead of the bundled CPU one. Also: FERGAN_LIBTORCH.")]
-    public string? LibTorch { get; init; }
-
-    [CommandOption("--device <DEVICE>")]
-    [Description("cpu, cuda or cuda:N.")]
-    [DefaultValue("cpu")]
-    public string Device { get; init; } = "cpu";
-
-    [CommandOption("--threads <N>")]
-    [Description("CPU threads for libtorch.")]
-    public int? Threads { get; init; }
-
-    [CommandOption("--onednn-isa <ISA>")]
-    [Description(TorchSettings.OneDnnIsaHelp)]
-    [DefaultValue(TorchRuntimeOptions.DefaultOneDnnMaxIsa)]
-    public string OneDnnIsa { get; init; } = TorchRuntimeOptions.DefaultOneDnnMaxIsa;
 
     [CommandOption("--json")]
     [Description("Print the run summary as one JSON object.")]

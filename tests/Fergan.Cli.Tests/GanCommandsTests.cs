@@ -1,0 +1,103 @@
+using System.Text.Json;
+using Fergan.Data;
+using Fergan.Data.Cache;
+using Fergan.Tests;
+
+namespace Fergan.Cli.Tests;
+
+/// <summary>gan train, gan sample and data synthesize end to end, on a tiny generator trained in the test.</summary>
+public sealed class GanCommandsTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    private string TrainTiny()
+    {
+        var run = _temp.File("run");
+        var result = CliRunner.Run("gan", "train", "--data", "synthetic:140:1:balanced", "--no-cache", "--out", run,
+            "--steps", "2", "--width", "4", "--batch-size", "8", "--json");
+        Assert.True(result.ExitCode == 0, result.Error);
+        return run;
+    }
+
+    [Fact]
+    public void Train_then_sample_a_grid_and_files_then_synthesize_a_balanced_set()
+    {
+        var run = TrainTiny();
+
+        var grid = CliRunner.Run("gan", "sample", "--model", run, "--class", "disgust", "--count", "12", "--out", _temp.File("disgust.png"));
+        var files = CliRunner.Run("gan", "sample", "--model", run, "--class", "5", "--count", "3", "--out", _temp.File("faces"));
+        var synth = CliRunner.Run("data", "synthesize", "--gan", run, "--data", "synthetic:700", "--no-cache", "--target", "balance",
+            "--out", _temp.File("balanced.fgn"), "--json");
+
+        Assert.True(grid.ExitCode == 0, grid.Error);
+        using (var image = SkiaSharp.SKBitmap.Decode(_temp.File("disgust.png")))
+        {
+            Assert.Equal(2 * (96 + 2), image.Height); // 12 faces in rows of 10
+        }
+        Assert.True(files.ExitCode == 0, files.Error);
+        Assert.Equal(3, Directory.GetFiles(_temp.File("faces"), "surprise-*.png").Length);
+        Assert.True(synth.ExitCode == 0, synth.Error);
+        using var json = JsonDocument.Parse(synth.Out);
+        var after = json.RootElement.GetProperty("after");
+        Assert.All(Emotions.Names, name => Assert.Equal(after.GetProperty("happy").GetInt32(), after.GetProperty(name).GetInt32()));
+        var faces = FaceSetFile.Read(_temp.File("balanced.fgn"));
+        var synthetic = Enumerable.Range(0, faces.Count).Where(faces.IsSynthetic).ToList();
+        Assert.Equal(json.RootElement.GetProperty("added").EnumerateObject().Sum(p => p.Value.GetInt32()), synthetic.Count);
+        Assert.All(synthetic, i => Assert.Equal(DataSplit.Training, faces.Split(i)));
+        Assert.Contains(faces.Provenance.Operations, o => o.StartsWith("GAN synthesis"));
+    }
+
+    [Fact]
+    public void Train_refuses_a_non_empty_out_without_resume_or_overwrite()
+    {
+        var run = TrainTiny();
+
+        var again = CliRunner.Run("gan", "train", "--data", "synthetic:140:1:balanced", "--no-cache", "--out", run, "--steps", "2", "--width", "4", "--batch-size", "8");
+        var resumed = CliRunner.Run("gan", "train", "--data", "synthetic:140:1:balanced", "--no-cache", "--out", run, "--steps", "4", "--width", "4", "--batch-size", "8", "--resume", "--json");
+
+        Assert.Equal(1, again.ExitCode);
+        Assert.Contains("pass --resume", again.Error);
+        Assert.True(resumed.ExitCode == 0, resumed.Error);
+        using var json = JsonDocument.Parse(resumed.Out);
+        Assert.Equal(2, json.RootElement.GetProperty("resumed_from").GetInt32());
+        Assert.Equal(4, json.RootElement.GetProperty("step").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("--class", "contempt", "'contempt' is not an emotion")]
+    [InlineData("--count", "0", "--count must be at least 1")]
+    [InlineData("--count", "-3", "--count must be at least 1")]
+    public void Sample_rejects_bad_arguments(string option, string value, string expected)
+    {
+        var args = new List<string> { "gan", "sample", "--model", _temp.File("missing-model"), "--class", "happy", "--out", _temp.File("x.png") };
+        var at = args.IndexOf(option);
+        if (at >= 0)
+        {
+            args[at + 1] = value;
+        }
+        else
+        {
+            args.AddRange([option, value]);
+        }
+
+        var result = CliRunner.Run([.. args]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains(expected, result.Error);
+    }
+
+    [Fact]
+    public void Sample_refuses_to_overwrite_and_explains_a_missing_model()
+    {
+        var existing = _temp.Write("taken.png", "x");
+
+        var taken = CliRunner.Run("gan", "sample", "--model", _temp.File("nope"), "--class", "happy", "--out", existing);
+        var missing = CliRunner.Run("gan", "sample", "--model", _temp.File("nope"), "--class", "happy", "--out", _temp.File("new.png"));
+
+        Assert.Contains("already exists; pass --overwrite", taken.Error);
+        Assert.Equal("x", File.ReadAllText(existing));
+        Assert.Contains("generator.json is missing", missing.Error);
+    }
+}

@@ -29,6 +29,10 @@ public sealed class GanGenerator : IDisposable
 
     public static GanGenerator Load(string folder, string device = "cpu")
     {
+        if (Path.GetFullPath(folder) == Path.GetFullPath(BundledFolder) && !Directory.Exists(folder))
+        {
+            throw new FerganException("this build has no bundled generator yet; train one with `fergan gan train` and pass its folder with --model (or --gan).");
+        }
         var card = GeneratorCard.Read(folder);
         var weights = Path.Combine(folder, GeneratorCard.WeightsFile);
         if (!File.Exists(weights))

@@ -113,6 +113,14 @@ public sealed class GanTrainerTests : IDisposable
     }
 
     [Fact]
+    public void A_fresh_start_in_a_folder_with_a_run_is_refused()
+    {
+        Train(Tiny(2));
+
+        Assert.Contains("already holds a GAN run", Assert.Throws<FerganException>(() => Train(Tiny(2))).Message);
+    }
+
+    [Fact]
     public void Invalid_options_are_all_reported_at_once()
     {
         var error = Assert.Throws<FerganException>(() => Train(Tiny(0) with { BatchSize = 1, EmaDecay = 1.5 }));

@@ -74,6 +74,11 @@ public sealed class GanTrainer : IDisposable
     /// </summary>
     public GanRunResult Train(bool resume, string? command = null, IProgress<GanProgress>? progress = null, CancellationToken cancellationToken = default)
     {
+        if (!resume && (_run.Checkpoints().Count > 0 || File.Exists(_run.LogFile)))
+        {
+            // Starting afresh here would interleave two runs' logs and let pruning delete the new checkpoints.
+            throw new FerganException($"{_run.Root} already holds a GAN run; resume it, or start in an empty folder.");
+        }
         var start = resume ? Resume() : 0;
         WriteOptions(command);
         var watch = Stopwatch.StartNew();

@@ -83,7 +83,8 @@ public sealed class GanTrainer : IDisposable
         WriteOptions(command);
         var watch = Stopwatch.StartNew();
         var previousSeconds = start > 0 ? ReadState(_run.Checkpoints()[^1].Folder).TrainingSeconds : 0;
-        var imagesAtStart = (long)start * _options.BatchSize;
+        var imagesPerStep = (long)_options.BatchSize * _options.DiscriminatorSteps;
+        var imagesAtStart = start * imagesPerStep;
         var step = start;
         var windowWatch = Stopwatch.StartNew();
         var windowImages = 0L;
@@ -92,10 +93,14 @@ public sealed class GanTrainer : IDisposable
         while (step < _options.Steps && !cancellationToken.IsCancellationRequested)
         {
             var (dLoss, realScore, fakeScore) = TrainDiscriminatorStep(random);
+            for (var extra = 1; extra < _options.DiscriminatorSteps; extra++)
+            {
+                (dLoss, realScore, fakeScore) = TrainDiscriminatorStep(random);
+            }
             var gLoss = TrainGeneratorStep();
             UpdateEma(step);
             step++;
-            windowImages += _options.BatchSize;
+            windowImages += _options.BatchSize * _options.DiscriminatorSteps; // real images through D
             if (step % _options.LogEvery == 0 || step == _options.Steps)
             {
                 var rate = windowImages / Math.Max(1e-9, windowWatch.Elapsed.TotalSeconds);
@@ -107,15 +112,15 @@ public sealed class GanTrainer : IDisposable
             }
             if (step % _options.CheckpointEvery == 0 || step == _options.Steps)
             {
-                SaveCheckpoint(step, imagesAtStart + (long)(step - start) * _options.BatchSize, previousSeconds + watch.Elapsed.TotalSeconds, command);
+                SaveCheckpoint(step, imagesAtStart + (step - start) * imagesPerStep, previousSeconds + watch.Elapsed.TotalSeconds, command);
             }
         }
         var seconds = previousSeconds + watch.Elapsed.TotalSeconds;
         if (step < _options.Steps && step > start && step % _options.CheckpointEvery != 0)
         {
-            SaveCheckpoint(step, imagesAtStart + (long)(step - start) * _options.BatchSize, seconds, command); // cancelled: keep the work
+            SaveCheckpoint(step, imagesAtStart + (step - start) * imagesPerStep, seconds, command); // cancelled: keep the work
         }
-        var thisRunRate = (step - start) * (double)_options.BatchSize / Math.Max(1e-9, watch.Elapsed.TotalSeconds);
+        var thisRunRate = (step - start) * (double)imagesPerStep / Math.Max(1e-9, watch.Elapsed.TotalSeconds);
         return new GanRunResult(step, _options.Steps, step >= _options.Steps, start, thisRunRate, seconds, _run.Root,
             _run.Checkpoints().Select(c => c.Folder).ToList());
     }

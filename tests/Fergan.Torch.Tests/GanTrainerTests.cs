@@ -123,11 +123,12 @@ public sealed class GanTrainerTests : IDisposable
     [Fact]
     public void Invalid_options_are_all_reported_at_once()
     {
-        var error = Assert.Throws<FerganException>(() => Train(Tiny(0) with { BatchSize = 1, EmaDecay = 1.5 }));
+        var error = Assert.Throws<FerganException>(() => Train(Tiny(0) with { BatchSize = 1, EmaDecay = 1.5, DiscriminatorSteps = 0 }));
 
         Assert.Contains("steps must be at least 1", error.Message);
         Assert.Contains("batch size must be at least 2", error.Message);
         Assert.Contains("EMA decay", error.Message);
+        Assert.Contains("discriminator steps must be at least 1", error.Message);
     }
 
     [Fact]

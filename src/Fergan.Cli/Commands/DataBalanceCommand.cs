@@ -67,10 +67,7 @@ public sealed class DataBalanceCommand(CliConsoles consoles) : Command<DataBalan
     public override int Execute(CommandContext context, DataBalanceSettings settings, CancellationToken cancellationToken)
     {
         var output = settings.Out!;
-        if (!settings.Overwrite && (File.Exists(output) || (Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any())))
-        {
-            throw new FerganException($"--out: {output} already exists; pass --overwrite to replace it.");
-        }
+        OutputPaths.EnsureWritable(output, settings.Overwrite, "--out");
         var loaded = DatasetLoader.Load(settings.Dataset, settings.ToOptions(), cancellationToken);
         var balance = new CapBalance(settings.MaxPerClass!.Value, settings.Seed, settings.TargetSplit);
         var result = balance.Apply(loaded.Faces);

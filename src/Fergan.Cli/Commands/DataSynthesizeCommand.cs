@@ -58,10 +58,7 @@ public sealed class DataSynthesizeCommand(CliConsoles consoles) : Command<DataSy
     {
         var target = SynthesisTarget.Parse(settings.Target);
         var output = settings.Out!;
-        if (!settings.Overwrite && (File.Exists(output) || (Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any())))
-        {
-            throw new FerganException($"--out: {output} already exists; pass --overwrite to replace it.");
-        }
+        OutputPaths.EnsureWritable(output, settings.Overwrite, "--out");
         TorchRuntime.Initialize(settings.ToRuntimeOptions());
         using var generator = GanGenerator.Load(settings.Gan ?? GanGenerator.BundledFolder, settings.Device);
         var faces = DatasetLoader.Load(settings.Data, settings.ToOptions(), cancellationToken).Faces;

@@ -65,6 +65,19 @@ public sealed class GanCommandsTests : IDisposable
         Assert.Equal(4, json.RootElement.GetProperty("step").GetInt32());
     }
 
+    [Fact]
+    public void The_bundled_generator_samples_on_a_fresh_clone()
+    {
+        Assert.SkipWhen(SharedData.RepositoryRoot is null || !File.Exists(Path.Combine(SharedData.RepositoryRoot, "models", "gan", "generator.json")),
+            "this checkout has no bundled generator (models/gan)");
+
+        var result = CliRunner.Run("gan", "sample", "--class", "disgust", "--count", "4", "--out", _temp.File("bundled.png"));
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Contains("models", result.Out);
+        Assert.True(File.Exists(_temp.File("bundled.png")));
+    }
+
     [Theory]
     [InlineData("--class", "contempt", "'contempt' is not an emotion")]
     [InlineData("--count", "0", "--count must be at least 1")]

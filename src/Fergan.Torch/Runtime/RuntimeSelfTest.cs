@@ -52,8 +52,9 @@ public static class RuntimeSelfTest
             }
             final = value;
         }
+        var learningMilliseconds = watch.Elapsed.TotalMilliseconds;
         var reproducible = GradientsReproducible(target);
-        return new SelfTestResult(final < initial * 0.5, reproducible, initial, final, steps, watch.Elapsed.TotalMilliseconds, device);
+        return new SelfTestResult(final < initial * 0.5, reproducible, initial, final, steps, learningMilliseconds, device);
     }
 
     /// <summary>Runs the generator's backward pass several times on one input; all gradients must match exactly.</summary>

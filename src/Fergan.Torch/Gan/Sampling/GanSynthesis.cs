@@ -59,6 +59,10 @@ public static class GanSynthesis
     public static SynthesisResult Augment(FaceSet faces, GanGenerator generator, SynthesisTarget target, int seed = 2013,
                                           double truncation = double.PositiveInfinity, IProgress<int>? progress = null)
     {
+        if (faces.HasSoftLabels)
+        {
+            throw new FerganException("synthesis keeps hard labels only; load the dataset without --ferplus-mode probability.");
+        }
         var counts = faces.CountsBySplitAndClass();
         var before = Emotions.All.Select(e => counts[(int)DataSplit.Training, (int)e]).ToArray();
         var added = target.TargetCounts(before).Zip(before, (t, b) => Math.Max(0, t - b)).ToArray();
@@ -84,10 +88,6 @@ public static class GanSynthesis
                 at++;
             }
             progress?.Report(at - faces.Count);
-        }
-        if (faces.HasSoftLabels)
-        {
-            throw new FerganException("synthesis keeps hard labels only; load the dataset without --ferplus-mode probability.");
         }
         var operation = $"GAN synthesis: +{total} Training faces ({string.Join(", ", Emotions.All.Where(e => added[(int)e] > 0).Select(e => $"{e.Name()} +{added[(int)e]}"))}) " +
                         $"from generator step {generator.Card.Step} ({generator.Card.Data}), target {Describe(target)}, seed {seed}" +

@@ -28,6 +28,9 @@ public sealed class GanRunDirectory(string root)
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
     };
 
+    /// <summary>The same settings on one line, for log.jsonl.</summary>
+    public static readonly JsonSerializerOptions JsonLine = new(Json) { WriteIndented = false };
+
     private const string CheckpointPrefix = "step-";
 
     public string Root { get; } = Path.GetFullPath(root);

@@ -100,12 +100,12 @@ public sealed class GanTrainer : IDisposable
             var gLoss = TrainGeneratorStep();
             UpdateEma(step);
             step++;
-            windowImages += _options.BatchSize * _options.DiscriminatorSteps; // real images through D
+            windowImages += imagesPerStep; // real images through D
             if (step % _options.LogEvery == 0 || step == _options.Steps)
             {
                 var rate = windowImages / Math.Max(1e-9, windowWatch.Elapsed.TotalSeconds);
                 var entry = new GanProgress(step, _options.Steps, dLoss, gLoss, realScore, fakeScore, rate, previousSeconds + watch.Elapsed.TotalSeconds);
-                File.AppendAllText(_run.LogFile, JsonSerializer.Serialize(entry, GanRunDirectory.Json).ReplaceLineEndings("") + "\n");
+                File.AppendAllText(_run.LogFile, JsonSerializer.Serialize(entry, GanRunDirectory.JsonLine) + "\n");
                 progress?.Report(entry);
                 windowWatch.Restart();
                 windowImages = 0;

@@ -3,6 +3,9 @@ using Fergan.Tests;
 namespace Fergan.Cli.Tests;
 
 /// <summary>The repository's ./fergan script: builds the CLI on first use, then runs it (what a fresh clone does).</summary>
+/// <remarks>Alone in its collection: the build takes both cores, and other tests should not time-share with it.</remarks>
+[CollectionDefinition(nameof(ScriptTests), DisableParallelization = true)]
+[Collection(nameof(ScriptTests))]
 public sealed class ScriptTests
 {
     [Fact]

@@ -79,10 +79,11 @@ public sealed class GanTrainer : IDisposable
             // Starting afresh here would interleave two runs' logs and let pruning delete the new checkpoints.
             throw new FerganException($"{_run.Root} already holds a GAN run; resume it, or start in an empty folder.");
         }
-        var start = resume ? Resume() : 0;
+        var resumed = resume ? Resume() : null;
+        var start = resumed?.Step ?? 0;
         WriteOptions(command);
         var watch = Stopwatch.StartNew();
-        var previousSeconds = start > 0 ? ReadState(_run.Checkpoints()[^1].Folder).TrainingSeconds : 0;
+        var previousSeconds = resumed?.TrainingSeconds ?? 0;
         var imagesPerStep = (long)_options.BatchSize * _options.DiscriminatorSteps;
         var imagesAtStart = start * imagesPerStep;
         var step = start;
@@ -224,14 +225,14 @@ public sealed class GanTrainer : IDisposable
         GanRunDirectory.WriteAtomically(_run.SampleGrid(step), temp => File.WriteAllBytes(temp, FaceGrid.RenderPng(rows, scale: 2, columns: SampleColumns)));
     }
 
-    /// <summary>Loads the newest complete checkpoint; returns its step (0 when there is none yet).</summary>
-    private int Resume()
+    /// <summary>Loads the newest complete checkpoint; returns its state (null when there is none yet).</summary>
+    private GanTrainingState? Resume()
     {
         _run.RemoveTemporaryFolders();
         var checkpoints = _run.Checkpoints();
         if (checkpoints.Count == 0)
         {
-            return 0;
+            return null;
         }
         CheckSameArchitecture();
         var (step, folder) = checkpoints[^1];
@@ -247,9 +248,9 @@ public sealed class GanTrainer : IDisposable
         {
             throw new FerganException($"checkpoint {folder} cannot be loaded ({e.Message}). Delete that folder to resume from the one before it.");
         }
-        ReadState(folder);
+        var state = ReadState(folder);
         TruncateLog(step);
-        return step;
+        return state;
     }
 
     private void CheckSameArchitecture()

@@ -1,4 +1,5 @@
 using Fergan.Cli.Commands;
+using Fergan.Cli.Commands.Classifier;
 using Fergan.Cli.Commands.Gan;
 using Fergan.Cli.Infrastructure;
 using Spectre.Console;
@@ -54,7 +55,21 @@ public static class FerganApp
                 gan.AddCommand<GanSampleCommand>("sample")
                     .WithDescription("Draw faces of one emotion from a trained generator: PNG files or one grid.")
                     .WithExample("gan", "sample", "--class", "disgust", "--count", "20", "--out", "disgust.png");
+                gan.AddCommand<GanEvaluateCommand>("evaluate")
+                    .WithDescription("Measure a generator against real Training faces: FID, KID, IS, label fidelity, precision/recall, optional CAS and per-checkpoint FID.")
+                    .WithExample("gan", "evaluate", "--data", "fer2013.csv.gz", "--json")
+                    .WithExample("gan", "evaluate", "--model", "runs/gan", "--data", "fer2013.csv.gz", "--checkpoints", "--cas");
             });
+            config.AddCommand<TrainCommand>("train")
+                .WithDescription("Train an emotion classifier (baseline or vgg) with a balancing strategy; selected on PublicTest; --resume continues.")
+                .WithExample("train", "--data", "fer2013.csv.gz", "--out", "runs/vgg", "--arch", "vgg", "--balance", "gan")
+                .WithExample("train", "--data", "fer2013.csv.gz", "--out", "runs/vgg", "--resume");
+            config.AddCommand<EvaluateCommand>("evaluate")
+                .WithDescription("Score a classifier on one split: accuracy, macro-F1, per-class P/R/F1, ROC-AUC, confusion matrix, 95% CIs.")
+                .WithExample("evaluate", "--model", "runs/vgg", "--data", "fer2013.csv.gz", "--split", "PrivateTest", "--exclude-train-duplicates");
+            config.AddCommand<ExperimentCommand>("experiment")
+                .WithDescription("Run a grid of classifier trainings (strategy x seed) and compare them; resumable.")
+                .WithExample("experiment", "experiments/gan-ablation.json", "--out", "runs/ablation");
             config.AddCommand<DoctorCommand>("doctor")
                 .WithDescription("Check that training can run: TorchSharp, libtorch, device, threads, a tiny training step.")
                 .WithExample("doctor")

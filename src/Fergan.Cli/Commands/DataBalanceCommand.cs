@@ -9,7 +9,7 @@ using Spectre.Console.Cli;
 
 namespace Fergan.Cli.Commands;
 
-public enum BalanceStrategy
+public enum DataBalanceStrategy
 {
     /// <summary>Keep at most N faces per emotion (the seed report's trimming).</summary>
     Cap,
@@ -19,8 +19,8 @@ public sealed class DataBalanceSettings : DatasetSettings
 {
     [CommandOption("--strategy <STRATEGY>")]
     [Description("cap: keep at most --max-per-class faces of each emotion. (GAN synthesis is `data synthesize`.)")]
-    [DefaultValue(BalanceStrategy.Cap)]
-    public BalanceStrategy Strategy { get; init; } = BalanceStrategy.Cap;
+    [DefaultValue(DataBalanceStrategy.Cap)]
+    public DataBalanceStrategy Strategy { get; init; } = DataBalanceStrategy.Cap;
 
     [CommandOption("--max-per-class <N>")]
     [Description("The cap per emotion.")]
@@ -54,7 +54,7 @@ public sealed class DataBalanceSettings : DatasetSettings
         {
             return ValidationResult.Error("--out is required: where to write the balanced dataset.");
         }
-        if (Strategy == BalanceStrategy.Cap && MaxPerClass is null or < 1)
+        if (Strategy == DataBalanceStrategy.Cap && MaxPerClass is null or < 1)
         {
             return ValidationResult.Error("--strategy cap needs --max-per-class N (N >= 1).");
         }

@@ -35,7 +35,7 @@ public class DatasetOptionSettings : CommandSettings
     [DefaultValue(FerPlusMode.Majority)]
     public FerPlusMode FerPlusMode { get; init; } = FerPlusMode.Majority;
 
-    [CommandOption("--split <MODE>")]
+    [CommandOption("--split-mode <MODE>")]
     [Description("auto (the source's split, else stratified 80/10/10), source, or stratified.")]
     [DefaultValue(SplitMode.Auto)]
     public SplitMode Split { get; init; } = SplitMode.Auto;

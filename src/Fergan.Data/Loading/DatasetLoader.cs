@@ -62,7 +62,7 @@ public static class DatasetLoader
             SplitMode.Stratified => new StratifiedSplit(Seed: options.SplitSeed).Apply(faces),
             SplitMode.Auto when missing => new StratifiedSplit(Seed: options.SplitSeed).Apply(faces),
             SplitMode.Source when missing => throw new FerganException(
-                $"{spec} has no split (no Usage column or split folders); use --split stratified (or auto) to make an 80/10/10 split."),
+                $"{spec} has no split (no Usage column or split folders); use --split-mode stratified (or auto) to make an 80/10/10 split."),
             _ => faces,
         };
     }

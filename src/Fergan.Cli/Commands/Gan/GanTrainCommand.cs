@@ -50,6 +50,10 @@ public sealed class GanTrainSettings : TorchDatasetSettings
     [DefaultValue(2013)]
     public int Seed { get; init; } = 2013;
 
+    [CommandOption("--time-limit <MINUTES>")]
+    [Description("Stop cleanly after this many minutes of training (a checkpoint is kept; --resume continues).")]
+    public double? TimeLimit { get; init; }
+
     [CommandOption("--resume")]
     [Description("Continue from the newest checkpoint in --out.")]
     public bool Resume { get; init; }
@@ -64,6 +68,7 @@ public sealed class GanTrainSettings : TorchDatasetSettings
 
     public override ValidationResult Validate() =>
         Out is null ? ValidationResult.Error("--out is required: the run folder.")
+        : TimeLimit is <= 0 ? ValidationResult.Error("--time-limit must be positive.")
         : Resume && Overwrite ? ValidationResult.Error("--resume and --overwrite contradict each other.")
         : Steps is < 1 ? ValidationResult.Error("--steps must be at least 1.")
         : Epochs is <= 0 ? ValidationResult.Error("--epochs must be positive.")
@@ -76,7 +81,7 @@ public sealed class GanTrainCommand(CliConsoles consoles) : Command<GanTrainSett
     public override int Execute(CommandContext context, GanTrainSettings settings, CancellationToken cancellationToken)
     {
         var run = new GanRunDirectory(settings.Out!);
-        PrepareFolder(run, settings);
+        RunFolders.Prepare(run, settings.Resume, settings.Overwrite, "GAN");
         var runtime = TorchRuntime.Initialize(settings.ToRuntimeOptions());
         var faces = DatasetLoader.Load(settings.Data, settings.ToOptions(), cancellationToken).Faces;
         var options = Resolve(settings, faces.IndicesOf(DataSplit.Training).Length);
@@ -85,7 +90,9 @@ public sealed class GanTrainCommand(CliConsoles consoles) : Command<GanTrainSett
         consoles.Error.MarkupLine($"training a conditional GAN on [bold]{Markup.Escape(settings.Data)}[/] " +
                                   $"({options.Steps:N0} steps, batch {options.BatchSize}, width {options.Architecture.Width}, {runtime.Device}, {runtime.Threads} threads)");
         using var trainer = new GanTrainer(options, faces, run.Root);
-        var result = RunWithProgress(trainer, settings.Resume, command, cancellationToken);
+        using var limit = TimeLimit.Start(settings.TimeLimit, cancellationToken);
+        var result = RunWithProgress(trainer, settings.Resume, command, limit.Token);
+        limit.ThrowIfUserCancelled();
 
         if (settings.Json)
         {
@@ -101,23 +108,6 @@ public sealed class GanTrainCommand(CliConsoles consoles) : Command<GanTrainSett
                                     $"samples: {Markup.Escape(run.SamplesFolder)}; curves: {Markup.Escape(run.CurvesFile)}");
         }
         return 0;
-    }
-
-    private static void PrepareFolder(GanRunDirectory run, GanTrainSettings settings)
-    {
-        if (!run.HasContent || settings.Resume)
-        {
-            return;
-        }
-        if (!settings.Overwrite)
-        {
-            throw new FerganException($"--out: {run.Root} is not empty; pass --resume to continue that run or --overwrite to start again.");
-        }
-        if (!File.Exists(run.OptionsFile))
-        {
-            throw new FerganException($"--out: {run.Root} is not empty and is not a Fergan GAN run; --overwrite only replaces runs. Choose another folder.");
-        }
-        Directory.Delete(run.Root, recursive: true);
     }
 
     private static GanOptions Resolve(GanTrainSettings s, int trainingFaces)

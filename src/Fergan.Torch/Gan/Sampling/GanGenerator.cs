@@ -15,26 +15,31 @@ public sealed class GanGenerator : IDisposable
     private readonly ConditionalGenerator _model;
     private readonly Device _device;
 
-    private GanGenerator(ConditionalGenerator model, GeneratorCard card, Device device)
+    private GanGenerator(ConditionalGenerator model, GeneratorCard card, Device device, string folder)
     {
         _model = model;
         Card = card;
         _device = device;
+        Folder = folder;
     }
 
     public GeneratorCard Card { get; }
 
+    /// <summary>The model folder it was loaded from.</summary>
+    public string Folder { get; }
+
     /// <summary>The bundled generator's folder (models/gan in the repository, copied next to the program).</summary>
     public static string BundledFolder => Path.Combine(AppContext.BaseDirectory, "models", "gan");
 
-    public static GanGenerator Load(string folder, string device = "cpu")
+    /// <param name="weights">Another weights file of the same run (e.g. generators/step-002000.bin); default: the folder's generator.bin.</param>
+    public static GanGenerator Load(string folder, string device = "cpu", string? weights = null)
     {
         if (Path.GetFullPath(folder) == Path.GetFullPath(BundledFolder) && !Directory.Exists(folder))
         {
             throw new FerganException("this build has no bundled generator yet; train one with `fergan gan train` and pass its folder with --model (or --gan).");
         }
         var card = GeneratorCard.Read(folder);
-        var weights = Path.Combine(folder, GeneratorCard.WeightsFile);
+        weights ??= Path.Combine(folder, GeneratorCard.WeightsFile);
         if (!File.Exists(weights))
         {
             throw new FerganException($"{folder} has {GeneratorCard.CardFile} but no {GeneratorCard.WeightsFile}.");
@@ -52,7 +57,7 @@ public sealed class GanGenerator : IDisposable
         }
         model.to(target);
         model.eval();
-        return new GanGenerator(model, card, target);
+        return new GanGenerator(model, card, target, Path.GetFullPath(folder));
     }
 
     /// <summary>

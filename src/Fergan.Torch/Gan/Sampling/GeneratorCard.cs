@@ -2,6 +2,7 @@ using System.Text.Json;
 using Fergan.Data;
 using Fergan.Torch.Gan.Models;
 using Fergan.Torch.Gan.Training;
+using Fergan.Torch.Training;
 
 namespace Fergan.Torch.Gan.Sampling;
 
@@ -36,7 +37,7 @@ public sealed record GeneratorCard
         GeneratorCard card;
         try
         {
-            card = JsonSerializer.Deserialize<GeneratorCard>(File.ReadAllText(path), GanRunDirectory.Json)
+            card = JsonSerializer.Deserialize<GeneratorCard>(File.ReadAllText(path), RunDirectory.Json)
                    ?? throw new JsonException("empty document");
         }
         catch (JsonException e)
@@ -60,5 +61,5 @@ public sealed record GeneratorCard
     }
 
     public void Write(string folder) =>
-        GanRunDirectory.WriteAtomically(Path.Combine(folder, CardFile), temp => File.WriteAllText(temp, JsonSerializer.Serialize(this, GanRunDirectory.Json)));
+        RunDirectory.WriteAtomically(Path.Combine(folder, CardFile), temp => File.WriteAllText(temp, JsonSerializer.Serialize(this, RunDirectory.Json)));
 }

@@ -1,106 +1,24 @@
-using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Serialization;
+using Fergan.Torch.Training;
 
 namespace Fergan.Torch.Gan.Training;
 
 /// <summary>
-/// The files of one GAN run, and the rules for writing them safely:
+/// The files of one GAN run:
 /// <code>
 /// options.json                      resolved options and data summary
 /// log.jsonl                         one line per logged step
 /// checkpoints/step-000250/          generator, discriminator, generator-ema, both optimisers, state.json
+/// generators/step-000250.bin        the EMA generator of every checkpoint, kept for FID over training
 /// samples/step-000250.png           fixed-noise grid, one row per emotion
 /// curves.png                        losses over steps
 /// generator.json, generator.bin     the EMA generator of the newest checkpoint: what `gan sample` loads
 /// </code>
-/// A checkpoint is written into a temporary folder and renamed into place, so a kill leaves either the old set
-/// or the new one, never a half-written checkpoint; older ones are pruned only after the new one exists.
 /// </summary>
-public sealed class GanRunDirectory(string root)
+public sealed class GanRunDirectory(string root) : RunDirectory(root)
 {
-    public static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        // A diverged run logs NaN or infinite losses; the log must still be written (and show it).
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
-    };
-
-    /// <summary>The same settings on one line, for log.jsonl.</summary>
-    public static readonly JsonSerializerOptions JsonLine = new(Json) { WriteIndented = false };
-
-    private const string CheckpointPrefix = "step-";
-
-    public string Root { get; } = Path.GetFullPath(root);
-    public string OptionsFile => Path.Combine(Root, "options.json");
-    public string LogFile => Path.Combine(Root, "log.jsonl");
-    public string CheckpointsFolder => Path.Combine(Root, "checkpoints");
     public string SamplesFolder => Path.Combine(Root, "samples");
-    public string CurvesFile => Path.Combine(Root, "curves.png");
+    public string GeneratorsFolder => Path.Combine(Root, "generators");
 
     public string SampleGrid(int step) => Path.Combine(SamplesFolder, $"{CheckpointPrefix}{step:D6}.png");
-
-    /// <summary>True when the folder holds anything (a run, or unrelated files we must not clobber).</summary>
-    public bool HasContent => Directory.Exists(Root) && Directory.EnumerateFileSystemEntries(Root).Any();
-
-    /// <summary>Completed checkpoints, oldest first (temporary folders of an interrupted write are ignored).</summary>
-    public IReadOnlyList<(int Step, string Folder)> Checkpoints()
-    {
-        if (!Directory.Exists(CheckpointsFolder))
-        {
-            return [];
-        }
-        return Directory.GetDirectories(CheckpointsFolder, CheckpointPrefix + "*")
-            .Select(d => (Ok: int.TryParse(Path.GetFileName(d)[CheckpointPrefix.Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var s), Step: s, Folder: d))
-            .Where(c => c.Ok)
-            .OrderBy(c => c.Step)
-            .Select(c => (c.Step, c.Folder))
-            .ToList();
-    }
-
-    /// <summary>Writes a checkpoint atomically: <paramref name="write"/> fills a temporary folder, which is then renamed.</summary>
-    public string WriteCheckpoint(int step, Action<string> write, int keep)
-    {
-        Directory.CreateDirectory(CheckpointsFolder);
-        var final = Path.Combine(CheckpointsFolder, $"{CheckpointPrefix}{step:D6}");
-        var temp = Path.Combine(CheckpointsFolder, $".tmp-{step:D6}-{Environment.ProcessId}");
-        if (Directory.Exists(temp))
-        {
-            Directory.Delete(temp, recursive: true);
-        }
-        Directory.CreateDirectory(temp);
-        write(temp);
-        if (Directory.Exists(final))
-        {
-            Directory.Delete(final, recursive: true); // the same step written again after a resume
-        }
-        Directory.Move(temp, final);
-        foreach (var (_, old) in Checkpoints().SkipLast(keep))
-        {
-            Directory.Delete(old, recursive: true);
-        }
-        return final;
-    }
-
-    /// <summary>Leftovers of interrupted writes (a kill during a checkpoint), removed on resume.</summary>
-    public void RemoveTemporaryFolders()
-    {
-        if (Directory.Exists(CheckpointsFolder))
-        {
-            foreach (var temp in Directory.GetDirectories(CheckpointsFolder, ".tmp-*"))
-            {
-                Directory.Delete(temp, recursive: true);
-            }
-        }
-    }
-
-    /// <summary>Writes a file through a temporary name and a rename.</summary>
-    public static void WriteAtomically(string path, Action<string> write)
-    {
-        var temp = path + $".{Environment.ProcessId}.tmp";
-        write(temp);
-        File.Move(temp, path, overwrite: true);
-    }
+    public string GeneratorAt(int step) => Path.Combine(GeneratorsFolder, $"{CheckpointPrefix}{step:D6}.bin");
 }

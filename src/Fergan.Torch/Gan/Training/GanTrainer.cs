@@ -7,6 +7,7 @@ using Fergan.Torch.Gan.Losses;
 using Fergan.Torch.Gan.Models;
 using Fergan.Torch.Gan.Sampling;
 using Fergan.Torch.Runtime;
+using Fergan.Torch.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -93,10 +94,12 @@ public sealed class GanTrainer : IDisposable
         manual_seed(_options.Seed + start);
         while (step < _options.Steps && !cancellationToken.IsCancellationRequested)
         {
-            var (dLoss, realScore, fakeScore) = TrainDiscriminatorStep(random);
+            // Losses stay on the device and are read only when logged: reading one forces a host-device sync.
+            using var scope = NewDisposeScope();
+            var dStats = TrainDiscriminatorStep(random);
             for (var extra = 1; extra < _options.DiscriminatorSteps; extra++)
             {
-                (dLoss, realScore, fakeScore) = TrainDiscriminatorStep(random);
+                dStats = TrainDiscriminatorStep(random);
             }
             var gLoss = TrainGeneratorStep();
             UpdateEma(step);
@@ -104,9 +107,10 @@ public sealed class GanTrainer : IDisposable
             windowImages += imagesPerStep; // real images through D
             if (step % _options.LogEvery == 0 || step == _options.Steps)
             {
+                var d = dStats.cpu().data<float>().ToArray(); // [loss, mean real score, mean fake score]
                 var rate = windowImages / Math.Max(1e-9, windowWatch.Elapsed.TotalSeconds);
-                var entry = new GanProgress(step, _options.Steps, dLoss, gLoss, realScore, fakeScore, rate, previousSeconds + watch.Elapsed.TotalSeconds);
-                File.AppendAllText(_run.LogFile, JsonSerializer.Serialize(entry, GanRunDirectory.JsonLine) + "\n");
+                var entry = new GanProgress(step, _options.Steps, d[0], gLoss.item<float>(), d[1], d[2], rate, previousSeconds + watch.Elapsed.TotalSeconds);
+                File.AppendAllText(_run.LogFile, JsonSerializer.Serialize(entry, RunDirectory.JsonLine) + "\n");
                 progress?.Report(entry);
                 windowWatch.Restart();
                 windowImages = 0;
@@ -126,7 +130,8 @@ public sealed class GanTrainer : IDisposable
             _run.Checkpoints().Select(c => c.Folder).ToList());
     }
 
-    private (double Loss, double Real, double Fake) TrainDiscriminatorStep(Random random)
+    /// <summary>One D update; returns [loss, mean real score, mean fake score] on the device (no sync).</summary>
+    private Tensor TrainDiscriminatorStep(Random random)
     {
         using var scope = NewDisposeScope();
         var (real, realLabels) = _real.Next(random);
@@ -142,10 +147,11 @@ public sealed class GanTrainer : IDisposable
         var loss = _loss.Discriminator(realScores, fakeScores);
         loss.backward();
         _discriminatorOptimizer.step();
-        return (loss.item<float>(), realScores.mean().item<float>(), fakeScores.mean().item<float>());
+        return stack([loss.detach(), realScores.detach().mean(), fakeScores.detach().mean()]).MoveToOuterDisposeScope();
     }
 
-    private double TrainGeneratorStep()
+    /// <summary>One G update; returns the loss on the device (no sync).</summary>
+    private Tensor TrainGeneratorStep()
     {
         using var scope = NewDisposeScope();
         SetRequiresGrad(_discriminator, false); // D's weights need no gradients in the G step
@@ -156,7 +162,7 @@ public sealed class GanTrainer : IDisposable
             var loss = _loss.Generator(Judge(_generator.call(Noise(), labels), labels));
             loss.backward();
             _generatorOptimizer.step();
-            return loss.item<float>();
+            return loss.detach().MoveToOuterDisposeScope();
         }
         finally
         {
@@ -192,9 +198,12 @@ public sealed class GanTrainer : IDisposable
             _ema.save(Path.Combine(folder, "generator-ema.bin"));
             _generatorOptimizer.save_state_dict(Path.Combine(folder, "optimizer-generator.bin"));
             _discriminatorOptimizer.save_state_dict(Path.Combine(folder, "optimizer-discriminator.bin"));
-            File.WriteAllText(Path.Combine(folder, "state.json"), JsonSerializer.Serialize(state, GanRunDirectory.Json)); // last: marks completeness
+            File.WriteAllText(Path.Combine(folder, "state.json"), JsonSerializer.Serialize(state, RunDirectory.Json)); // last: marks completeness
         }, _options.KeepCheckpoints);
         ExportModel(step, command);
+        // Every checkpoint's EMA generator stays (a few MB each), so FID can be traced over the whole run.
+        Directory.CreateDirectory(_run.GeneratorsFolder);
+        RunDirectory.WriteAtomically(_run.GeneratorAt(step), temp => _ema.save(temp));
         WriteSampleGrid(step);
         LossCurvePlot.Save(_run.LogFile, _run.CurvesFile);
     }
@@ -202,7 +211,7 @@ public sealed class GanTrainer : IDisposable
     /// <summary>The EMA generator of this checkpoint, as the run's model (generator.json + generator.bin).</summary>
     private void ExportModel(int step, string? command)
     {
-        GanRunDirectory.WriteAtomically(Path.Combine(_run.Root, GeneratorCard.WeightsFile), temp => _ema.save(temp));
+        RunDirectory.WriteAtomically(Path.Combine(_run.Root, GeneratorCard.WeightsFile), temp => _ema.save(temp));
         new GeneratorCard
         {
             Architecture = _options.Architecture,
@@ -222,7 +231,7 @@ public sealed class GanTrainer : IDisposable
         var faces = GanGenerator.ToBytes(_ema.call(_fixedNoise, _fixedLabels));
         var rows = Emotions.All.Select(e => (e.Name(), (IReadOnlyList<byte[]>)faces.Skip((int)e * SampleColumns).Take(SampleColumns).ToList())).ToList();
         Directory.CreateDirectory(_run.SamplesFolder);
-        GanRunDirectory.WriteAtomically(_run.SampleGrid(step), temp => File.WriteAllBytes(temp, FaceGrid.RenderPng(rows, scale: 2, columns: SampleColumns)));
+        RunDirectory.WriteAtomically(_run.SampleGrid(step), temp => File.WriteAllBytes(temp, FaceGrid.RenderPng(rows, scale: 2, columns: SampleColumns)));
     }
 
     /// <summary>Loads the newest complete checkpoint; returns its state (null when there is none yet).</summary>
@@ -259,7 +268,7 @@ public sealed class GanTrainer : IDisposable
         {
             return;
         }
-        var saved = JsonSerializer.Deserialize<GanOptions>(File.ReadAllText(_run.OptionsFile), GanRunDirectory.Json);
+        var saved = JsonSerializer.Deserialize<GanOptions>(File.ReadAllText(_run.OptionsFile), RunDirectory.Json);
         if (saved is not null && saved.Architecture != _options.Architecture)
         {
             throw new FerganException($"{_run.Root} holds a run of another architecture ({saved.Architecture}); resume it with the same profile and width, or start a new --out folder.");
@@ -271,7 +280,7 @@ public sealed class GanTrainer : IDisposable
         var path = Path.Combine(folder, "state.json");
         try
         {
-            return JsonSerializer.Deserialize<GanTrainingState>(File.ReadAllText(path), GanRunDirectory.Json)
+            return JsonSerializer.Deserialize<GanTrainingState>(File.ReadAllText(path), RunDirectory.Json)
                    ?? throw new JsonException("empty");
         }
         catch (Exception e) when (e is JsonException or IOException)
@@ -288,16 +297,16 @@ public sealed class GanTrainer : IDisposable
             return;
         }
         var kept = File.ReadLines(_run.LogFile)
-            .Where(line => JsonSerializer.Deserialize<GanProgress>(line, GanRunDirectory.Json)?.Step <= step)
+            .Where(line => JsonSerializer.Deserialize<GanProgress>(line, RunDirectory.Json)?.Step <= step)
             .ToList();
-        GanRunDirectory.WriteAtomically(_run.LogFile, temp => File.WriteAllLines(temp, kept));
+        RunDirectory.WriteAtomically(_run.LogFile, temp => File.WriteAllLines(temp, kept));
     }
 
     private void WriteOptions(string? command)
     {
         Directory.CreateDirectory(_run.Root);
-        var document = JsonSerializer.Serialize(_options, GanRunDirectory.Json);
-        GanRunDirectory.WriteAtomically(_run.OptionsFile, temp => File.WriteAllText(temp, document));
+        var document = JsonSerializer.Serialize(_options, RunDirectory.Json);
+        RunDirectory.WriteAtomically(_run.OptionsFile, temp => File.WriteAllText(temp, document));
         if (command is not null)
         {
             File.AppendAllText(Path.Combine(_run.Root, "commands.txt"), $"{DateTimeOffset.UtcNow:O} {command}\n");

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Fergan.Torch.Training;
 using ScottPlot;
 
 namespace Fergan.Torch.Gan.Training;
@@ -13,7 +14,7 @@ public static class LossCurvePlot
             return;
         }
         var entries = File.ReadLines(logFile)
-            .Select(line => JsonSerializer.Deserialize<GanProgress>(line, GanRunDirectory.Json)!)
+            .Select(line => JsonSerializer.Deserialize<GanProgress>(line, RunDirectory.Json)!)
             .ToList();
         if (entries.Count == 0)
         {
@@ -35,6 +36,6 @@ public static class LossCurvePlot
         plot.XLabel("step");
         plot.YLabel("loss / score");
         plot.ShowLegend(Alignment.UpperRight);
-        GanRunDirectory.WriteAtomically(pngFile, temp => plot.SavePng(temp, 900, 500));
+        RunDirectory.WriteAtomically(pngFile, temp => plot.SavePng(temp, 900, 500));
     }
 }

@@ -1,0 +1,94 @@
+using System.ComponentModel;
+using Fergan.Cli.Infrastructure;
+using Fergan.Data;
+using Fergan.Data.Loading;
+using Fergan.Torch.Classifier;
+using Fergan.Torch.Classifier.Evaluation;
+using Fergan.Torch.Runtime;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Fergan.Cli.Commands.Classifier;
+
+public sealed class EvaluateSettings : TorchDatasetSettings
+{
+    [CommandOption("--model <DIR>")]
+    [Description("Classifier folder (classifier.json + classifier.bin). Default: the bundled classifier.")]
+    public string? Model { get; init; }
+
+    [CommandOption("--data <DATASET>")]
+    [Description(DatasetSettings.DatasetHelp)]
+    public string Data { get; init; } = Fergan.Data.Synthetic.SyntheticFaceDataset.SpecPrefix;
+
+    [CommandOption("--split <SPLIT>")]
+    [Description("Training, PublicTest or PrivateTest (score the test split once per reported model).")]
+    [DefaultValue("PrivateTest")]
+    public string EvaluateSplit { get; init; } = "PrivateTest";
+
+    [CommandOption("--exclude-train-duplicates")]
+    [Description("Leave out faces whose exact pixels also occur in the Training split.")]
+    public bool ExcludeTrainDuplicates { get; init; }
+
+    [CommandOption("--tta")]
+    [Description("Ten-crop test-time augmentation: average ten shifted and mirrored views of each face.")]
+    public bool Tta { get; init; }
+
+    [CommandOption("--json")]
+    [Description("Print one JSON object: accuracy, macro_f1, per_class.<name>.{precision,recall,f1,roc_auc,support}, confusion matrix, intervals.")]
+    public bool Json { get; init; }
+
+    public override ValidationResult Validate() =>
+        !DataSplits.TryParseUsage(EvaluateSplit, out _) ? ValidationResult.Error($"--split: '{EvaluateSplit}' is not Training, PublicTest or PrivateTest.")
+        : base.Validate();
+}
+
+/// <summary>`fergan evaluate`: scores of a classifier on one split, with 95% bootstrap intervals.</summary>
+public sealed class EvaluateCommand(CliConsoles consoles) : Command<EvaluateSettings>
+{
+    public override int Execute(CommandContext context, EvaluateSettings settings, CancellationToken cancellationToken)
+    {
+        TorchRuntime.Initialize(settings.ToRuntimeOptions());
+        DataSplits.TryParseUsage(settings.EvaluateSplit, out var split);
+        var faces = DatasetLoader.Load(settings.Data, settings.ToOptions(), cancellationToken).Faces;
+        using var classifier = EmotionClassifier.Load(settings.Model ?? EmotionClassifier.BundledFolder, settings.Device);
+        var report = ClassifierEvaluator.Evaluate(classifier, faces, new EvaluationOptions
+        {
+            Split = split,
+            ExcludeTrainingDuplicates = settings.ExcludeTrainDuplicates,
+            TestTimeAugmentation = settings.Tta,
+        });
+        if (settings.Json)
+        {
+            JsonOutput.Write(consoles.Out, report);
+            return 0;
+        }
+        Render(report);
+        return 0;
+    }
+
+    private void Render(EvaluationReport r)
+    {
+        var ci = r.ConfidenceIntervals;
+        consoles.Out.MarkupLine($"[bold]{Markup.Escape(r.Model)}[/] on {r.Split} of {Markup.Escape(r.Data)}: {r.Faces:N0} faces" +
+                                (r.ExcludedDuplicates > 0 ? $" ({r.ExcludedDuplicates} Training duplicates left out)" : "") + (r.Tta ? ", ten-crop TTA" : ""));
+        consoles.Out.MarkupLine($"accuracy [bold]{r.Accuracy:P2}[/] (95% CI {ci.Accuracy.Low:P1}-{ci.Accuracy.High:P1}); balanced accuracy {r.BalancedAccuracy:P2}; " +
+                                $"macro-F1 [bold]{r.MacroF1:0.000}[/] ({ci.MacroF1.Low:0.000}-{ci.MacroF1.High:0.000}); macro ROC-AUC {r.MacroRocAuc:0.000}; {r.ImagesPerSecond:N0} faces/s");
+        var table = new Table().AddColumns("emotion", "precision", "recall", "F1 [[95% CI]]", "ROC-AUC", "support");
+        foreach (var (name, m) in r.PerClass)
+        {
+            var f1 = ci.ClassF1[name];
+            table.AddRow(name, $"{m.Precision:0.000}", $"{m.Recall:0.000}", Markup.Escape($"{m.F1:0.000} [{f1.Low:0.000}, {f1.High:0.000}]"), $"{m.RocAuc:0.000}", $"{m.Support}");
+        }
+        consoles.Out.Write(table);
+        var confusion = new Table().AddColumn("truth \\ predicted");
+        foreach (var name in Emotions.Names)
+        {
+            confusion.AddColumn(name[..Math.Min(4, name.Length)]);
+        }
+        for (var c = 0; c < r.ConfusionMatrix.Length; c++)
+        {
+            confusion.AddRow([Emotions.Names[c], .. r.ConfusionMatrix[c].Select(v => v.ToString())]);
+        }
+        consoles.Out.Write(confusion);
+    }
+}

@@ -1,0 +1,63 @@
+using System.ComponentModel;
+using System.Text.Json;
+using Fergan.Cli.Infrastructure;
+using Fergan.Data.Loading;
+using Fergan.Torch.Experiments;
+using Fergan.Torch.Runtime;
+using Fergan.Torch.Training;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Fergan.Cli.Commands.Classifier;
+
+public sealed class ExperimentSettings : TorchSettings
+{
+    [CommandArgument(0, "<spec>")]
+    [Description("Experiment spec (JSON): data, recipe, and the strategies with their seeds. See experiments/*.json.")]
+    public string Spec { get; init; } = "";
+
+    [CommandOption("-o|--out <DIR>")]
+    [Description("Folder for the runs and the summary; a second call with the same folder skips finished runs and resumes the rest.")]
+    public string? Out { get; init; }
+
+    [CommandOption("--json")]
+    [Description("Print the per-strategy summary as JSON.")]
+    public bool Json { get; init; }
+
+    public override ValidationResult Validate() =>
+        Out is null ? ValidationResult.Error("--out is required: the experiment folder.") : base.Validate();
+}
+
+/// <summary>`fergan experiment`: a resumable grid of classifier runs and its comparison table.</summary>
+public sealed class ExperimentCommand(CliConsoles consoles) : Command<ExperimentSettings>
+{
+    public override int Execute(CommandContext context, ExperimentSettings settings, CancellationToken cancellationToken)
+    {
+        var spec = ExperimentSpec.Read(settings.Spec);
+        TorchRuntime.Initialize(settings.ToRuntimeOptions());
+        var faces = DatasetLoader.Load(spec.Data, new DatasetOptions(), cancellationToken).Faces;
+        Directory.CreateDirectory(settings.Out!);
+        File.Copy(settings.Spec, Path.Combine(settings.Out!, "spec.json"), overwrite: true);
+        var runner = new ExperimentRunner(spec, faces, settings.Out!, settings.Device);
+        var results = runner.Run(new SyncProgress<ExperimentProgress>(p => consoles.Error.WriteLine(Describe(p))), cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
+        var summary = ExperimentSummary.Summarise(results);
+        var markdown = ExperimentSummary.Markdown(summary, spec.EvaluateOn.ToString());
+        RunDirectory.WriteAtomically(Path.Combine(settings.Out!, "summary.json"), t => File.WriteAllText(t, JsonSerializer.Serialize(new { spec, strategies = summary, runs = results }, RunDirectory.Json)));
+        RunDirectory.WriteAtomically(Path.Combine(settings.Out!, "summary.md"), t => File.WriteAllText(t, markdown));
+        if (settings.Json)
+        {
+            JsonOutput.Write(consoles.Out, summary);
+        }
+        else
+        {
+            consoles.Out.WriteLine(markdown);
+            consoles.Out.MarkupLine($"runs, summary.json and summary.md: [bold]{Markup.Escape(Path.GetFullPath(settings.Out!))}[/]");
+        }
+        return 0;
+    }
+
+    private static string Describe(ExperimentProgress p) => p.Epoch is { } e
+        ? $"[{p.Run}/{p.Runs}] {p.Name} epoch {e.Epoch}/{e.Epochs} train acc {e.TrainAccuracy:0.000} val acc {e.ValidationAccuracy:0.000} macro-F1 {e.ValidationMacroF1:0.000} {e.ImagesPerSecond:0} img/s"
+        : $"[{p.Run}/{p.Runs}] {p.Name}: {p.Status}";
+}

@@ -1,0 +1,198 @@
+using System.ComponentModel;
+using Fergan.Cli.Infrastructure;
+using Fergan.Data.Loading;
+using Fergan.Torch.Classifier.Models;
+using Fergan.Torch.Classifier.Training;
+using Fergan.Torch.Runtime;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Fergan.Cli.Commands.Classifier;
+
+public sealed class TrainSettings : TorchDatasetSettings
+{
+    [CommandOption("--data <DATASET>")]
+    [Description(DatasetSettings.DatasetHelp)]
+    public string Data { get; init; } = Fergan.Data.Synthetic.SyntheticFaceDataset.SpecPrefix;
+
+    [CommandOption("-o|--out <DIR>")]
+    [Description("Run folder: checkpoints, log, curves, and the selected model (classifier.json + classifier.bin).")]
+    public string? Out { get; init; }
+
+    [CommandOption("--arch <ARCH>")]
+    [Description("baseline (the seed report's simple CNN) or vgg (4 conv stages with BN and dropout). Default: the profile's (vgg).")]
+    public ClassifierKind? Arch { get; init; }
+
+    [CommandOption("--width <N>")]
+    [Description("Channels of the first stage (later stages double it). Default: the profile's (quick 16, full 64).")]
+    public int? Width { get; init; }
+
+    [CommandOption("--balance <STRATEGY>")]
+    [Description("none, cap (trim large classes to --cap), oversample (class-balanced draws), weights (inverse-frequency loss weights) or gan (mix generator faces into each batch).")]
+    [DefaultValue(BalanceStrategy.None)]
+    public BalanceStrategy Balance { get; init; } = BalanceStrategy.None;
+
+    [CommandOption("--cap <N>")]
+    [Description("Faces per class kept by --balance cap. Default: the median class size.")]
+    public int? Cap { get; init; }
+
+    [CommandOption("--gan <DIR>")]
+    [Description("Generator folder for --balance gan. Default: the bundled generator.")]
+    public string? Gan { get; init; }
+
+    [CommandOption("--synthetic-ratio <R>")]
+    [Description("Fraction of each batch drawn from the generator under --balance gan.")]
+    [DefaultValue(0.3)]
+    public double SyntheticRatio { get; init; } = 0.3;
+
+    [CommandOption("--profile <PROFILE>")]
+    [Description("quick (minutes on 2 CPU cores) or full (the GPU-sized configuration).")]
+    [DefaultValue(ClassifierProfile.Quick)]
+    public ClassifierProfile Profile { get; init; } = ClassifierProfile.Quick;
+
+    [CommandOption("--epochs <N>")]
+    [Description("Passes over the Training split; overrides the profile.")]
+    public int? Epochs { get; init; }
+
+    [CommandOption("--batch-size <N>")]
+    [Description("Images per batch; overrides the profile.")]
+    public int? BatchSize { get; init; }
+
+    [CommandOption("--lr <RATE>")]
+    [Description("Peak learning rate of SGD (warm-up, then cosine decay); overrides the profile.")]
+    public double? LearningRate { get; init; }
+
+    [CommandOption("--patience <N>")]
+    [Description("Stop after N epochs without a better validation accuracy (0: never); overrides the profile.")]
+    public int? Patience { get; init; }
+
+    [CommandOption("--no-augment")]
+    [Description("Train without random rotation, scaling, shift, flip and erasing.")]
+    public bool NoAugment { get; init; }
+
+    [CommandOption("--seed <N>")]
+    [Description("Seed of initialisation, batch order and augmentation.")]
+    [DefaultValue(2013)]
+    public int Seed { get; init; } = 2013;
+
+    [CommandOption("--time-limit <MINUTES>")]
+    [Description("Stop cleanly after this many minutes of training (a checkpoint is kept; --resume continues).")]
+    public double? TimeLimit { get; init; }
+
+    [CommandOption("--resume")]
+    [Description("Continue from the newest checkpoint in --out.")]
+    public bool Resume { get; init; }
+
+    [CommandOption("--overwrite")]
+    [Description("Delete an earlier run in --out and start again.")]
+    public bool Overwrite { get; init; }
+
+    [CommandOption("--json")]
+    [Description("Print the run summary as one JSON object.")]
+    public bool Json { get; init; }
+
+    public override ValidationResult Validate() =>
+        Out is null ? ValidationResult.Error("--out is required: the run folder.")
+        : TimeLimit is <= 0 ? ValidationResult.Error("--time-limit must be positive.")
+        : Resume && Overwrite ? ValidationResult.Error("--resume and --overwrite contradict each other.")
+        : Epochs is < 1 ? ValidationResult.Error("--epochs must be at least 1.")
+        : SyntheticRatio is <= 0 or >= 1 ? ValidationResult.Error("--synthetic-ratio must be between 0 and 1.")
+        : Gan is not null && Balance != BalanceStrategy.Gan ? ValidationResult.Error("--gan only applies with --balance gan.")
+        : Cap is not null && Balance != BalanceStrategy.Cap ? ValidationResult.Error("--cap only applies with --balance cap.")
+        : base.Validate();
+}
+
+/// <summary>`fergan train`: one classifier run, selected on PublicTest.</summary>
+public sealed class TrainCommand(CliConsoles consoles) : Command<TrainSettings>
+{
+    public override int Execute(CommandContext context, TrainSettings settings, CancellationToken cancellationToken)
+    {
+        var run = new ClassifierRunDirectory(settings.Out!);
+        RunFolders.Prepare(run, settings.Resume, settings.Overwrite, "training");
+        var runtime = TorchRuntime.Initialize(settings.ToRuntimeOptions());
+        var faces = DatasetLoader.Load(settings.Data, settings.ToOptions(), cancellationToken).Faces;
+        var options = Resolve(settings);
+        var command = "fergan " + string.Join(' ', context.Arguments);
+        consoles.Error.MarkupLine($"training [bold]{options.Architecture}[/] on [bold]{Markup.Escape(settings.Data)}[/] with balance {options.Balance.ToString().ToLowerInvariant()} " +
+                                  $"({options.Epochs} epochs, batch {options.BatchSize}, {runtime.Device}, {runtime.Threads} threads)");
+        using var trainer = new ClassifierTrainer(options, faces, run.Root);
+        using var limit = TimeLimit.Start(settings.TimeLimit, cancellationToken);
+        var result = RunWithProgress(trainer, settings.Resume, command, limit.Token);
+        limit.ThrowIfUserCancelled();
+        if (settings.Json)
+        {
+            JsonOutput.Write(consoles.Out, result);
+            return 0;
+        }
+        var status = result.Completed ? (result.StoppedEarly ? "[green]stopped early[/] (no better validation accuracy)" : "[green]finished[/]") : "[yellow]stopped[/] (resume with --resume)";
+        consoles.Out.MarkupLine($"{status} after epoch {result.Epoch}/{result.Epochs}" + (result.ResumedFrom > 0 ? $" (resumed from {result.ResumedFrom})" : "") +
+                                $"; {result.ImagesPerSecond:N0} images/s; {result.TrainingSeconds:N0} s of training in all.");
+        if (result.Best is { } best)
+        {
+            consoles.Out.MarkupLine($"selected epoch {best.Epoch}: {best.Split} accuracy [bold]{best.Accuracy:P2}[/], macro-F1 {best.MacroF1:0.000}");
+        }
+        consoles.Out.MarkupLine($"model: [bold]{Markup.Escape(result.ModelFolder)}[/]; curves: {Markup.Escape(run.CurvesFile)}");
+        return 0;
+    }
+
+    private static ClassifierOptions Resolve(TrainSettings s)
+    {
+        var options = ClassifierOptions.For(s.Profile);
+        var architecture = options.Architecture with
+        {
+            Kind = s.Arch ?? options.Architecture.Kind,
+            Width = s.Width ?? (s.Arch == ClassifierKind.Baseline && s.Profile == ClassifierProfile.Quick ? 32 : options.Architecture.Width),
+        };
+        return options with
+        {
+            Architecture = architecture,
+            Epochs = s.Epochs ?? options.Epochs,
+            BatchSize = s.BatchSize ?? options.BatchSize,
+            LearningRate = s.LearningRate ?? options.LearningRate,
+            EarlyStoppingPatience = s.Patience ?? options.EarlyStoppingPatience,
+            Augment = s.NoAugment ? ClassifierAugment.Off : options.Augment,
+            Balance = s.Balance,
+            CapPerClass = s.Cap,
+            GanFolder = s.Balance == BalanceStrategy.Gan ? s.Gan ?? Fergan.Torch.Gan.Sampling.GanGenerator.BundledFolder : null,
+            SyntheticRatio = s.SyntheticRatio,
+            Seed = s.Seed,
+            Device = s.Device,
+        };
+    }
+
+    private ClassifierRunResult RunWithProgress(ClassifierTrainer trainer, bool resume, string command, CancellationToken cancellationToken)
+    {
+        if (!consoles.Error.Profile.Capabilities.Interactive)
+        {
+            return trainer.Train(resume, command, new SyncProgress<ClassifierEpoch>(e => consoles.Error.WriteLine(Describe(e))), null, cancellationToken);
+        }
+        ClassifierRunResult? result = null;
+        consoles.Error.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask("starting", maxValue: 1);
+                var last = "";
+                result = trainer.Train(resume, command,
+                    new SyncProgress<ClassifierEpoch>(e =>
+                    {
+                        last = Describe(e);
+                        consoles.Error.WriteLine(last);
+                    }),
+                    new SyncProgress<ClassifierStep>(s =>
+                    {
+                        task.MaxValue = (double)s.Epochs * s.Batches;
+                        task.Value = (s.Epoch - 1.0) * s.Batches + s.Batch;
+                        task.Description = Markup.Escape($"epoch {s.Epoch}/{s.Epochs}");
+                    }),
+                    cancellationToken);
+                task.Value = task.MaxValue;
+            });
+        return result!;
+    }
+
+    private static string Describe(ClassifierEpoch e) =>
+        $"epoch {e.Epoch}/{e.Epochs}  train loss {e.TrainLoss:0.000} acc {e.TrainAccuracy:0.000}  " +
+        $"val loss {e.ValidationLoss:0.000} acc {e.ValidationAccuracy:0.000} macro-F1 {e.ValidationMacroF1:0.000}  " +
+        $"lr {e.LearningRate:0.0000}  {e.ImagesPerSecond:0} img/s{(e.Best ? "  *best" : "")}";
+}

@@ -1,0 +1,172 @@
+using System.ComponentModel;
+using System.Globalization;
+using Fergan.Cli.Infrastructure;
+using Fergan.Data.Loading;
+using Fergan.Torch.Classifier;
+using Fergan.Torch.Classifier.Models;
+using Fergan.Torch.Classifier.Training;
+using Fergan.Torch.Gan.Evaluation;
+using Fergan.Torch.Gan.Sampling;
+using Fergan.Torch.Gan.Training;
+using Fergan.Torch.Runtime;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Fergan.Cli.Commands.Gan;
+
+public sealed class GanEvaluateSettings : TorchDatasetSettings
+{
+    [CommandOption("--model <DIR>")]
+    [Description("Generator folder or GAN run folder (generator.json + generator.bin). Default: the bundled generator.")]
+    public string? Model { get; init; }
+
+    [CommandOption("--data <DATASET>")]
+    [Description("The real faces to compare with (its Training split; CAS scores on its PublicTest). " + DatasetSettings.DatasetHelp)]
+    public string Data { get; init; } = Fergan.Data.Synthetic.SyntheticFaceDataset.SpecPrefix;
+
+    [CommandOption("--reference <DIR>")]
+    [Description("Reference classifier whose features and predictions the metrics use. Default: the bundled reference network (models/reference), so numbers compare across runs.")]
+    public string? Reference { get; init; }
+
+    [CommandOption("--samples <N>")]
+    [Description("Generated faces per emotion.")]
+    [DefaultValue(1000)]
+    public int Samples { get; init; } = 1000;
+
+    [CommandOption("--checkpoints")]
+    [Description("Also score every checkpoint's generator of a run folder (FID/KID per step, per class too).")]
+    public bool Checkpoints { get; init; }
+
+    [CommandOption("--cas")]
+    [Description("Also compute the Classification Accuracy Score: train a classifier on generated faces only, score it on real PublicTest, beside the same recipe on real faces.")]
+    public bool Cas { get; init; }
+
+    [CommandOption("--cas-profile <PROFILE>")]
+    [Description("Classifier recipe for CAS: quick or full.")]
+    [DefaultValue(ClassifierProfile.Quick)]
+    public ClassifierProfile CasProfile { get; init; } = ClassifierProfile.Quick;
+
+    [CommandOption("--cas-epochs <N>")]
+    [Description("Epochs of the CAS classifiers; overrides the profile.")]
+    public int? CasEpochs { get; init; }
+
+    [CommandOption("--grid <PNG>")]
+    [Description("Write generated faces beside their nearest Training faces (reference-feature space) to this PNG.")]
+    public string? Grid { get; init; }
+
+    [CommandOption("--overwrite")]
+    [Description("Overwrite --grid if it exists.")]
+    public bool Overwrite { get; init; }
+
+    [CommandOption("--seed <N>")]
+    [Description("Seed of the generated faces and subsets.")]
+    [DefaultValue(2013)]
+    public int Seed { get; init; } = 2013;
+
+    [CommandOption("--json")]
+    [Description("Print one JSON object: fid, kid, inception_score, label_fidelity, precision, recall, per_class, classification_accuracy_score, checkpoints.")]
+    public bool Json { get; init; }
+
+    public override ValidationResult Validate() =>
+        Samples < 10 ? ValidationResult.Error("--samples must be at least 10.") : base.Validate();
+}
+
+/// <summary>A checkpoint's FID and KID, overall and per emotion.</summary>
+public sealed record CheckpointScores(int Step, double Fid, double Kid, double LabelFidelity, IReadOnlyDictionary<string, double> PerClassFid);
+
+/// <summary>`fergan gan evaluate`: FID/KID/IS/label fidelity/precision/recall/CAS of a generator against real Training faces.</summary>
+public sealed class GanEvaluateCommand(CliConsoles consoles) : Command<GanEvaluateSettings>
+{
+    public override int Execute(CommandContext context, GanEvaluateSettings settings, CancellationToken cancellationToken)
+    {
+        if (settings.Grid is { } grid)
+        {
+            OutputPaths.EnsureWritable(grid, settings.Overwrite, "--grid");
+        }
+        TorchRuntime.Initialize(settings.ToRuntimeOptions());
+        var faces = DatasetLoader.Load(settings.Data, settings.ToOptions(), cancellationToken).Faces;
+        var referenceFolder = settings.Reference ?? EmotionClassifier.ReferenceFolder;
+        if (settings.Reference is null && !Directory.Exists(referenceFolder))
+        {
+            throw new FerganException("this build has no bundled reference network (models/reference); pass a trained classifier with --reference.");
+        }
+        using var reference = EmotionClassifier.Load(referenceFolder, settings.Device);
+        var modelFolder = settings.Model ?? GanGenerator.BundledFolder;
+        var options = new GanEvaluationOptions { SamplesPerClass = settings.Samples, OverallSamples = settings.Samples * 7, Seed = settings.Seed, NearestNeighbourGrid = settings.Grid };
+        var evaluator = new GanEvaluator(reference, faces, options);
+
+        var checkpoints = new List<CheckpointScores>();
+        if (settings.Checkpoints)
+        {
+            var run = new GanRunDirectory(modelFolder);
+            var files = Directory.Exists(run.GeneratorsFolder) ? Directory.GetFiles(run.GeneratorsFolder, "step-*.bin").Order().ToList() : [];
+            if (files.Count == 0)
+            {
+                throw new FerganException($"--checkpoints: {run.GeneratorsFolder} holds no per-checkpoint generators (runs before this version kept only the last).");
+            }
+            foreach (var file in files)
+            {
+                var step = int.Parse(Path.GetFileNameWithoutExtension(file)["step-".Length..], CultureInfo.InvariantCulture);
+                using var generator = GanGenerator.Load(modelFolder, settings.Device, file);
+                var scores = new GanEvaluator(reference, faces, options with { NearestNeighbourGrid = null, OverallSamples = Math.Min(options.OverallSamples, 5000) }).Evaluate(generator, step);
+                checkpoints.Add(new CheckpointScores(step, scores.Fid, scores.Kid.Mean, scores.LabelFidelity, scores.PerClass.ToDictionary(p => p.Key, p => p.Value.Fid)));
+                consoles.Error.WriteLine($"step {step}: FID {scores.Fid:0.00}, KID {scores.Kid.Mean:0.0000}, label fidelity {scores.LabelFidelity:0.000}");
+            }
+        }
+
+        using var model = GanGenerator.Load(modelFolder, settings.Device);
+        var report = evaluator.Evaluate(model);
+        if (settings.Cas)
+        {
+            var recipe = ClassifierOptions.For(settings.CasProfile);
+            recipe = recipe with { Epochs = settings.CasEpochs ?? recipe.Epochs, Device = settings.Device, Seed = settings.Seed };
+            var work = Directory.CreateTempSubdirectory("fergan-cas-").FullName;
+            try
+            {
+                report = report with
+                {
+                    ClassificationAccuracyScore = ClassificationAccuracyScore.Run(model, faces, new CasOptions { Classifier = recipe }, work,
+                        new SyncProgress<ClassifierEpoch>(e => consoles.Error.WriteLine($"CAS epoch {e.Epoch}/{e.Epochs}: validation accuracy {e.ValidationAccuracy:0.000}")), cancellationToken),
+                };
+            }
+            finally
+            {
+                Directory.Delete(work, recursive: true);
+            }
+        }
+        if (settings.Json)
+        {
+            JsonOutput.Write(consoles.Out, new { report, checkpoints });
+            return 0;
+        }
+        Render(report, checkpoints);
+        return 0;
+    }
+
+    private void Render(GanEvaluationReport r, IReadOnlyList<CheckpointScores> checkpoints)
+    {
+        consoles.Out.MarkupLine($"[bold]{Markup.Escape(r.Model)}[/] (step {r.Step}) against {Markup.Escape(r.RealFaces)}, reference {Markup.Escape(r.Reference)}");
+        consoles.Out.MarkupLine($"FID [bold]{r.Fid:0.00}[/]  KID {r.Kid.Mean:0.0000} ± {r.Kid.Std:0.0000}  IS {r.InceptionScore.Mean:0.00} ± {r.InceptionScore.Std:0.00}  " +
+                                $"label fidelity [bold]{r.LabelFidelity:0.000}[/]  precision {r.Precision:0.000}  recall {r.Recall:0.000}");
+        var table = new Table().AddColumns("emotion", "FID", "KID", "label fidelity", "real faces");
+        foreach (var (name, c) in r.PerClass)
+        {
+            table.AddRow(name, $"{c.Fid:0.00}", $"{c.Kid.Mean:0.0000}", $"{c.LabelFidelity:0.000}", $"{c.RealFaces}");
+        }
+        consoles.Out.Write(table);
+        if (r.ClassificationAccuracyScore is { } cas)
+        {
+            consoles.Out.MarkupLine($"CAS ({cas.Architecture}, {cas.Epochs} epochs, {cas.SyntheticFaces:N0} generated faces): PublicTest accuracy [bold]{cas.Accuracy:P2}[/], macro-F1 {cas.MacroF1:0.000}" +
+                                    (cas.RealDataAccuracy is { } real ? $"; same recipe on real faces: {real:P2}" : ""));
+        }
+        if (checkpoints.Count > 0)
+        {
+            var steps = new Table().AddColumns(["step", "FID", "KID", "fidelity", .. r.PerClass.Keys.Select(k => $"FID {k}")]);
+            foreach (var c in checkpoints)
+            {
+                steps.AddRow([$"{c.Step}", $"{c.Fid:0.00}", $"{c.Kid:0.0000}", $"{c.LabelFidelity:0.000}", .. c.PerClassFid.Values.Select(v => $"{v:0.0}")]);
+            }
+            consoles.Out.Write(steps);
+        }
+    }
+}

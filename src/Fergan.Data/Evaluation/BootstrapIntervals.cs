@@ -1,0 +1,90 @@
+namespace Fergan.Data.Evaluation;
+
+/// <summary>A point estimate with its 95% confidence interval.</summary>
+public sealed record Estimate(double Value, double Low, double High)
+{
+    public override string ToString() => $"{Value:0.000} [{Low:0.000}, {High:0.000}]";
+}
+
+/// <summary>
+/// 95% percentile-bootstrap intervals for accuracy, macro-F1 and each class's F1: resample the evaluated faces with
+/// replacement, recompute, take the 2.5th and 97.5th percentiles. Seeded, so a report is reproducible.
+/// </summary>
+public static class BootstrapIntervals
+{
+    public sealed record Result(Estimate Accuracy, Estimate MacroF1, IReadOnlyDictionary<string, Estimate> ClassF1, int Resamples, int Seed);
+
+    public static Result Compute(IReadOnlyList<int> truth, IReadOnlyList<float[]> probabilities, IReadOnlyList<string> classNames,
+        int resamples = 1000, int seed = 2013)
+    {
+        var point = ClassificationMetrics.Compute(truth, probabilities, classNames);
+        var predicted = probabilities.Select(ClassificationMetrics.ArgMax).ToArray();
+        var k = classNames.Count;
+        var random = new Random(seed);
+        var accuracy = new double[resamples];
+        var macro = new double[resamples];
+        var perClass = Enumerable.Range(0, k).Select(_ => new double[resamples]).ToArray();
+        var confusion = new int[k, k];
+        for (var b = 0; b < resamples; b++)
+        {
+            Array.Clear(confusion);
+            for (var i = 0; i < truth.Count; i++)
+            {
+                var pick = random.Next(truth.Count);
+                confusion[truth[pick], predicted[pick]]++;
+            }
+            var correct = 0;
+            double f1Sum = 0;
+            for (var c = 0; c < k; c++)
+            {
+                correct += confusion[c, c];
+                int support = 0, predictedAs = 0;
+                for (var j = 0; j < k; j++)
+                {
+                    support += confusion[c, j];
+                    predictedAs += confusion[j, c];
+                }
+                var f1 = support + predictedAs == 0 ? 0 : 2.0 * confusion[c, c] / (support + predictedAs);
+                perClass[c][b] = f1;
+                f1Sum += f1;
+            }
+            accuracy[b] = (double)correct / truth.Count;
+            macro[b] = f1Sum / k;
+        }
+        return new Result(
+            Interval(point.Accuracy, accuracy),
+            Interval(point.MacroF1, macro),
+            Enumerable.Range(0, k).ToDictionary(c => classNames[c], c => Interval(point.PerClass[classNames[c]].F1, perClass[c])),
+            resamples, seed);
+    }
+
+    /// <summary>The mean of per-seed values with a 95% Student-t interval (for "mean of 3 seeds" tables).</summary>
+    public static Estimate MeanWithInterval(IReadOnlyList<double> values)
+    {
+        if (values.Count == 0)
+        {
+            return new Estimate(double.NaN, double.NaN, double.NaN);
+        }
+        var mean = values.Average();
+        if (values.Count == 1)
+        {
+            return new Estimate(mean, double.NaN, double.NaN);
+        }
+        var sd = Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1));
+        var half = StudentT975(values.Count - 1) * sd / Math.Sqrt(values.Count);
+        return new Estimate(mean, mean - half, mean + half);
+    }
+
+    private static double StudentT975(int degrees) => degrees switch
+    {
+        1 => 12.706, 2 => 4.303, 3 => 3.182, 4 => 2.776, 5 => 2.571, 6 => 2.447, 7 => 2.365, 8 => 2.306, 9 => 2.262,
+        < 20 => 2.145, < 30 => 2.064, _ => 1.96,
+    };
+
+    private static Estimate Interval(double value, double[] samples)
+    {
+        var sorted = samples.Order().ToArray();
+        double At(double q) => sorted[Math.Clamp((int)Math.Floor(q * (sorted.Length - 1)), 0, sorted.Length - 1)];
+        return new Estimate(value, At(0.025), At(0.975));
+    }
+}

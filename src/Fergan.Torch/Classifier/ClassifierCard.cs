@@ -1,0 +1,64 @@
+using System.Text.Json;
+using Fergan.Data;
+using Fergan.Torch.Classifier.Models;
+using Fergan.Torch.Classifier.Training;
+using Fergan.Torch.Training;
+
+namespace Fergan.Torch.Classifier;
+
+/// <summary>Validation scores recorded with a model: the split it was selected on and the scores there.</summary>
+public sealed record SelectionScores(string Split, int Epoch, double Accuracy, double MacroF1, double Loss);
+
+/// <summary>
+/// classifier.json: what a trained classifier is (architecture, classes) and where it came from (data, strategy,
+/// seed, command, options, the validation scores it was selected by, and test scores once evaluated).
+/// </summary>
+public sealed record ClassifierCard
+{
+    public const string Format = "fergan-classifier/1";
+    public const string CardFile = "classifier.json";
+    public const string WeightsFile = "classifier.bin";
+
+    public string FormatVersion { get; init; } = Format;
+    public required ClassifierArchitecture Architecture { get; init; }
+    public required IReadOnlyList<string> Classes { get; init; }
+    public string? Data { get; init; }
+    public BalanceStrategy Balance { get; init; }
+    public int Seed { get; init; }
+    public string? Command { get; init; }
+    public SelectionScores? Selection { get; init; }
+    public ClassifierOptions? Options { get; init; }
+
+    /// <summary>Test-split scores written by `fergan evaluate --record` (name -> metrics), e.g. "PrivateTest".</summary>
+    public IReadOnlyDictionary<string, JsonElement>? Evaluations { get; init; }
+
+    public void Write(string folder) =>
+        RunDirectory.WriteAtomically(Path.Combine(folder, CardFile), temp => File.WriteAllText(temp, JsonSerializer.Serialize(this, RunDirectory.Json)));
+
+    public static ClassifierCard Read(string folder)
+    {
+        var path = Path.Combine(folder, CardFile);
+        if (!File.Exists(path))
+        {
+            throw new FerganException($"{folder} is not a Fergan classifier: it has no {CardFile}.");
+        }
+        ClassifierCard? card;
+        try
+        {
+            card = JsonSerializer.Deserialize<ClassifierCard>(File.ReadAllText(path), RunDirectory.Json);
+        }
+        catch (JsonException e)
+        {
+            throw new FerganException($"{path} is not a valid classifier card: {e.Message}");
+        }
+        if (card is null || card.FormatVersion != Format)
+        {
+            throw new FerganException($"{path} has format {card?.FormatVersion ?? "(none)"}; this Fergan reads {Format}.");
+        }
+        if (!card.Classes.SequenceEqual(Emotions.Names))
+        {
+            throw new FerganException($"{path} lists classes {string.Join(",", card.Classes)}; Fergan's are {string.Join(",", Emotions.Names)}.");
+        }
+        return card;
+    }
+}

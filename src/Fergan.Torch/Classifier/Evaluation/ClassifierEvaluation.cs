@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using Fergan.Data;
+using Fergan.Data.Duplicates;
+using Fergan.Data.Evaluation;
+
+namespace Fergan.Torch.Classifier.Evaluation;
+
+/// <summary>What to score and how.</summary>
+public sealed record EvaluationOptions
+{
+    public DataSplit Split { get; init; } = DataSplit.PrivateTest;
+
+    /// <summary>Leave out faces whose exact pixels also occur in the Training split (FER2013 has 288 in PrivateTest).</summary>
+    public bool ExcludeTrainingDuplicates { get; init; }
+
+    /// <summary>Average the probabilities of ten shifted and mirrored views of each face.</summary>
+    public bool TestTimeAugmentation { get; init; }
+
+    public int BootstrapResamples { get; init; } = 1000;
+    public int BootstrapSeed { get; init; } = 2013;
+}
+
+/// <summary>The scores of one model on one split, with 95% bootstrap intervals: `fergan evaluate --json` prints this.</summary>
+public sealed record EvaluationReport(
+    string Model,
+    string Data,
+    string Split,
+    int Faces,
+    int ExcludedDuplicates,
+    bool Tta,
+    double Accuracy,
+    double BalancedAccuracy,
+    double MacroF1,
+    double MacroRocAuc,
+    IReadOnlyDictionary<string, ClassMetrics> PerClass,
+    int[][] ConfusionMatrix,
+    BootstrapIntervals.Result ConfidenceIntervals,
+    double ImagesPerSecond)
+{
+    /// <summary>Labels and probabilities behind the scores (for plots and the misclassified-faces sample; not in JSON).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public EvaluatedFaces? Details { get; init; }
+}
+
+/// <summary>Which faces were scored, their true labels and predicted probabilities.</summary>
+public sealed record EvaluatedFaces(int[] Indices, int[] Truth, float[][] Probabilities);
+
+/// <summary>Scores a classifier on a split of a dataset.</summary>
+public static class ClassifierEvaluator
+{
+    public static EvaluationReport Evaluate(EmotionClassifier classifier, FaceSet faces, EvaluationOptions options)
+    {
+        var indices = faces.IndicesOf(options.Split);
+        if (indices.Length == 0)
+        {
+            throw new FerganException($"the dataset has no {options.Split} faces to evaluate on.");
+        }
+        var excluded = 0;
+        if (options.ExcludeTrainingDuplicates)
+        {
+            var duplicates = DuplicateReport.Find(faces);
+            var kept = indices.Where(i => !duplicates.AlsoInTraining(faces, i)).ToArray();
+            excluded = indices.Length - kept.Length;
+            indices = kept;
+        }
+        var watch = Stopwatch.StartNew();
+        var probabilities = classifier.Predict(faces, indices, options.TestTimeAugmentation);
+        var rate = indices.Length / Math.Max(1e-9, watch.Elapsed.TotalSeconds);
+        var truth = indices.Select(i => (int)faces.Label(i)).ToArray();
+        var metrics = ClassificationMetrics.Compute(truth, probabilities, Emotions.Names);
+        var intervals = BootstrapIntervals.Compute(truth, probabilities, Emotions.Names, options.BootstrapResamples, options.BootstrapSeed);
+        return new EvaluationReport(classifier.Folder, faces.Provenance.Source, options.Split.ToString(), indices.Length, excluded,
+            options.TestTimeAugmentation, metrics.Accuracy, metrics.BalancedAccuracy, metrics.MacroF1, metrics.MacroRocAuc,
+            metrics.PerClass, metrics.ConfusionMatrix, intervals, rate)
+        {
+            Details = new EvaluatedFaces(indices, truth, probabilities),
+        };
+    }
+}

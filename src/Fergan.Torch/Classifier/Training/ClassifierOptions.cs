@@ -1,0 +1,134 @@
+using Fergan.Torch.Classifier.Models;
+
+namespace Fergan.Torch.Classifier.Training;
+
+/// <summary>Named starting points for <see cref="ClassifierOptions"/>.</summary>
+public enum ClassifierProfile
+{
+    /// <summary>Minutes on 2 CPU cores: a narrow VGG, few epochs. For trying things out, not for results.</summary>
+    Quick,
+
+    /// <summary>The real configuration, sized for a GPU: the 9.4M-parameter VGG, 60 epochs, early stopping.</summary>
+    Full,
+}
+
+/// <summary>How the trainer answers FER2013's class imbalance.</summary>
+public enum BalanceStrategy
+{
+    /// <summary>Train on the data as it is.</summary>
+    None,
+
+    /// <summary>Drop faces of the large classes down to a cap per class (the seed report's trimming).</summary>
+    Cap,
+
+    /// <summary>Draw training faces with every emotion equally likely (repeats the rare ones).</summary>
+    Oversample,
+
+    /// <summary>Weight the loss by inverse class frequency.</summary>
+    Weights,
+
+    /// <summary>Mix faces from a class-conditional generator into every batch, mostly of the rare emotions.</summary>
+    Gan,
+}
+
+/// <summary>
+/// Random, label-preserving transformations of training faces, applied per batch on the device:
+/// rotation, scaling, shift, horizontal flip (one affine resampling), then random erasing.
+/// </summary>
+public sealed record ClassifierAugment
+{
+    public double MaxRotationDegrees { get; init; } = 10;
+    public double MaxScale { get; init; } = 0.1;
+
+    /// <summary>Largest shift as a fraction of the image side (0.1 = 4.8 px).</summary>
+    public double MaxShift { get; init; } = 0.1;
+
+    public bool Flip { get; init; } = true;
+
+    /// <summary>Chance that a face gets one random rectangle (2-20% of its area) replaced by noise (Zhong et al. 2020).</summary>
+    public double ErasingProbability { get; init; } = 0.5;
+
+    public static ClassifierAugment Off => new() { MaxRotationDegrees = 0, MaxScale = 0, MaxShift = 0, Flip = false, ErasingProbability = 0 };
+}
+
+/// <summary>
+/// Everything that defines a classifier training run. Saved as options.json in the run folder and in the model card.
+/// </summary>
+public sealed record ClassifierOptions
+{
+    public ClassifierArchitecture Architecture { get; init; } = new(ClassifierKind.Vgg, 16);
+    public int Epochs { get; init; } = 8;
+    public int BatchSize { get; init; } = 64;
+
+    /// <summary>SGD with Nesterov momentum: the recipe of the strongest published FER2013 VGG models.</summary>
+    public double LearningRate { get; init; } = 0.01;
+
+    public double Momentum { get; init; } = 0.9;
+    public double WeightDecay { get; init; } = 5e-4;
+
+    /// <summary>Linear warm-up over the first epoch, then cosine decay to zero at the last epoch, per step.</summary>
+    public double WarmupEpochs { get; init; } = 1;
+
+    /// <summary>FER2013's labels are noisy (FER+ relabelling disagrees with a third of them): soften the targets.</summary>
+    public double LabelSmoothing { get; init; } = 0.1;
+
+    public ClassifierAugment Augment { get; init; } = new();
+    public BalanceStrategy Balance { get; init; } = BalanceStrategy.None;
+
+    /// <summary>Cap per class for <see cref="BalanceStrategy.Cap"/>; null: the median class size of the Training split.</summary>
+    public int? CapPerClass { get; init; }
+
+    /// <summary>Fraction of each batch drawn from the generator under <see cref="BalanceStrategy.Gan"/>.</summary>
+    public double SyntheticRatio { get; init; } = 0.3;
+
+    /// <summary>Generator folder for <see cref="BalanceStrategy.Gan"/> (generator.json + generator.bin).</summary>
+    public string? GanFolder { get; init; }
+
+    /// <summary>Truncation of the generator's noise for synthetic faces (infinity: none).</summary>
+    public double GanTruncation { get; init; } = double.PositiveInfinity;
+
+    /// <summary>Stop after this many epochs without a better validation accuracy (0: never stop early).</summary>
+    public int EarlyStoppingPatience { get; init; }
+
+    public int KeepCheckpoints { get; init; } = 2;
+    public int Seed { get; init; } = 2013;
+    public string Device { get; init; } = "cpu";
+
+    public static ClassifierOptions For(ClassifierProfile profile) => profile switch
+    {
+        ClassifierProfile.Quick => new ClassifierOptions(),
+        ClassifierProfile.Full => new ClassifierOptions
+        {
+            Architecture = ClassifierArchitecture.Vgg64,
+            Epochs = 60,
+            BatchSize = 128,
+            LearningRate = 0.02, // linear scaling of 0.01 at batch 64
+            EarlyStoppingPatience = 15,
+        },
+        _ => throw new ArgumentOutOfRangeException(nameof(profile)),
+    };
+
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>(Architecture.Validate());
+        void Check(bool ok, string message)
+        {
+            if (!ok)
+            {
+                errors.Add(message);
+            }
+        }
+        Check(Epochs >= 1, $"epochs must be at least 1 (got {Epochs})");
+        Check(BatchSize >= 2, $"batch size must be at least 2 (got {BatchSize})");
+        Check(LearningRate > 0, $"learning rate must be positive (got {LearningRate})");
+        Check(Momentum is >= 0 and < 1, $"momentum must be in [0, 1) (got {Momentum})");
+        Check(WeightDecay >= 0, $"weight decay must not be negative (got {WeightDecay})");
+        Check(LabelSmoothing is >= 0 and < 1, $"label smoothing must be in [0, 1) (got {LabelSmoothing})");
+        Check(SyntheticRatio is > 0 and < 1, $"synthetic ratio must be in (0, 1) (got {SyntheticRatio})");
+        Check(CapPerClass is null or >= 1, $"cap per class must be at least 1 (got {CapPerClass})");
+        Check(Balance != BalanceStrategy.Gan || GanFolder is not null, "the gan strategy needs a generator (--gan <dir>)");
+        Check(EarlyStoppingPatience >= 0, "early-stopping patience must not be negative");
+        Check(KeepCheckpoints >= 1, "keep at least one checkpoint");
+        return errors;
+    }
+}

@@ -1,0 +1,339 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Fergan.Data;
+using Fergan.Data.Balancing;
+using Fergan.Data.Evaluation;
+using Fergan.Torch.Classifier.Models;
+using Fergan.Torch.Gan.Sampling;
+using Fergan.Torch.Runtime;
+using Fergan.Torch.Tensors;
+using Fergan.Torch.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Fergan.Torch.Classifier.Training;
+
+/// <summary>
+/// Trains an emotion classifier on the Training split and selects it on the validation split (PublicTest, or the
+/// validation part of a stratified split), never on PrivateTest. SGD with Nesterov momentum, warm-up then cosine
+/// learning rate per step, label smoothing, on-device augmentation, one of the balancing strategies, early stopping,
+/// an atomic checkpoint after every epoch and resume from the newest. Reports progress; never prints.
+/// </summary>
+public sealed class ClassifierTrainer : IDisposable
+{
+    private readonly ClassifierOptions _options;
+    private readonly ClassifierRunDirectory _run;
+    private readonly Device _device;
+    private readonly EmotionNet _model;
+    private readonly TorchSharp.Modules.SGD _optimizer;
+    private readonly TrainingBatches _batches;
+    private readonly GanGenerator? _generator;
+    private readonly Tensor? _classWeights;
+    private readonly Tensor _validationImages; // [M, 1, 48, 48] uint8 on the device
+    private readonly int[] _validationLabels;
+    private readonly string _dataDescription;
+
+    public ClassifierTrainer(ClassifierOptions options, FaceSet data, string runFolder)
+    {
+        var problems = options.Validate();
+        if (problems.Count > 0)
+        {
+            throw new FerganException("invalid classifier options: " + string.Join("; ", problems) + ".");
+        }
+        _options = options;
+        _run = new ClassifierRunDirectory(runFolder);
+        _device = TorchRuntime.Device(options.Device);
+
+        var validation = data.IndicesOf(DataSplit.PublicTest);
+        if (validation.Length == 0)
+        {
+            throw new FerganException("the dataset has no validation faces (PublicTest); model selection needs them. Load it with a split (e.g. --split-mode stratified).");
+        }
+        var training = TrainingIndices(data, options);
+        _dataDescription = $"{data.Provenance.Source} (Training {training.Count} faces, selected on PublicTest {validation.Length})";
+
+        manual_seed(options.Seed);
+        _model = options.Architecture.Create();
+        _model.to(_device);
+        // SGD's momentum buffers are created lazily on the parameters' device, so the optimiser comes after the move.
+        _optimizer = optim.SGD(_model.parameters(), options.LearningRate, options.Momentum, weight_decay: options.WeightDecay, nesterov: options.Momentum > 0);
+        if (options.Balance == BalanceStrategy.Gan)
+        {
+            _generator = GanGenerator.Load(options.GanFolder!, options.Device);
+        }
+        _batches = new TrainingBatches(data, training, options, _device, _generator);
+        _classWeights = options.Balance == BalanceStrategy.Weights ? _batches.ClassWeights() : null;
+        using (var scope = NewDisposeScope())
+        {
+            _validationImages = (FaceTensors.Images(data, validation) * 255).round().to_type(ScalarType.Byte).to(_device).MoveToOuterDisposeScope();
+        }
+        _validationLabels = validation.Select(i => (int)data.Label(i)).ToArray();
+    }
+
+    /// <summary>Training faces after the strategy's data-side change (the cap strategy drops faces; the others keep all).</summary>
+    private static IReadOnlyList<int> TrainingIndices(FaceSet data, ClassifierOptions options)
+    {
+        var training = data.IndicesOf(DataSplit.Training);
+        if (training.Length == 0)
+        {
+            throw new FerganException("the dataset has no Training faces.");
+        }
+        if (options.Balance != BalanceStrategy.Cap)
+        {
+            return training;
+        }
+        var counts = Emotions.All.Select(e => training.Count(i => data.Label(i) == e)).Order().ToArray();
+        var cap = options.CapPerClass ?? counts[counts.Length / 2];
+        var random = new Random(options.Seed);
+        return Emotions.All
+            .SelectMany(e =>
+            {
+                var members = training.Where(i => data.Label(i) == e).ToArray();
+                random.Shuffle(members);
+                return members.Take(cap);
+            })
+            .Order()
+            .ToList();
+    }
+
+    /// <summary>
+    /// Trains from epoch 0, or from the newest checkpoint when <paramref name="resume"/> is set, to options.Epochs or
+    /// early stopping. Cancellation stops after the current batch; the last full epoch's checkpoint is kept.
+    /// </summary>
+    public ClassifierRunResult Train(bool resume, string? command = null, IProgress<ClassifierEpoch>? epochs = null,
+        IProgress<ClassifierStep>? steps = null, CancellationToken cancellationToken = default)
+    {
+        if (!resume && (_run.Checkpoints().Count > 0 || File.Exists(_run.LogFile)))
+        {
+            throw new FerganException($"{_run.Root} already holds a training run; resume it, or start in an empty folder.");
+        }
+        var state = resume ? Resume() : null;
+        WriteOptions(command);
+        var epoch = state?.Epoch ?? 0;
+        var best = state is { BestEpoch: > 0 } ? ReadSelection() : null;
+        var sinceBest = state?.EpochsWithoutImprovement ?? 0;
+        var previousSeconds = state?.TrainingSeconds ?? 0;
+        var watch = Stopwatch.StartNew();
+        var stoppedEarly = false;
+        double imagesThisRun = 0;
+        var batchesPerEpoch = _batches.BatchesPerEpoch;
+        while (epoch < _options.Epochs && !cancellationToken.IsCancellationRequested)
+        {
+            var epochWatch = Stopwatch.StartNew();
+            var (trainLoss, trainAccuracy, finished) = TrainEpoch(epoch, batchesPerEpoch, steps, cancellationToken);
+            if (!finished)
+            {
+                break; // cancelled mid-epoch: the previous checkpoint stands
+            }
+            var images = (double)batchesPerEpoch * _options.BatchSize;
+            imagesThisRun += images;
+            var rate = images / Math.Max(1e-9, epochWatch.Elapsed.TotalSeconds);
+            epoch++;
+            var (validationLoss, validation) = Validate();
+            var improved = best is null || validation.Accuracy > best.Accuracy;
+            sinceBest = improved ? 0 : sinceBest + 1;
+            if (improved)
+            {
+                best = new SelectionScores("PublicTest", epoch, validation.Accuracy, validation.MacroF1, validationLoss);
+                ExportModel(best, command);
+            }
+            var entry = new ClassifierEpoch(epoch, _options.Epochs, trainLoss, trainAccuracy, validationLoss, validation.Accuracy,
+                validation.MacroF1, LearningRate(epoch * batchesPerEpoch, batchesPerEpoch), rate,
+                previousSeconds + watch.Elapsed.TotalSeconds, improved);
+            File.AppendAllText(_run.LogFile, JsonSerializer.Serialize(entry, RunDirectory.JsonLine) + "\n");
+            SaveCheckpoint(epoch, best!, sinceBest, previousSeconds + watch.Elapsed.TotalSeconds);
+            TrainingCurvesPlot.Save(_run.LogFile, _run.CurvesFile);
+            epochs?.Report(entry);
+            if (_options.EarlyStoppingPatience > 0 && sinceBest >= _options.EarlyStoppingPatience)
+            {
+                stoppedEarly = true;
+                break;
+            }
+        }
+        return new ClassifierRunResult(epoch, _options.Epochs, epoch >= _options.Epochs || stoppedEarly, stoppedEarly, state?.Epoch ?? 0, best,
+            imagesThisRun / Math.Max(1e-9, watch.Elapsed.TotalSeconds), previousSeconds + watch.Elapsed.TotalSeconds, _run.Root);
+    }
+
+    private (double Loss, double Accuracy, bool Finished) TrainEpoch(int epoch, int batches, IProgress<ClassifierStep>? steps, CancellationToken cancellationToken)
+    {
+        _model.train();
+        // Each epoch's order and augmentation come from (seed, epoch), so a resumed run replays the same batches.
+        var generator = new Generator((ulong)(_options.Seed * 1000L + epoch));
+        manual_seed(_options.Seed * 1000L + epoch);
+        using var order = _batches.EpochOrder(generator);
+        // Running sums stay on the device: reading them per batch would sync host and device every step.
+        using var lossSum = zeros(1, device: _device);
+        using var correct = zeros(1, dtype: ScalarType.Int64, device: _device);
+        long seen = 0;
+        for (var k = 0; k < batches; k++)
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return (double.NaN, double.NaN, false);
+            }
+            using var scope = NewDisposeScope();
+            SetLearningRate(LearningRate(epoch * batches + k, batches));
+            var (images, labels) = _batches.Batch(order, k);
+            var logits = _model.call(BatchAugmentation.Apply(images, _options.Augment));
+            var loss = nn.functional.cross_entropy(logits, labels, weight: _classWeights, label_smoothing: _options.LabelSmoothing);
+            _optimizer.zero_grad();
+            loss.backward();
+            _optimizer.step();
+            using (no_grad())
+            {
+                lossSum.add_(loss.detach().mul(labels.shape[0]));
+                correct.add_(logits.argmax(1).eq(labels).sum());
+            }
+            seen += labels.shape[0];
+            if (steps is not null && (k % 20 == 0 || k == batches - 1))
+            {
+                steps.Report(new ClassifierStep(epoch + 1, _options.Epochs, k + 1, batches));
+            }
+        }
+        return (lossSum.item<float>() / seen, correct.item<long>() / (double)seen, true);
+    }
+
+    /// <summary>Validation loss (plain cross-entropy) and metrics of the current weights.</summary>
+    private (double Loss, ClassificationMetrics Metrics) Validate()
+    {
+        _model.eval();
+        using var noGrad = no_grad();
+        var probabilities = new List<float[]>(_validationLabels.Length);
+        double lossSum = 0;
+        const int Chunk = 512;
+        for (var start = 0; start < _validationLabels.Length; start += Chunk)
+        {
+            using var scope = NewDisposeScope();
+            var n = Math.Min(Chunk, _validationLabels.Length - start);
+            var images = _validationImages.narrow(0, start, n).to_type(ScalarType.Float32).div_(255f);
+            var logits = _model.call(images);
+            var labels = tensor(_validationLabels.AsSpan(start, n).ToArray().Select(l => (long)l).ToArray(), device: _device);
+            lossSum += nn.functional.cross_entropy(logits, labels, reduction: nn.Reduction.Sum).item<float>();
+            probabilities.AddRange(EmotionClassifier.ToRows(nn.functional.softmax(logits, 1)));
+        }
+        return (lossSum / _validationLabels.Length, ClassificationMetrics.Compute(_validationLabels, probabilities, Emotions.Names));
+    }
+
+    /// <summary>Linear warm-up, then cosine decay to zero at the last step of the last epoch.</summary>
+    private double LearningRate(long step, int batchesPerEpoch)
+    {
+        var warmup = _options.WarmupEpochs * batchesPerEpoch;
+        var total = (double)_options.Epochs * batchesPerEpoch;
+        if (step < warmup)
+        {
+            return _options.LearningRate * (step + 1) / warmup;
+        }
+        var progress = Math.Clamp((step - warmup) / Math.Max(1, total - warmup), 0, 1);
+        return _options.LearningRate * 0.5 * (1 + Math.Cos(Math.PI * progress));
+    }
+
+    private void SetLearningRate(double rate)
+    {
+        foreach (var group in _optimizer.ParamGroups)
+        {
+            group.LearningRate = rate;
+        }
+    }
+
+    private void SaveCheckpoint(int epoch, SelectionScores best, int sinceBest, double seconds)
+    {
+        var state = new ClassifierTrainingState(epoch, _options.Seed, best.Epoch, best.Accuracy, sinceBest, seconds, DateTimeOffset.UtcNow);
+        _run.WriteCheckpoint(epoch, folder =>
+        {
+            _model.save(Path.Combine(folder, "model.bin"));
+            _optimizer.save_state_dict(Path.Combine(folder, "optimizer.bin"));
+            File.WriteAllText(Path.Combine(folder, "state.json"), JsonSerializer.Serialize(state, RunDirectory.Json)); // last: marks completeness
+        }, _options.KeepCheckpoints);
+    }
+
+    /// <summary>The current weights become the run's model (classifier.bin + classifier.json).</summary>
+    private void ExportModel(SelectionScores selection, string? command)
+    {
+        RunDirectory.WriteAtomically(Path.Combine(_run.Root, ClassifierCard.WeightsFile), temp => _model.save(temp));
+        new ClassifierCard
+        {
+            Architecture = _options.Architecture,
+            Classes = Emotions.Names,
+            Data = _dataDescription,
+            Balance = _options.Balance,
+            Seed = _options.Seed,
+            Command = command,
+            Selection = selection,
+            Options = _options,
+        }.Write(_run.Root);
+    }
+
+    private SelectionScores? ReadSelection() =>
+        File.Exists(Path.Combine(_run.Root, ClassifierCard.CardFile)) ? ClassifierCard.Read(_run.Root).Selection : null;
+
+    private ClassifierTrainingState? Resume()
+    {
+        _run.RemoveTemporaryFolders();
+        var checkpoints = _run.Checkpoints();
+        if (checkpoints.Count == 0)
+        {
+            return null;
+        }
+        CheckSameArchitecture();
+        var (epoch, folder) = checkpoints[^1];
+        try
+        {
+            _model.load(Path.Combine(folder, "model.bin"), strict: true);
+            _optimizer.load_state_dict(Path.Combine(folder, "optimizer.bin"));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new FerganException($"checkpoint {folder} cannot be loaded ({e.Message}). Delete that folder to resume from the one before it.");
+        }
+        ClassifierTrainingState state;
+        var path = Path.Combine(folder, "state.json");
+        try
+        {
+            state = JsonSerializer.Deserialize<ClassifierTrainingState>(File.ReadAllText(path), RunDirectory.Json) ?? throw new JsonException("empty");
+        }
+        catch (Exception e) when (e is JsonException or IOException)
+        {
+            throw new FerganException($"checkpoint {folder} is damaged ({path}: {e.Message}). Delete that folder to resume from the one before it.");
+        }
+        // Log lines past the checkpoint belong to epochs whose weights were lost: drop them.
+        if (File.Exists(_run.LogFile))
+        {
+            var kept = File.ReadLines(_run.LogFile).Where(l => JsonSerializer.Deserialize<ClassifierEpoch>(l, RunDirectory.Json)?.Epoch <= epoch).ToList();
+            RunDirectory.WriteAtomically(_run.LogFile, temp => File.WriteAllLines(temp, kept));
+        }
+        return state;
+    }
+
+    private void CheckSameArchitecture()
+    {
+        if (!File.Exists(_run.OptionsFile))
+        {
+            return;
+        }
+        var saved = JsonSerializer.Deserialize<ClassifierOptions>(File.ReadAllText(_run.OptionsFile), RunDirectory.Json);
+        if (saved is not null && (saved.Architecture != _options.Architecture || saved.Balance != _options.Balance))
+        {
+            throw new FerganException($"{_run.Root} holds a run of {saved.Architecture} with balance {saved.Balance}; resume it with the same settings, or start a new --out folder.");
+        }
+    }
+
+    private void WriteOptions(string? command)
+    {
+        Directory.CreateDirectory(_run.Root);
+        var document = JsonSerializer.Serialize(_options, RunDirectory.Json);
+        RunDirectory.WriteAtomically(_run.OptionsFile, temp => File.WriteAllText(temp, document));
+        if (command is not null)
+        {
+            File.AppendAllText(Path.Combine(_run.Root, "commands.txt"), $"{DateTimeOffset.UtcNow:O} {command}\n");
+        }
+    }
+
+    public void Dispose()
+    {
+        _model.Dispose();
+        _batches.Dispose();
+        _generator?.Dispose();
+        _classWeights?.Dispose();
+        _validationImages.Dispose();
+    }
+}

@@ -1,0 +1,106 @@
+using Fergan.Data;
+using Fergan.Torch.Gan.Sampling;
+using Fergan.Torch.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Fergan.Torch.Classifier.Training;
+
+/// <summary>
+/// Training batches for the classifier. The Training split is held once on the device as bytes; each epoch is one
+/// pass over it in a seeded order (uniform shuffle, or class-balanced draws for oversampling); under the gan strategy
+/// every batch also gets generator faces whose emotions fill what the real part of the batch lacks.
+/// </summary>
+internal sealed class TrainingBatches : IDisposable
+{
+    private readonly Tensor _images;          // [N, 1, 48, 48] uint8 on the device
+    private readonly Tensor _labels;          // [N] int64 on the device
+    private readonly Tensor _sampleWeights;   // [N] float, for oversampling
+    private readonly Tensor? _syntheticClassProbabilities; // [7]
+    private readonly GanGenerator? _generator;
+    private readonly ClassifierOptions _options;
+    private readonly Device _device;
+
+    public TrainingBatches(FaceSet data, IReadOnlyList<int> indices, ClassifierOptions options, Device device, GanGenerator? generator)
+    {
+        _options = options;
+        _device = device;
+        _generator = generator;
+        Count = indices.Count;
+        ClassCounts = Emotions.All.Select(e => indices.Count(i => data.Label(i) == e)).ToArray();
+        SyntheticPerBatch = generator is null ? 0 : (int)Math.Round(options.BatchSize * options.SyntheticRatio);
+        RealPerBatch = options.BatchSize - SyntheticPerBatch;
+        if (Count < RealPerBatch)
+        {
+            throw new FerganException($"the Training split has {Count} faces, fewer than one batch ({RealPerBatch}).");
+        }
+        using (var scope = NewDisposeScope())
+        {
+            _images = (FaceTensors.Images(data, indices) * 255).round().to_type(ScalarType.Byte).to(device).MoveToOuterDisposeScope();
+            var perFace = indices.Select(i => 1f / Math.Max(1, ClassCounts[(int)data.Label(i)])).ToArray();
+            _sampleWeights = tensor(perFace, device: device).MoveToOuterDisposeScope();
+            if (generator is not null)
+            {
+                _syntheticClassProbabilities = tensor(SyntheticClassShares(ClassCounts, RealPerBatch, SyntheticPerBatch), device: device).MoveToOuterDisposeScope();
+            }
+        }
+        _labels = FaceTensors.Labels(data, indices, device);
+    }
+
+    public int Count { get; }
+    public int[] ClassCounts { get; }
+    public int RealPerBatch { get; }
+    public int SyntheticPerBatch { get; }
+
+    /// <summary>Steps per epoch: every real face once (the last, partial batch is dropped: batch norm needs more than one).</summary>
+    public int BatchesPerEpoch => Count / RealPerBatch;
+
+    /// <summary>
+    /// How the generator's share of a batch is split over emotions: fill each class up to an equal share of the whole
+    /// batch, given what the real part brings on average. Classes the real data already over-supplies get none.
+    /// </summary>
+    public static float[] SyntheticClassShares(int[] classCounts, int realPerBatch, int syntheticPerBatch)
+    {
+        var total = (double)classCounts.Sum();
+        var target = (realPerBatch + syntheticPerBatch) / (double)classCounts.Length;
+        var deficit = classCounts.Select(n => Math.Max(0, target - realPerBatch * n / total)).ToArray();
+        var sum = deficit.Sum();
+        return deficit.Select(d => sum <= 0 ? 1f / classCounts.Length : (float)(d / sum)).ToArray();
+    }
+
+    /// <summary>The order of one epoch's faces, on the device (dispose after the epoch).</summary>
+    public Tensor EpochOrder(Generator generator) =>
+        _options.Balance == BalanceStrategy.Oversample
+            ? multinomial(_sampleWeights.cpu(), Count, replacement: true, generator: generator).to(_device)
+            : randperm(Count, generator: generator, dtype: ScalarType.Int64).to(_device);
+
+    /// <summary>Batch <paramref name="k"/> of an epoch: faces in [0, 1] and labels, augmentation not yet applied.</summary>
+    public (Tensor Images, Tensor Labels) Batch(Tensor order, int k)
+    {
+        var index = order.narrow(0, (long)k * RealPerBatch, RealPerBatch);
+        var images = _images.index_select(0, index).to_type(ScalarType.Float32).div_(255f);
+        var labels = _labels.index_select(0, index);
+        if (_generator is null || _syntheticClassProbabilities is null)
+        {
+            return (images, labels);
+        }
+        var syntheticLabels = multinomial(_syntheticClassProbabilities, SyntheticPerBatch, replacement: true);
+        var synthetic = _generator.Sample(syntheticLabels, _options.GanTruncation).add_(1).div_(2).clamp_(0, 1);
+        return (cat([images, synthetic.to(_device)], 0), cat([labels, syntheticLabels.to(_device)], 0));
+    }
+
+    /// <summary>Inverse-frequency class weights (n / (k * n_c)), for the weights strategy.</summary>
+    public Tensor ClassWeights()
+    {
+        var k = ClassCounts.Length;
+        return tensor(ClassCounts.Select(c => (float)(Count / (k * (double)Math.Max(1, c)))).ToArray(), device: _device);
+    }
+
+    public void Dispose()
+    {
+        _images.Dispose();
+        _labels.Dispose();
+        _sampleWeights.Dispose();
+        _syntheticClassProbabilities?.Dispose();
+    }
+}

@@ -1,0 +1,107 @@
+using System.Text.Json;
+using Fergan.Data;
+using Fergan.Data.Evaluation;
+using Fergan.Torch.Classifier;
+using Fergan.Torch.Classifier.Evaluation;
+using Fergan.Torch.Classifier.Training;
+using Fergan.Torch.Training;
+
+namespace Fergan.Torch.Experiments;
+
+/// <summary>The outcome of one run of a grid: its selection on PublicTest and its test scores, as-is and without Training duplicates.</summary>
+public sealed record ExperimentRunResult(string Name, BalanceStrategy Balance, int Seed, SelectionScores? Selection,
+    EvaluationReport Test, EvaluationReport TestWithoutDuplicates, double TrainingSeconds, double ImagesPerSecond);
+
+/// <summary>Progress of a grid: which run starts, or finished (or was already done).</summary>
+public sealed record ExperimentProgress(int Run, int Runs, string Name, string Status, ClassifierEpoch? Epoch = null);
+
+/// <summary>
+/// Runs every (strategy, seed) of an <see cref="ExperimentSpec"/> into its own folder, skipping finished runs and
+/// resuming interrupted ones, so a killed grid continues where it stopped; then scores each selected model once on
+/// the test split and summarises per strategy (<see cref="ExperimentSummary"/>).
+/// </summary>
+public sealed class ExperimentRunner(ExperimentSpec spec, FaceSet data, string outputFolder, string device = "cpu")
+{
+    public const string ResultFile = "result.json";
+
+    public IReadOnlyList<ExperimentRunResult> Run(IProgress<ExperimentProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var plan = spec.Runs.SelectMany(arm => arm.Seeds.Select(seed => (arm.Balance, Seed: seed))).ToList();
+        var results = new List<ExperimentRunResult>();
+        for (var k = 0; k < plan.Count && !cancellationToken.IsCancellationRequested; k++)
+        {
+            var (balance, seed) = plan[k];
+            var name = $"{balance.ToString().ToLowerInvariant()}-seed{seed}";
+            var folder = Path.Combine(outputFolder, "runs", name);
+            var resultPath = Path.Combine(folder, ResultFile);
+            if (File.Exists(resultPath))
+            {
+                results.Add(JsonSerializer.Deserialize<ExperimentRunResult>(File.ReadAllText(resultPath), RunDirectory.Json)!);
+                progress?.Report(new ExperimentProgress(k + 1, plan.Count, name, "done earlier"));
+                continue;
+            }
+            progress?.Report(new ExperimentProgress(k + 1, plan.Count, name, "training"));
+            var options = spec.OptionsFor(balance, seed, device);
+            ClassifierRunResult trained;
+            using (var trainer = new ClassifierTrainer(options, data, folder))
+            {
+                var resume = new ClassifierRunDirectory(folder).Checkpoints().Count > 0;
+                trained = trainer.Train(resume, $"fergan experiment ({name})",
+                    new InlineProgress<ClassifierEpoch>(e => progress?.Report(new ExperimentProgress(k + 1, plan.Count, name, "epoch", e))),
+                    null, cancellationToken);
+            }
+            if (!trained.Completed)
+            {
+                break; // cancelled: the run resumes next time
+            }
+            using var classifier = EmotionClassifier.Load(folder, device);
+            var evaluation = new EvaluationOptions { Split = spec.EvaluateOn, TestTimeAugmentation = spec.Tta };
+            var result = new ExperimentRunResult(name, balance, seed, trained.Best,
+                ClassifierEvaluator.Evaluate(classifier, data, evaluation),
+                ClassifierEvaluator.Evaluate(classifier, data, evaluation with { ExcludeTrainingDuplicates = true }),
+                trained.TrainingSeconds, trained.ImagesPerSecond);
+            RunDirectory.WriteAtomically(resultPath, temp => File.WriteAllText(temp, JsonSerializer.Serialize(result, RunDirectory.Json)));
+            results.Add(result);
+            progress?.Report(new ExperimentProgress(k + 1, plan.Count, name, $"{spec.EvaluateOn} accuracy {result.Test.Accuracy:0.0000}, macro-F1 {result.Test.MacroF1:0.0000}"));
+        }
+        return results;
+    }
+
+    /// <summary>Reports synchronously on the calling thread (Progress&lt;T&gt; would post to the thread pool).</summary>
+    private sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+}
+
+/// <summary>Per strategy: mean and 95% t-interval over seeds of the headline scores (a single seed has no interval).</summary>
+public sealed record StrategySummary(string Balance, int Seeds, Estimate Accuracy, Estimate MacroF1, Estimate DisgustF1,
+    Estimate AccuracyWithoutDuplicates, Estimate MacroF1WithoutDuplicates, Estimate DisgustF1WithoutDuplicates);
+
+public static class ExperimentSummary
+{
+    public static IReadOnlyList<StrategySummary> Summarise(IReadOnlyList<ExperimentRunResult> results) =>
+        results.GroupBy(r => r.Balance)
+            .Select(g =>
+            {
+                Estimate Of(Func<ExperimentRunResult, double> value) => BootstrapIntervals.MeanWithInterval(g.Select(value).ToList());
+                var disgust = Emotion.Disgust.Name();
+                return new StrategySummary(g.Key.ToString().ToLowerInvariant(), g.Count(),
+                    Of(r => r.Test.Accuracy), Of(r => r.Test.MacroF1), Of(r => r.Test.PerClass[disgust].F1),
+                    Of(r => r.TestWithoutDuplicates.Accuracy), Of(r => r.TestWithoutDuplicates.MacroF1), Of(r => r.TestWithoutDuplicates.PerClass[disgust].F1));
+            })
+            .ToList();
+
+    /// <summary>The comparison as a Markdown table (mean [95% CI] over seeds).</summary>
+    public static string Markdown(IReadOnlyList<StrategySummary> rows, string split)
+    {
+        static string F(Estimate e) => double.IsNaN(e.Low) ? $"{e.Value:0.000}" : $"{e.Value:0.000} [{e.Low:0.000}, {e.High:0.000}]";
+        var lines = new List<string>
+        {
+            $"| strategy | seeds | {split} accuracy | macro-F1 | disgust F1 | accuracy w/o train dups | macro-F1 w/o dups | disgust F1 w/o dups |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        };
+        lines.AddRange(rows.Select(r => $"| {r.Balance} | {r.Seeds} | {F(r.Accuracy)} | {F(r.MacroF1)} | {F(r.DisgustF1)} | {F(r.AccuracyWithoutDuplicates)} | {F(r.MacroF1WithoutDuplicates)} | {F(r.DisgustF1WithoutDuplicates)} |"));
+        return string.Join('\n', lines) + "\n";
+    }
+}

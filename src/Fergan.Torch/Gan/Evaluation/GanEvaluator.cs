@@ -1,0 +1,162 @@
+using Fergan.Data;
+using Fergan.Data.Imaging;
+using Fergan.Torch.Classifier;
+using Fergan.Torch.Gan.Sampling;
+using Fergan.Torch.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Fergan.Torch.Gan.Evaluation;
+
+/// <summary>How many faces to draw and compare.</summary>
+public sealed record GanEvaluationOptions
+{
+    /// <summary>Generated faces per emotion for the per-class scores and label fidelity.</summary>
+    public int SamplesPerClass { get; init; } = 1000;
+
+    /// <summary>Generated faces for the overall scores, with emotions in the Training split's proportions.</summary>
+    public int OverallSamples { get; init; } = 7000;
+
+    /// <summary>Faces per set for precision/recall (k-NN manifolds cost O(n^2)).</summary>
+    public int PrecisionRecallSamples { get; init; } = 5000;
+
+    public double Truncation { get; init; } = double.PositiveInfinity;
+    public int Seed { get; init; } = 2013;
+
+    /// <summary>Write a PNG of generated faces next to their nearest Training faces (reference-feature space) here.</summary>
+    public string? NearestNeighbourGrid { get; init; }
+}
+
+/// <summary>Scores of one emotion's generated faces.</summary>
+public sealed record GanClassScores(double Fid, MeanStd Kid, double LabelFidelity, int RealFaces);
+
+/// <summary>`fergan gan evaluate --json` prints this. Real faces are the Training split (never PrivateTest).</summary>
+public sealed record GanEvaluationReport(
+    string Model,
+    int Step,
+    string Reference,
+    string RealFaces,
+    int SamplesPerClass,
+    double Fid,
+    MeanStd Kid,
+    MeanStd InceptionScore,
+    double LabelFidelity,
+    double Precision,
+    double Recall,
+    IReadOnlyDictionary<string, GanClassScores> PerClass,
+    CasReport? ClassificationAccuracyScore = null);
+
+/// <summary>
+/// Measures a generator in the feature space of a fixed reference classifier (models/reference): FID and KID overall
+/// and per emotion against the Training faces, an Inception-style score and label fidelity from the reference
+/// network's predictions, improved precision/recall, and a nearest-neighbour grid against copying.
+/// </summary>
+public sealed class GanEvaluator(EmotionClassifier reference, FaceSet data, GanEvaluationOptions options)
+{
+    private readonly int[] _training = data.IndicesOf(DataSplit.Training);
+    private Tensor? _realFeatures; // [N, D] on the CPU, computed once per evaluator (shared by all checkpoints)
+
+    public GanEvaluationReport Evaluate(GanGenerator generator, int? step = null)
+    {
+        if (_training.Length == 0)
+        {
+            throw new FerganException("the dataset has no Training faces to compare generated faces with.");
+        }
+        using var scope = NewDisposeScope();
+        var real = RealFeatures();
+        var realLabels = _training.Select(i => (int)data.Label(i)).ToArray();
+        var perClass = new Dictionary<string, GanClassScores>();
+        var fidelitySum = 0.0;
+        var noise = new Generator((ulong)options.Seed);
+        var nearest = new List<(string, IReadOnlyList<byte[]>)>();
+        foreach (var emotion in Emotions.All)
+        {
+            using var inner = NewDisposeScope();
+            var labels = full([options.SamplesPerClass], (long)emotion, ScalarType.Int64);
+            var (features, probabilities, faces) = Describe(generator, labels, noise);
+            var fidelity = probabilities.argmax(1).eq((long)emotion).to_type(ScalarType.Float64).mean().item<double>();
+            fidelitySum += fidelity;
+            var classRows = Enumerable.Range(0, realLabels.Length).Where(k => realLabels[k] == (int)emotion).Select(k => (long)k).ToArray();
+            var classReal = real.index_select(0, tensor(classRows));
+            perClass[emotion.Name()] = new GanClassScores(
+                DistributionMetrics.FrechetDistance(classReal, features),
+                DistributionMetrics.KernelDistance(classReal, features, subsetSize: 1000, seed: options.Seed),
+                fidelity, classRows.Length);
+            if (options.NearestNeighbourGrid is not null)
+            {
+                nearest.Add((emotion.Name(), NearestPairs(faces.narrow(0, 0, 5), features.narrow(0, 0, 5), real)));
+            }
+        }
+
+        // Overall: emotions drawn in the Training split's proportions, so the generated mix matches the real one.
+        var proportions = tensor(Emotions.All.Select(e => (float)realLabels.Count(l => l == (int)e)).ToArray());
+        var overallLabels = multinomial(proportions, options.OverallSamples, replacement: true, generator: noise);
+        var (overall, overallProbabilities, _) = Describe(generator, overallLabels, noise);
+        var prCount = Math.Min(options.PrecisionRecallSamples, (int)Math.Min(real.shape[0], overall.shape[0]));
+        var realSubset = real.index_select(0, randperm(real.shape[0], generator: noise).narrow(0, 0, prCount));
+        var (precision, recall) = DistributionMetrics.PrecisionRecall(realSubset, overall.narrow(0, 0, prCount));
+        if (options.NearestNeighbourGrid is { } gridPath)
+        {
+            File.WriteAllBytes(gridPath, FaceGrid.RenderPng(nearest, scale: 2, columns: 10));
+        }
+        return new GanEvaluationReport(
+            generator.Folder, step ?? generator.Card.Step, reference.Folder, $"{data.Provenance.Source} Training ({_training.Length} faces)", options.SamplesPerClass,
+            DistributionMetrics.FrechetDistance(real, overall),
+            DistributionMetrics.KernelDistance(real, overall, seed: options.Seed),
+            DistributionMetrics.InceptionScore(overallProbabilities),
+            fidelitySum / Emotions.Count, precision, recall, perClass);
+    }
+
+    private Tensor RealFeatures()
+    {
+        if (_realFeatures is null)
+        {
+            using var scope = NewDisposeScope();
+            var rows = new List<Tensor>();
+            const int Chunk = 512;
+            for (var start = 0; start < _training.Length; start += Chunk)
+            {
+                var chunk = _training.Skip(start).Take(Chunk).ToList();
+                rows.Add(reference.Features(FaceTensors.Images(data, chunk)).cpu());
+            }
+            _realFeatures = cat(rows, 0).MoveToOuterDisposeScope();
+        }
+        return _realFeatures;
+    }
+
+    /// <summary>Reference features and probabilities of generated faces for the given labels (and the faces in [0, 1], on the CPU).</summary>
+    private (Tensor Features, Tensor Probabilities, Tensor Faces) Describe(GanGenerator generator, Tensor labels, Generator noise)
+    {
+        var features = new List<Tensor>();
+        var probabilities = new List<Tensor>();
+        var faces = new List<Tensor>();
+        const int Chunk = 500;
+        for (long start = 0; start < labels.shape[0]; start += Chunk)
+        {
+            var part = labels.narrow(0, start, Math.Min(Chunk, labels.shape[0] - start));
+            var images = generator.Sample(part, options.Truncation, noise).add(1).div(2).clamp(0, 1);
+            var f = reference.Features(images);
+            features.Add(f.cpu());
+            using (no_grad())
+            {
+                probabilities.Add(nn.functional.softmax(reference.Network.Classify(f), 1).cpu());
+            }
+            faces.Add(images.cpu());
+        }
+        return (cat(features, 0), cat(probabilities, 0), cat(faces, 0));
+    }
+
+    /// <summary>Each generated face followed by its nearest Training face in reference-feature space.</summary>
+    private List<byte[]> NearestPairs(Tensor faces, Tensor features, Tensor real)
+    {
+        var nearest = cdist(features.to_type(ScalarType.Float32), real).argmin(1).data<long>().ToArray();
+        var generated = GanGenerator.ToBytes(faces.mul(2).sub(1));
+        var pairs = new List<byte[]>();
+        for (var k = 0; k < nearest.Length; k++)
+        {
+            pairs.Add(generated[k]);
+            pairs.Add(data.Pixels(_training[nearest[k]]).ToArray());
+        }
+        return pairs;
+    }
+}

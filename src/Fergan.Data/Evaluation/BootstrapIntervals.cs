@@ -75,11 +75,17 @@ public static class BootstrapIntervals
         return new Estimate(mean, mean - half, mean + half);
     }
 
-    private static double StudentT975(int degrees) => degrees switch
+    /// <summary>97.5th percentile of Student's t for 1-30 degrees of freedom (tables); the normal 1.96 beyond.</summary>
+    private static double StudentT975(int degrees)
     {
-        1 => 12.706, 2 => 4.303, 3 => 3.182, 4 => 2.776, 5 => 2.571, 6 => 2.447, 7 => 2.365, 8 => 2.306, 9 => 2.262,
-        < 20 => 2.145, < 30 => 2.064, _ => 1.96,
-    };
+        double[] table =
+        [
+            12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+            2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
+            2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042,
+        ];
+        return degrees <= table.Length ? table[degrees - 1] : 1.96;
+    }
 
     private static Estimate Interval(double value, double[] samples)
     {

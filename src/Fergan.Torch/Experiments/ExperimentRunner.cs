@@ -26,7 +26,13 @@ public sealed class ExperimentRunner(ExperimentSpec spec, FaceSet data, string o
 
     public IReadOnlyList<ExperimentRunResult> Run(IProgress<ExperimentProgress>? progress = null, CancellationToken cancellationToken = default)
     {
-        var plan = spec.Runs.SelectMany(arm => arm.Seeds.Select(seed => (arm.Balance, Seed: seed))).ToList();
+        // Seed by seed across strategies (none-1, gan-1, ..., none-2, gan-2, ...): a grid cut short by a time limit
+        // still holds a comparable set of runs for every strategy.
+        var plan = spec.Runs
+            .SelectMany(arm => arm.Seeds.Select((seed, order) => (arm.Balance, Seed: seed, Order: order)))
+            .OrderBy(r => r.Order)
+            .Select(r => (r.Balance, r.Seed))
+            .ToList();
         var results = new List<ExperimentRunResult>();
         for (var k = 0; k < plan.Count && !cancellationToken.IsCancellationRequested; k++)
         {

@@ -20,6 +20,10 @@ public sealed class ExperimentSettings : TorchSettings
     [Description("Folder for the runs and the summary; a second call with the same folder skips finished runs and resumes the rest.")]
     public string? Out { get; init; }
 
+    [CommandOption("--time-limit <MINUTES>")]
+    [Description("Stop after this many minutes: the run in progress is left to resume, and the summary covers the finished runs.")]
+    public double? TimeLimit { get; init; }
+
     [CommandOption("--json")]
     [Description("Print the per-strategy summary as JSON.")]
     public bool Json { get; init; }
@@ -39,8 +43,9 @@ public sealed class ExperimentCommand(CliConsoles consoles) : Command<Experiment
         Directory.CreateDirectory(settings.Out!);
         File.Copy(settings.Spec, Path.Combine(settings.Out!, "spec.json"), overwrite: true);
         var runner = new ExperimentRunner(spec, faces, settings.Out!, settings.Device);
-        var results = runner.Run(new SyncProgress<ExperimentProgress>(p => consoles.Error.WriteLine(Describe(p))), cancellationToken);
-        cancellationToken.ThrowIfCancellationRequested();
+        using var limit = TimeLimit.Start(settings.TimeLimit, cancellationToken);
+        var results = runner.Run(new SyncProgress<ExperimentProgress>(p => consoles.Error.WriteLine(Describe(p))), limit.Token);
+        limit.ThrowIfUserCancelled();
         var summary = ExperimentSummary.Summarise(results);
         var markdown = ExperimentSummary.Markdown(summary, spec.EvaluateOn.ToString());
         RunDirectory.WriteAtomically(Path.Combine(settings.Out!, "summary.json"), t => File.WriteAllText(t, JsonSerializer.Serialize(new { spec, strategies = summary, runs = results }, RunDirectory.Json)));

@@ -1,0 +1,124 @@
+using System.Text.Json;
+using Fergan.Data;
+using Fergan.Data.Loading;
+using Fergan.Tests;
+using Fergan.Torch.Classifier;
+using Fergan.Torch.Classifier.Evaluation;
+using Fergan.Torch.Classifier.Models;
+using Fergan.Torch.Classifier.Training;
+using Fergan.Torch.Runtime;
+using Fergan.Torch.Training;
+
+namespace Fergan.Torch.Tests;
+
+[Collection("Torch")]
+public sealed class ClassifierTrainerTests : IDisposable
+{
+    private static readonly FaceSet Faces = DatasetLoader.Load("synthetic:700:3:balanced", new DatasetOptions { UseCache = false }).Faces;
+    private readonly TempDirectory _temp = new();
+
+    public ClassifierTrainerTests() => TorchRuntime.Initialize();
+
+    public void Dispose() => _temp.Dispose();
+
+    private static ClassifierOptions Tiny(int epochs, BalanceStrategy balance = BalanceStrategy.None) => new()
+    {
+        Architecture = new ClassifierArchitecture(ClassifierKind.Vgg, 4),
+        Epochs = epochs,
+        BatchSize = 32,
+        LearningRate = 0.05,
+        Balance = balance,
+        Seed = 7,
+    };
+
+    private ClassifierRunResult Train(ClassifierOptions options, string? folder = null, bool resume = false, CancellationToken cancel = default)
+    {
+        using var trainer = new ClassifierTrainer(options, Faces, folder ?? _temp.Path);
+        return trainer.Train(resume, "test", cancellationToken: cancel);
+    }
+
+    [Fact]
+    public void A_run_writes_log_curves_checkpoints_and_a_loadable_model_selected_on_public_test()
+    {
+        var result = Train(Tiny(2));
+
+        var run = new ClassifierRunDirectory(_temp.Path);
+        Assert.True(result.Completed);
+        Assert.Equal([1, 2], run.Checkpoints().Select(c => c.Step));
+        Assert.Equal(2, File.ReadAllLines(run.LogFile).Length);
+        Assert.True(File.Exists(run.CurvesFile));
+        var card = ClassifierCard.Read(_temp.Path);
+        Assert.Equal("PublicTest", card.Selection!.Split);
+        Assert.Equal(result.Best!.Epoch, card.Selection.Epoch);
+        using var classifier = EmotionClassifier.Load(_temp.Path);
+        var indices = Faces.IndicesOf(DataSplit.PrivateTest);
+        var probabilities = classifier.Predict(Faces, indices);
+        Assert.Equal(indices.Length, probabilities.Length);
+        Assert.All(probabilities, p => Assert.Equal(1.0, p.Sum(), 3));
+        var tta = classifier.Predict(Faces, indices, tta: true);
+        Assert.All(tta, p => Assert.Equal(1.0, p.Sum(), 3));
+    }
+
+    [Fact]
+    public void Resume_after_a_cancelled_epoch_finishes_the_run_with_one_log_line_per_epoch()
+    {
+        using (var cancel = new CancellationTokenSource())
+        {
+            using var trainer = new ClassifierTrainer(Tiny(3), Faces, _temp.Path);
+            // Cancel once the first epoch is logged: the second epoch is then abandoned mid-way.
+            var result = trainer.Train(false, "test", new InlineProgress<ClassifierEpoch>(e => cancel.Cancel()), cancellationToken: cancel.Token);
+            Assert.False(result.Completed);
+            Assert.Equal(1, result.Epoch);
+        }
+        Assert.Throws<FerganException>(() => Train(Tiny(3))); // a fresh start over a run is refused
+        var resumed = Train(Tiny(3), resume: true);
+        Assert.True(resumed.Completed);
+        Assert.Equal(1, resumed.ResumedFrom);
+        var epochs = File.ReadAllLines(new ClassifierRunDirectory(_temp.Path).LogFile)
+            .Select(l => JsonSerializer.Deserialize<ClassifierEpoch>(l, RunDirectory.Json)!.Epoch);
+        Assert.Equal([1, 2, 3], epochs);
+    }
+
+    [Theory]
+    [InlineData(BalanceStrategy.Cap)]
+    [InlineData(BalanceStrategy.Oversample)]
+    [InlineData(BalanceStrategy.Weights)]
+    public void Every_balancing_strategy_trains(BalanceStrategy balance)
+    {
+        var result = Train(Tiny(1, balance) with { CapPerClass = 20 });
+        Assert.True(result.Completed);
+        Assert.Equal(balance, ClassifierCard.Read(_temp.Path).Balance);
+    }
+
+    [Fact]
+    public void The_vgg_net_learns_the_synthetic_emotions()
+    {
+        var faces = DatasetLoader.Load("synthetic:1400:11:balanced", new DatasetOptions { UseCache = false }).Faces;
+        var options = Tiny(6) with { Architecture = new ClassifierArchitecture(ClassifierKind.Vgg, 8), Augment = ClassifierAugment.Off };
+        using (var trainer = new ClassifierTrainer(options, faces, _temp.Path))
+        {
+            trainer.Train(false);
+        }
+        using var classifier = EmotionClassifier.Load(_temp.Path);
+        var report = ClassifierEvaluator.Evaluate(classifier, faces, new EvaluationOptions { Split = DataSplit.PrivateTest, BootstrapResamples = 10 });
+        // Chance is 1/7; the synthetic faces draw their emotion as mouth and brow shapes a CNN can read.
+        Assert.True(report.Accuracy > 0.6, $"accuracy {report.Accuracy:0.000}");
+    }
+
+    [Fact]
+    public void Synthetic_class_shares_fill_what_the_real_part_lacks()
+    {
+        // 90 real + 10 synthetic per batch; class 0 is rare: it gets nearly all the synthetic faces.
+        var shares = TrainingBatchesShares([10, 500, 490], 90, 10);
+        Assert.Equal(1.0, shares.Sum(), 5);
+        Assert.True(shares[0] > 0.9, string.Join(",", shares));
+    }
+
+    private static float[] TrainingBatchesShares(int[] counts, int real, int synthetic) =>
+        TrainingBatches.SyntheticClassShares(counts, real, synthetic);
+
+    private sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+}

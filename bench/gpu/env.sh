@@ -8,6 +8,21 @@ CARRY=${FERGAN_CARRY:-.gpu/carry}
 TINY=${FERGAN_TINY:-}
 export LD_LIBRARY_PATH="$TORCH_LIB:$STAGE/app${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 export FERGAN_LIBTORCH="$TORCH_LIB" FERGAN_CACHE="$STAGE/cache"
+if [ -d "$STAGE/app/fonts" ]; then
+  # Also read the machine's own configuration where there is one; send the generic families to DejaVu Sans.
+  cat > "$STAGE/app/fonts/fonts.conf" <<XML
+<?xml version="1.0"?>
+<fontconfig>
+  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>
+  <dir>$STAGE/app/fonts</dir>
+  <cachedir>$STAGE/fontconfig-cache</cachedir>
+  <alias><family>sans-serif</family><prefer><family>DejaVu Sans</family></prefer></alias>
+  <alias><family>serif</family><prefer><family>DejaVu Sans</family></prefer></alias>
+  <alias><family>monospace</family><prefer><family>DejaVu Sans</family></prefer></alias>
+</fontconfig>
+XML
+  export FONTCONFIG_FILE="$STAGE/app/fonts/fonts.conf"
+fi
 F="$STAGE/app/fergan"
 OUT=${OUT:-$STAGE/out}
 mkdir -p "$STAGE" "$OUT"

@@ -42,11 +42,11 @@ public sealed class DoctorCommand(CliConsoles consoles) : Command<DoctorSettings
                 ? $"[green]learns[/]: loss {test.InitialLoss:0.000} -> {test.FinalLoss:0.000} in {test.Steps} steps ({test.Milliseconds:0} ms)"
                 : $"[red]does not learn[/]: loss {test.InitialLoss:0.000} -> {test.FinalLoss:0.000} in {test.Steps} steps");
             Row("gradients", test.Reproducible
-                ? "[green]reproducible[/] (repeated backward passes bit-identical)"
+                ? "[green]reproducible[/] (repeated backward passes agree: bit-identical on CPU, to 1e-3 on CUDA)"
                 : "[red]not reproducible[/]: repeated backward passes differ or hold NaN; try a lower --onednn-isa (e.g. AVX)");
             consoles.Out.Write(grid);
             consoles.Out.MarkupLine(test.Passed ? "[green]Training can run.[/]"
-                : test.Learned ? "[red]Training cannot be trusted: this CPU's kernels give non-reproducible gradients.[/]"
+                : test.Learned ? "[red]Training cannot be trusted: this device's kernels give non-reproducible gradients.[/]"
                 : "[red]Training cannot run: the self-test did not learn.[/]");
         }
         return test.Passed ? 0 : FerganApp.UserError;

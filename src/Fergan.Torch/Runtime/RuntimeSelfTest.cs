@@ -57,7 +57,11 @@ public static class RuntimeSelfTest
         return new SelfTestResult(final < initial * 0.5, reproducible, initial, final, steps, learningMilliseconds, device);
     }
 
-    /// <summary>Runs the generator's backward pass several times on one input; all gradients must match exactly.</summary>
+    /// <summary>
+    /// Runs the generator's backward pass several times on one input. On the CPU all gradients must match exactly; CUDA
+    /// convolution backward passes sum with atomics in varying order, so there they must agree to 1e-3 (relative).
+    /// Corrupt kernels (what this probe caught on the development VM) differ by far more, or give NaN.
+    /// </summary>
     public static bool GradientsReproducible(Device device, int repeats = 8)
     {
         using var scope = NewDisposeScope();
@@ -81,7 +85,7 @@ public static class RuntimeSelfTest
             {
                 reference = gradient.clone().MoveToOuterDisposeScope();
             }
-            else if (!gradient.eq(reference).all().item<bool>())
+            else if (device.type == DeviceType.CPU ? !gradient.eq(reference).all().item<bool>() : !gradient.allclose(reference, rtol: 1e-3, atol: 1e-6))
             {
                 return false;
             }

@@ -142,7 +142,7 @@ public sealed class ClassifierTrainer : IDisposable
                 previousSeconds + watch.Elapsed.TotalSeconds, improved);
             File.AppendAllText(_run.LogFile, JsonSerializer.Serialize(entry, RunDirectory.JsonLine) + "\n");
             SaveCheckpoint(epoch, best!, sinceBest, previousSeconds + watch.Elapsed.TotalSeconds);
-            TrainingCurvesPlot.Save(_run.LogFile, _run.CurvesFile);
+            OptionalPlot.TryDraw(() => TrainingCurvesPlot.Save(_run.LogFile, _run.CurvesFile));
             epochs?.Report(entry);
             if (_options.EarlyStoppingPatience > 0 && sinceBest >= _options.EarlyStoppingPatience)
             {

@@ -205,7 +205,7 @@ public sealed class GanTrainer : IDisposable
         Directory.CreateDirectory(_run.GeneratorsFolder);
         RunDirectory.WriteAtomically(_run.GeneratorAt(step), temp => _ema.save(temp));
         WriteSampleGrid(step);
-        LossCurvePlot.Save(_run.LogFile, _run.CurvesFile);
+        OptionalPlot.TryDraw(() => LossCurvePlot.Save(_run.LogFile, _run.CurvesFile));
     }
 
     /// <summary>The EMA generator of this checkpoint, as the run's model (generator.json + generator.bin).</summary>

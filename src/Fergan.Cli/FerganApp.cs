@@ -70,6 +70,13 @@ public static class FerganApp
             config.AddCommand<ExperimentCommand>("experiment")
                 .WithDescription("Run a grid of classifier trainings (strategy x seed) and compare them; resumable.")
                 .WithExample("experiment", "experiments/gan-ablation.json", "--out", "runs/ablation");
+            config.AddBranch("export", export =>
+            {
+                export.SetDescription("Convert trained models for shipping.");
+                export.AddCommand<ExportHalfCommand>("half")
+                    .WithDescription("Store a classifier's weights as float16 (half the size; loads back as float32).")
+                    .WithExample("export", "half", "--model", "runs/vgg", "--out", "models/classifier");
+            });
             config.AddCommand<DoctorCommand>("doctor")
                 .WithDescription("Check that training can run: TorchSharp, libtorch, device, threads, a tiny training step.")
                 .WithExample("doctor")

@@ -90,11 +90,13 @@ public sealed class ClassifierTrainerTests : IDisposable
         Assert.Equal(balance, ClassifierCard.Read(_temp.Path).Balance);
     }
 
-    [Fact]
-    public void The_vgg_net_learns_the_synthetic_emotions()
+    [Theory]
+    [InlineData(BalanceStrategy.None)]
+    [InlineData(BalanceStrategy.Weights)]
+    public void The_vgg_net_learns_the_synthetic_emotions(BalanceStrategy balance)
     {
-        var faces = DatasetLoader.Load("synthetic:1400:11:balanced", new DatasetOptions { UseCache = false }).Faces;
-        var options = Tiny(6) with { Architecture = new ClassifierArchitecture(ClassifierKind.Vgg, 8), Augment = ClassifierAugment.Off };
+        var faces = DatasetLoader.Load("synthetic:1400:11", new DatasetOptions { UseCache = false }).Faces;
+        var options = Tiny(6, balance) with { Architecture = new ClassifierArchitecture(ClassifierKind.Vgg, 8), Augment = ClassifierAugment.Off };
         using (var trainer = new ClassifierTrainer(options, faces, _temp.Path))
         {
             trainer.Train(false);

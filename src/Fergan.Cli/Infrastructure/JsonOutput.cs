@@ -11,6 +11,9 @@ internal static class JsonOutput
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         WriteIndented = true,
+        // Undefined values are NaN, not an error: a one-seed interval, the ROC-AUC of a class with no examples.
+        // They print as the string "NaN" (Python's json and JavaScript's Number() read it back).
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
     };
 

@@ -27,6 +27,21 @@ public sealed record ClassifierCard
     public int Seed { get; init; }
     public string? Command { get; init; }
     public SelectionScores? Selection { get; init; }
+
+    /// <summary>
+    /// float32 as trained, or float16 for a model stored at half the size (bundled models): loading converts back to
+    /// float32, and the scores change in the fourth decimal at most.
+    /// </summary>
+    public string WeightsPrecision { get; init; } = "float32";
+
+    /// <summary>
+    /// Where the weights are, relative to the card's folder, when not beside it (the reference network shares the
+    /// bundled classifier's file instead of holding a second copy); checked against <see cref="WeightsSha256"/>.
+    /// </summary>
+    public string? WeightsPath { get; init; }
+
+    /// <summary>SHA-256 of the weights file (hex), when the card pins it.</summary>
+    public string? WeightsSha256 { get; init; }
     public ClassifierOptions? Options { get; init; }
 
     /// <summary>Test-split scores written by `fergan evaluate --record` (name -> metrics), e.g. "PrivateTest".</summary>

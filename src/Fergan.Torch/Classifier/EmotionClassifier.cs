@@ -43,16 +43,34 @@ public sealed class EmotionClassifier : IDisposable
             throw new FerganException($"model folder {folder} does not exist.");
         }
         var card = ClassifierCard.Read(folder);
-        var weights = Path.Combine(folder, ClassifierCard.WeightsFile);
+        var weights = Path.GetFullPath(Path.Combine(folder, card.WeightsPath ?? ClassifierCard.WeightsFile));
         if (!File.Exists(weights))
         {
-            throw new FerganException($"{folder} has {ClassifierCard.CardFile} but no {ClassifierCard.WeightsFile}.");
+            throw new FerganException($"{folder} has {ClassifierCard.CardFile} but its weights file {weights} does not exist.");
+        }
+        if (card.WeightsSha256 is { } expected)
+        {
+            using var stream = File.OpenRead(weights);
+            var actual = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
+            if (!string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new FerganException($"{weights} is not the file {Path.Combine(folder, ClassifierCard.CardFile)} pins (SHA-256 {actual}, expected {expected}): the reference weights changed, so metrics computed with it would not compare with earlier ones.");
+            }
         }
         var target = TorchRuntime.Device(device);
         var network = card.Architecture.Create();
         try
         {
-            network.load(weights, strict: true);
+            if (card.WeightsPrecision == "float16")
+            {
+                network.to(ScalarType.Float16);
+                network.load(weights, strict: true);
+                network.to(ScalarType.Float32);
+            }
+            else
+            {
+                network.load(weights, strict: true);
+            }
         }
         catch (Exception e) when (e is not FerganException and not OutOfMemoryException)
         {
@@ -62,6 +80,20 @@ public sealed class EmotionClassifier : IDisposable
         network.to(target);
         network.eval();
         return new EmotionClassifier(network, card, target, Path.GetFullPath(folder));
+    }
+
+    /// <summary>
+    /// Writes this model to <paramref name="folder"/> with float16 weights (half the size; for bundling), its card
+    /// marked so <see cref="Load"/> converts back to float32.
+    /// </summary>
+    public void SaveHalfPrecision(string folder)
+    {
+        Directory.CreateDirectory(folder);
+        using var copy = Card.Architecture.Create();
+        copy.load_state_dict(Network.state_dict());
+        copy.to(ScalarType.Float16);
+        Fergan.Torch.Training.RunDirectory.WriteAtomically(Path.Combine(folder, ClassifierCard.WeightsFile), temp => copy.save(temp));
+        (Card with { WeightsPrecision = "float16" }).Write(folder);
     }
 
     /// <summary>Softmax probabilities of [N, 1, 48, 48] faces in [0, 1]; ten views averaged when <paramref name="tta"/> is set.</summary>

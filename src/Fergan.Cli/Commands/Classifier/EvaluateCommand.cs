@@ -33,6 +33,10 @@ public sealed class EvaluateSettings : TorchDatasetSettings
     [Description("Ten-crop test-time augmentation: average ten shifted and mirrored views of each face.")]
     public bool Tta { get; init; }
 
+    [CommandOption("--record")]
+    [Description("Also store the headline scores in the model's classifier.json (evaluations.<split>[-dedup][-tta]), with this command.")]
+    public bool Record { get; init; }
+
     [CommandOption("--json")]
     [Description("Print one JSON object: accuracy, macro_f1, per_class.<name>.{precision,recall,f1,roc_auc,support}, confusion matrix, intervals.")]
     public bool Json { get; init; }
@@ -57,6 +61,10 @@ public sealed class EvaluateCommand(CliConsoles consoles) : Command<EvaluateSett
             ExcludeTrainingDuplicates = settings.ExcludeTrainDuplicates,
             TestTimeAugmentation = settings.Tta,
         });
+        if (settings.Record)
+        {
+            Record(classifier, report, "fergan " + string.Join(' ', context.Arguments));
+        }
         if (settings.Json)
         {
             JsonOutput.Write(consoles.Out, report);
@@ -64,6 +72,24 @@ public sealed class EvaluateCommand(CliConsoles consoles) : Command<EvaluateSett
         }
         Render(report);
         return 0;
+    }
+
+    /// <summary>Adds this evaluation's headline scores to the model card (the card is rewritten atomically).</summary>
+    private static void Record(EmotionClassifier classifier, EvaluationReport r, string command)
+    {
+        var key = r.Split + (r.ExcludedDuplicates > 0 ? "-dedup" : "") + (r.Tta ? "-tta" : "");
+        var summary = new
+        {
+            r.Data, r.Faces, r.ExcludedDuplicates, r.Tta, r.Accuracy, AccuracyCi = r.ConfidenceIntervals.Accuracy, r.MacroF1,
+            MacroF1Ci = r.ConfidenceIntervals.MacroF1, r.BalancedAccuracy, r.MacroRocAuc,
+            F1 = r.PerClass.ToDictionary(p => p.Key, p => p.Value.F1), Command = command, Date = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd"),
+        };
+        var element = System.Text.Json.JsonSerializer.SerializeToElement(summary, Fergan.Torch.Training.RunDirectory.Json);
+        var evaluations = new Dictionary<string, System.Text.Json.JsonElement>(classifier.Card.Evaluations ?? new Dictionary<string, System.Text.Json.JsonElement>())
+        {
+            [key] = element,
+        };
+        (classifier.Card with { Evaluations = evaluations }).Write(classifier.Folder);
     }
 
     private void Render(EvaluationReport r)

@@ -33,6 +33,10 @@ public sealed class GanEvaluateSettings : TorchDatasetSettings
     [DefaultValue(1000)]
     public int Samples { get; init; } = 1000;
 
+    [CommandOption("--real-faces <N>")]
+    [Description("Compare with a seeded random subset of N Training faces instead of all (faster on a CPU; numbers are then only comparable at the same N).")]
+    public int? RealFaces { get; init; }
+
     [CommandOption("--checkpoints")]
     [Description("Also score every checkpoint's generator of a run folder (FID/KID per step, per class too).")]
     public bool Checkpoints { get; init; }
@@ -68,7 +72,9 @@ public sealed class GanEvaluateSettings : TorchDatasetSettings
     public bool Json { get; init; }
 
     public override ValidationResult Validate() =>
-        Samples < 10 ? ValidationResult.Error("--samples must be at least 10.") : base.Validate();
+        Samples < 10 ? ValidationResult.Error("--samples must be at least 10.")
+        : RealFaces is < 10 ? ValidationResult.Error("--real-faces must be at least 10.")
+        : base.Validate();
 }
 
 /// <summary>A checkpoint's FID and KID, overall and per emotion.</summary>
@@ -92,7 +98,7 @@ public sealed class GanEvaluateCommand(CliConsoles consoles) : Command<GanEvalua
         }
         using var reference = EmotionClassifier.Load(referenceFolder, settings.Device);
         var modelFolder = settings.Model ?? GanGenerator.BundledFolder;
-        var options = new GanEvaluationOptions { SamplesPerClass = settings.Samples, OverallSamples = settings.Samples * 7, Seed = settings.Seed, NearestNeighbourGrid = settings.Grid };
+        var options = new GanEvaluationOptions { SamplesPerClass = settings.Samples, OverallSamples = settings.Samples * 7, Seed = settings.Seed, MaxRealFaces = settings.RealFaces, NearestNeighbourGrid = settings.Grid };
         var evaluator = new GanEvaluator(reference, faces, options);
 
         var checkpoints = new List<CheckpointScores>();

@@ -20,6 +20,9 @@ public sealed record GanEvaluationOptions
     /// <summary>Faces per set for precision/recall (k-NN manifolds cost O(n^2)).</summary>
     public int PrecisionRecallSamples { get; init; } = 5000;
 
+    /// <summary>Compare with at most this many Training faces (a seeded random subset; null: all). For quick CPU runs.</summary>
+    public int? MaxRealFaces { get; init; }
+
     public double Truncation { get; init; } = double.PositiveInfinity;
     public int Seed { get; init; } = 2013;
 
@@ -53,7 +56,7 @@ public sealed record GanEvaluationReport(
 /// </summary>
 public sealed class GanEvaluator(EmotionClassifier reference, FaceSet data, GanEvaluationOptions options)
 {
-    private readonly int[] _training = data.IndicesOf(DataSplit.Training);
+    private readonly int[] _training = RealSubset(data.IndicesOf(DataSplit.Training), options);
     private Tensor? _realFeatures; // [N, D] on the CPU, computed once per evaluator (shared by all checkpoints)
 
     public GanEvaluationReport Evaluate(GanGenerator generator, int? step = null)
@@ -105,6 +108,17 @@ public sealed class GanEvaluator(EmotionClassifier reference, FaceSet data, GanE
             DistributionMetrics.KernelDistance(real, overall, seed: options.Seed),
             DistributionMetrics.InceptionScore(overallProbabilities),
             fidelitySum / Emotions.Count, precision, recall, perClass);
+    }
+
+    private static int[] RealSubset(int[] training, GanEvaluationOptions options)
+    {
+        if (options.MaxRealFaces is not { } max || max >= training.Length)
+        {
+            return training;
+        }
+        var shuffled = training.ToArray();
+        new Random(options.Seed).Shuffle(shuffled);
+        return shuffled.Take(max).Order().ToArray();
     }
 
     private Tensor RealFeatures()

@@ -1,0 +1,140 @@
+using System.Text.Json;
+using Fergan.Data;
+using Fergan.Tests;
+
+namespace Fergan.Cli.Tests;
+
+/// <summary>train, evaluate (with --record), export half, experiment and gan evaluate end to end, on tiny models.</summary>
+public sealed class ClassifierCommandsTests : IDisposable
+{
+    private const string Data = "synthetic:700:3:balanced";
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    private string TrainTiny(string name = "run", params string[] extra)
+    {
+        var run = _temp.File(name);
+        var result = CliRunner.Run(["train", "--data", Data, "--no-cache", "--out", run, "--epochs", "1", "--width", "4", "--batch-size", "16", "--json", .. extra]);
+        Assert.True(result.ExitCode == 0, result.Error);
+        return run;
+    }
+
+    [Fact]
+    public void Train_then_evaluate_prints_the_documented_json_and_records_it_in_the_card()
+    {
+        var run = TrainTiny();
+
+        var evaluated = CliRunner.Run("evaluate", "--model", run, "--data", Data, "--no-cache", "--split", "PrivateTest", "--json", "--record");
+
+        Assert.True(evaluated.ExitCode == 0, evaluated.Error);
+        using var json = JsonDocument.Parse(evaluated.Out);
+        var root = json.RootElement;
+        Assert.InRange(root.GetProperty("accuracy").GetDouble(), 0, 1);
+        Assert.InRange(root.GetProperty("macro_f1").GetDouble(), 0, 1);
+        foreach (var name in Emotions.Names)
+        {
+            var c = root.GetProperty("per_class").GetProperty(name);
+            Assert.InRange(c.GetProperty("f1").GetDouble(), 0, 1);
+            Assert.InRange(c.GetProperty("precision").GetDouble(), 0, 1);
+            Assert.InRange(c.GetProperty("recall").GetDouble(), 0, 1);
+        }
+        var faces = root.GetProperty("faces").GetInt32();
+        Assert.Equal(faces, root.GetProperty("confusion_matrix").EnumerateArray().Sum(row => row.EnumerateArray().Sum(v => v.GetInt32())));
+        using var card = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "classifier.json")));
+        var recorded = card.RootElement.GetProperty("evaluations").GetProperty("PrivateTest");
+        Assert.Equal(root.GetProperty("accuracy").GetDouble(), recorded.GetProperty("accuracy").GetDouble(), 12);
+        Assert.Contains("--record", recorded.GetProperty("command").GetString());
+    }
+
+    [Fact]
+    public void Evaluate_rejects_an_unknown_split_and_a_folder_without_a_model()
+    {
+        var split = CliRunner.Run("evaluate", "--model", _temp.Path, "--data", Data, "--split", "Test");
+        var empty = CliRunner.Run("evaluate", "--model", _temp.Path, "--data", Data, "--no-cache");
+
+        Assert.Equal(1, split.ExitCode);
+        Assert.Contains("not Training, PublicTest or PrivateTest", split.Error + split.Out);
+        Assert.Equal(1, empty.ExitCode);
+        Assert.Contains("classifier.json", empty.Error);
+    }
+
+    [Fact]
+    public void Train_refuses_inconsistent_options_and_an_existing_run()
+    {
+        var run = TrainTiny();
+
+        var again = CliRunner.Run("train", "--data", Data, "--no-cache", "--out", run, "--epochs", "1", "--width", "4");
+        var ganWithoutStrategy = CliRunner.Run("train", "--out", _temp.File("x"), "--gan", "somewhere");
+        var resumed = CliRunner.Run("train", "--data", Data, "--no-cache", "--out", run, "--epochs", "2", "--width", "4", "--batch-size", "16", "--resume", "--json");
+
+        Assert.Equal(1, again.ExitCode);
+        Assert.Contains("--resume", again.Error);
+        Assert.Equal(1, ganWithoutStrategy.ExitCode);
+        Assert.True(resumed.ExitCode == 0, resumed.Error);
+        using var json = JsonDocument.Parse(resumed.Out);
+        Assert.Equal(1, json.RootElement.GetProperty("resumed_from").GetInt32());
+        Assert.Equal(2, json.RootElement.GetProperty("epoch").GetInt32());
+    }
+
+    [Fact]
+    public void Export_half_halves_the_weights_and_keeps_the_predictions()
+    {
+        var run = TrainTiny();
+        var half = _temp.File("half");
+
+        var exported = CliRunner.Run("export", "half", "--model", run, "--out", half);
+        var a = CliRunner.Run("evaluate", "--model", run, "--data", Data, "--no-cache", "--json");
+        var b = CliRunner.Run("evaluate", "--model", half, "--data", Data, "--no-cache", "--json");
+
+        Assert.True(exported.ExitCode == 0, exported.Error);
+        Assert.InRange(new FileInfo(Path.Combine(half, "classifier.bin")).Length, 1, new FileInfo(Path.Combine(run, "classifier.bin")).Length * 0.7);
+        using var ja = JsonDocument.Parse(a.Out);
+        using var jb = JsonDocument.Parse(b.Out);
+        Assert.Equal(ja.RootElement.GetProperty("accuracy").GetDouble(), jb.RootElement.GetProperty("accuracy").GetDouble(), 2);
+    }
+
+    [Fact]
+    public void Experiment_runs_the_grid_skips_finished_runs_and_summarises_per_strategy()
+    {
+        var spec = _temp.File("spec.json");
+        File.WriteAllText(spec, $$"""
+            { "data": "{{Data}}", "epochs": 1, "width": 4, "batch_size": 16, "evaluate_on": "PublicTest",
+              "runs": [ { "balance": "none", "seeds": [1, 2] }, { "balance": "oversample", "seeds": [1] } ] }
+            """);
+        var out1 = CliRunner.Run("experiment", spec, "--out", _temp.File("grid"), "--json");
+        var out2 = CliRunner.Run("experiment", spec, "--out", _temp.File("grid"), "--json");
+
+        Assert.True(out1.ExitCode == 0, out1.Error);
+        using var json = JsonDocument.Parse(out1.Out);
+        var strategies = json.RootElement.EnumerateArray().ToList();
+        Assert.Equal(["none", "oversample"], strategies.Select(s => s.GetProperty("balance").GetString()));
+        Assert.Equal(2, strategies[0].GetProperty("seeds").GetInt32());
+        Assert.True(File.Exists(_temp.File("grid/summary.md")));
+        Assert.True(out2.ExitCode == 0, out2.Error);
+        Assert.Equal(3, System.Text.RegularExpressions.Regex.Matches(out2.Error, "done earlier").Count);
+    }
+
+    [Fact]
+    public void Gan_evaluate_measures_a_generator_against_a_reference_with_per_checkpoint_scores()
+    {
+        var reference = TrainTiny("reference");
+        var gan = _temp.File("gan");
+        var trained = CliRunner.Run("gan", "train", "--data", "synthetic:140:1:balanced", "--no-cache", "--out", gan,
+            "--steps", "4", "--checkpoint-every", "2", "--width", "4", "--batch-size", "8", "--json");
+        Assert.True(trained.ExitCode == 0, trained.Error);
+
+        var result = CliRunner.Run("gan", "evaluate", "--model", gan, "--reference", reference, "--data", Data, "--no-cache",
+            "--samples", "20", "--checkpoints", "--grid", _temp.File("nearest.png"), "--json");
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        using var json = JsonDocument.Parse(result.Out);
+        var report = json.RootElement.GetProperty("report");
+        Assert.True(report.GetProperty("fid").GetDouble() >= 0);
+        Assert.InRange(report.GetProperty("label_fidelity").GetDouble(), 0, 1);
+        Assert.InRange(report.GetProperty("inception_score").GetProperty("mean").GetDouble(), 1, 7);
+        Assert.Equal(Emotions.Names, report.GetProperty("per_class").EnumerateObject().Select(p => p.Name));
+        Assert.Equal([2, 4], json.RootElement.GetProperty("checkpoints").EnumerateArray().Select(c => c.GetProperty("step").GetInt32()));
+        Assert.True(new FileInfo(_temp.File("nearest.png")).Length > 0);
+    }
+}

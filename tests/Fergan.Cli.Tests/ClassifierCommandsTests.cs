@@ -25,7 +25,8 @@ public sealed class ClassifierCommandsTests : IDisposable
     {
         var run = TrainTiny();
 
-        var evaluated = CliRunner.Run("evaluate", "--model", run, "--data", Data, "--no-cache", "--split", "PrivateTest", "--json", "--record");
+        var evaluated = CliRunner.Run("evaluate", "--model", run, "--data", Data, "--no-cache", "--split", "PrivateTest", "--json", "--record",
+            "--report", _temp.File("report"));
 
         Assert.True(evaluated.ExitCode == 0, evaluated.Error);
         using var json = JsonDocument.Parse(evaluated.Out);
@@ -45,6 +46,16 @@ public sealed class ClassifierCommandsTests : IDisposable
         var recorded = card.RootElement.GetProperty("evaluations").GetProperty("PrivateTest");
         Assert.Equal(root.GetProperty("accuracy").GetDouble(), recorded.GetProperty("accuracy").GetDouble(), 12);
         Assert.Contains("--record", recorded.GetProperty("command").GetString());
+        var html = File.ReadAllText(_temp.File("report/report.html"));
+        Assert.Contains("data:image/png;base64,", html);
+        Assert.Contains("macro-F1", html);
+        Assert.Contains("| disgust |", File.ReadAllText(_temp.File("report/report.md")));
+        using var confusion = SkiaSharp.SKBitmap.Decode(_temp.File("report/confusion.png"));
+        Assert.True(confusion.Width > 7 * 64);
+        Assert.True(File.Exists(_temp.File("report/misclassified.png")));
+
+        var again = CliRunner.Run("evaluate", "--model", run, "--data", Data, "--no-cache", "--report", _temp.File("report"));
+        Assert.Equal(1, again.ExitCode); // an existing report is not overwritten without --overwrite
     }
 
     [Fact]

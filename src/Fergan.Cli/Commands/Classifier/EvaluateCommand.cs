@@ -33,6 +33,14 @@ public sealed class EvaluateSettings : TorchDatasetSettings
     [Description("Ten-crop test-time augmentation: average ten shifted and mirrored views of each face.")]
     public bool Tta { get; init; }
 
+    [CommandOption("--report <DIR>")]
+    [Description("Write report.md, a self-contained report.html, confusion.png and misclassified.png (a sample of wrong faces) here.")]
+    public string? Report { get; init; }
+
+    [CommandOption("--overwrite")]
+    [Description("Replace --report if it holds files.")]
+    public bool Overwrite { get; init; }
+
     [CommandOption("--record")]
     [Description("Also store the headline scores in the model's classifier.json (evaluations.<split>[-dedup][-tta]), with this command.")]
     public bool Record { get; init; }
@@ -51,6 +59,10 @@ public sealed class EvaluateCommand(CliConsoles consoles) : Command<EvaluateSett
 {
     public override int Execute(CommandContext context, EvaluateSettings settings, CancellationToken cancellationToken)
     {
+        if (settings.Report is { } reportFolder)
+        {
+            OutputPaths.EnsureWritable(reportFolder, settings.Overwrite, "--report");
+        }
         TorchRuntime.Initialize(settings.ToRuntimeOptions());
         DataSplits.TryParseUsage(settings.EvaluateSplit, out var split);
         var faces = DatasetLoader.Load(settings.Data, settings.ToOptions(), cancellationToken).Faces;
@@ -61,9 +73,14 @@ public sealed class EvaluateCommand(CliConsoles consoles) : Command<EvaluateSett
             ExcludeTrainingDuplicates = settings.ExcludeTrainDuplicates,
             TestTimeAugmentation = settings.Tta,
         });
+        var command = "fergan " + string.Join(' ', context.Arguments);
+        if (settings.Report is { } folder)
+        {
+            EvaluationReportWriter.Write(report, faces, folder, command);
+        }
         if (settings.Record)
         {
-            Record(classifier, report, "fergan " + string.Join(' ', context.Arguments));
+            Record(classifier, report, command);
         }
         if (settings.Json)
         {

@@ -59,6 +59,24 @@ public sealed class ClassifierCommandsTests : IDisposable
     }
 
     [Fact]
+    public void Evaluate_with_corruptions_scores_every_corruption_at_five_severities()
+    {
+        var run = TrainTiny();
+
+        var result = CliRunner.Run("evaluate", "--model", run, "--data", "synthetic:140:1:balanced", "--no-cache", "--corruptions", "--json",
+            "--report", _temp.File("report"));
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        using var json = JsonDocument.Parse(result.Out);
+        var scores = json.RootElement.GetProperty("robustness").GetProperty("scores").EnumerateArray().ToList();
+        Assert.Equal(7 * 5, scores.Count);
+        Assert.Equal(7, scores.Select(s => s.GetProperty("corruption").GetString()).Distinct().Count());
+        Assert.All(scores, s => Assert.InRange(s.GetProperty("accuracy").GetDouble(), 0, 1));
+        Assert.Contains("| occlusion-eyes |", File.ReadAllText(_temp.File("report/report.md")));
+        Assert.True(File.Exists(_temp.File("report/robustness.png")));
+    }
+
+    [Fact]
     public void Evaluate_rejects_an_unknown_split_and_a_folder_without_a_model()
     {
         var split = CliRunner.Run("evaluate", "--model", _temp.Path, "--data", Data, "--split", "Test");

@@ -33,6 +33,10 @@ public sealed class EvaluateSettings : TorchDatasetSettings
     [Description("Ten-crop test-time augmentation: average ten shifted and mirrored views of each face.")]
     public bool Tta { get; init; }
 
+    [CommandOption("--corruptions")]
+    [Description("Also score the same faces under low light, contrast loss, noise, blur and occlusion (eyes, mouth, random patches), severities 1-5.")]
+    public bool Corruptions { get; init; }
+
     [CommandOption("--report <DIR>")]
     [Description("Write report.md, a self-contained report.html, confusion.png and misclassified.png (a sample of wrong faces) here.")]
     public string? Report { get; init; }
@@ -73,6 +77,15 @@ public sealed class EvaluateCommand(CliConsoles consoles) : Command<EvaluateSett
             ExcludeTrainingDuplicates = settings.ExcludeTrainDuplicates,
             TestTimeAugmentation = settings.Tta,
         });
+        if (settings.Corruptions)
+        {
+            var options = new EvaluationOptions { Split = split, ExcludeTrainingDuplicates = settings.ExcludeTrainDuplicates, TestTimeAugmentation = settings.Tta };
+            report = report with
+            {
+                Robustness = RobustnessEvaluator.Evaluate(classifier, faces, options,
+                    new SyncProgress<CorruptionScore>(c => consoles.Error.WriteLine($"{c.Corruption} {c.Severity}: accuracy {c.Accuracy:0.000}, macro-F1 {c.MacroF1:0.000}")), cancellationToken),
+            };
+        }
         var command = "fergan " + string.Join(' ', context.Arguments);
         if (settings.Report is { } folder)
         {
@@ -133,5 +146,15 @@ public sealed class EvaluateCommand(CliConsoles consoles) : Command<EvaluateSett
             confusion.AddRow([Emotions.Names[c], .. r.ConfusionMatrix[c].Select(v => v.ToString())]);
         }
         consoles.Out.Write(confusion);
+        if (r.Robustness is { } robustness)
+        {
+            var corruptions = new Table().AddColumns("corruption", "severity 1", "2", "3", "4", "5");
+            foreach (var group in robustness.Scores.GroupBy(x => x.Corruption))
+            {
+                corruptions.AddRow([group.Key, .. group.OrderBy(x => x.Severity).Select(x => $"{x.Accuracy:0.000} ({x.MacroF1:0.000})")]);
+            }
+            consoles.Out.MarkupLine($"accuracy (macro-F1) under corruptions; clean {robustness.CleanAccuracy:0.000} ({robustness.CleanMacroF1:0.000}):");
+            consoles.Out.Write(corruptions);
+        }
     }
 }

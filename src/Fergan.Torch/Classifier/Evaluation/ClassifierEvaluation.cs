@@ -37,6 +37,9 @@ public sealed record EvaluationReport(
     BootstrapIntervals.Result ConfidenceIntervals,
     double ImagesPerSecond)
 {
+    /// <summary>Scores under corruptions (`--corruptions`), when asked for.</summary>
+    public RobustnessReport? Robustness { get; init; }
+
     /// <summary>Labels and probabilities behind the scores (for plots and the misclassified-faces sample; not in JSON).</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public EvaluatedFaces? Details { get; init; }

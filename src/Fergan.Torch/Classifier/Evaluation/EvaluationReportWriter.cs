@@ -14,7 +14,7 @@ namespace Fergan.Torch.Classifier.Evaluation;
 /// </summary>
 public static class EvaluationReportWriter
 {
-    public const string MarkdownFile = "report.md", HtmlFile = "report.html", ConfusionFile = "confusion.png", MisclassifiedFile = "misclassified.png";
+    public const string MarkdownFile = "report.md", HtmlFile = "report.html", ConfusionFile = "confusion.png", MisclassifiedFile = "misclassified.png", RobustnessFile = "robustness.png";
 
     public static void Write(EvaluationReport report, FaceSet faces, string folder, string command)
     {
@@ -23,6 +23,10 @@ public static class EvaluationReportWriter
         var misclassified = MisclassifiedPng(report, faces);
         RunDirectory.WriteAtomically(Path.Combine(folder, ConfusionFile), t => File.WriteAllBytes(t, confusion));
         RunDirectory.WriteAtomically(Path.Combine(folder, MisclassifiedFile), t => File.WriteAllBytes(t, misclassified));
+        if (report.Robustness is { } robustness)
+        {
+            Fergan.Torch.Training.OptionalPlot.TryDraw(() => RunDirectory.WriteAtomically(Path.Combine(folder, RobustnessFile), t => File.WriteAllBytes(t, RobustnessEvaluator.Plot(robustness))));
+        }
         var markdown = Markdown(report, command, ConfusionFile, MisclassifiedFile);
         RunDirectory.WriteAtomically(Path.Combine(folder, MarkdownFile), t => File.WriteAllText(t, markdown));
         RunDirectory.WriteAtomically(Path.Combine(folder, HtmlFile), t => File.WriteAllText(t, Html(report, command, confusion, misclassified)));
@@ -68,6 +72,18 @@ public static class EvaluationReportWriter
         sb.AppendLine("Faces of the most frequent confusions (row label: true -> predicted):");
         sb.AppendLine();
         sb.AppendLine(CultureInfo.InvariantCulture, $"![misclassified faces]({misclassifiedPng})");
+        if (r.Robustness is { } robustness)
+        {
+            sb.AppendLine();
+            sb.AppendLine(CultureInfo.InvariantCulture, $"Robustness: accuracy (macro-F1) under deterministic corruptions; clean {robustness.CleanAccuracy:0.000} ({robustness.CleanMacroF1:0.000}).");
+            sb.AppendLine();
+            sb.AppendLine("| corruption | severity 1 | 2 | 3 | 4 | 5 |");
+            sb.AppendLine("|---|---|---|---|---|---|");
+            foreach (var group in robustness.Scores.GroupBy(x => x.Corruption))
+            {
+                sb.AppendLine($"| {group.Key} | " + string.Join(" | ", group.OrderBy(x => x.Severity).Select(x => string.Create(CultureInfo.InvariantCulture, $"{x.Accuracy:0.000} ({x.MacroF1:0.000})"))) + " |");
+            }
+        }
         return sb.ToString();
     }
 

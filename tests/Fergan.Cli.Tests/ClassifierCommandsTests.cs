@@ -140,6 +140,7 @@ public sealed class ClassifierCommandsTests : IDisposable
         Assert.Equal(["none", "oversample"], strategies.Select(s => s.GetProperty("balance").GetString()));
         Assert.Equal(2, strategies[0].GetProperty("seeds").GetInt32());
         Assert.True(File.Exists(_temp.File("grid/summary.md")));
+        Assert.True(File.Exists(_temp.File("grid/summary.png")));
         Assert.True(out2.ExitCode == 0, out2.Error);
         Assert.Equal(3, System.Text.RegularExpressions.Regex.Matches(out2.Error, "done earlier").Count);
     }

@@ -98,6 +98,38 @@ public static class ExperimentSummary
             })
             .ToList();
 
+    /// <summary>
+    /// Bar chart of macro-F1 and disgust F1 per strategy (means over seeds) with 95% interval whiskers where there is
+    /// more than one seed.
+    /// </summary>
+    public static byte[] Plot(IReadOnlyList<StrategySummary> rows, string split)
+    {
+        var plot = new ScottPlot.Plot();
+        var palette = new ScottPlot.Palettes.Category10();
+        for (var r = 0; r < rows.Count; r++)
+        {
+            void Bar(ScottPlot.Bar bar, Estimate e)
+            {
+                bar.Value = e.Value;
+                if (!double.IsNaN(e.Low))
+                {
+                    bar.Error = (e.High - e.Low) / 2;
+                }
+                plot.Add.Bar(bar);
+            }
+            Bar(new ScottPlot.Bar { Position = 3 * r, FillColor = palette.GetColor(0) }, rows[r].MacroF1);
+            Bar(new ScottPlot.Bar { Position = 3 * r + 1, FillColor = palette.GetColor(1) }, rows[r].DisgustF1);
+        }
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
+            rows.Select((row, r) => new ScottPlot.Tick(3 * r + 0.5, $"{row.Balance} ({row.Seeds})")).ToArray());
+        plot.Legend.ManualItems.Add(new ScottPlot.LegendItem { LabelText = "macro-F1", FillColor = palette.GetColor(0) });
+        plot.Legend.ManualItems.Add(new ScottPlot.LegendItem { LabelText = "disgust F1", FillColor = palette.GetColor(1) });
+        plot.ShowLegend(ScottPlot.Alignment.UpperRight);
+        plot.Title($"{split}: mean over seeds, 95% CI");
+        plot.Axes.Margins(bottom: 0);
+        return plot.GetImageBytes(900, 500, ScottPlot.ImageFormat.Png);
+    }
+
     /// <summary>The comparison as a Markdown table (mean [95% CI] over seeds).</summary>
     public static string Markdown(IReadOnlyList<StrategySummary> rows, string split)
     {

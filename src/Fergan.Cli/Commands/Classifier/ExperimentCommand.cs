@@ -50,6 +50,10 @@ public sealed class ExperimentCommand(CliConsoles consoles) : Command<Experiment
         var markdown = ExperimentSummary.Markdown(summary, spec.EvaluateOn.ToString());
         RunDirectory.WriteAtomically(Path.Combine(settings.Out!, "summary.json"), t => File.WriteAllText(t, JsonSerializer.Serialize(new { spec, strategies = summary, runs = results }, RunDirectory.Json)));
         RunDirectory.WriteAtomically(Path.Combine(settings.Out!, "summary.md"), t => File.WriteAllText(t, markdown));
+        if (summary.Count > 0)
+        {
+            OptionalPlot.TryDraw(() => RunDirectory.WriteAtomically(Path.Combine(settings.Out!, "summary.png"), t => File.WriteAllBytes(t, ExperimentSummary.Plot(summary, spec.EvaluateOn.ToString()))));
+        }
         if (settings.Json)
         {
             JsonOutput.Write(consoles.Out, summary);

@@ -50,6 +50,23 @@ public sealed class GanCommandsTests : IDisposable
     }
 
     [Fact]
+    public void Train_takes_augmentation_and_learning_rate_overrides_and_rejects_an_unknown_policy()
+    {
+        var run = _temp.File("run");
+        var ok = CliRunner.Run("gan", "train", "--data", "synthetic:140:1:balanced", "--no-cache", "--out", run, "--steps", "1",
+            "--width", "4", "--batch-size", "8", "--augment", "color,cutout", "--d-steps", "3", "--lr-d", "0.001", "--json");
+        var bad = CliRunner.Run("gan", "train", "--out", _temp.File("other"), "--augment", "colour,blur");
+
+        Assert.True(ok.ExitCode == 0, ok.Error);
+        using var options = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "options.json")));
+        Assert.Equal("color, cutout", options.RootElement.GetProperty("augment").GetString());
+        Assert.Equal(3, options.RootElement.GetProperty("discriminator_steps").GetInt32());
+        Assert.Equal(0.001, options.RootElement.GetProperty("discriminator_learning_rate").GetDouble());
+        Assert.Equal(1, bad.ExitCode);
+        Assert.Contains("--augment", bad.Error + bad.Out);
+    }
+
+    [Fact]
     public void Train_refuses_a_non_empty_out_without_resume_or_overwrite()
     {
         var run = TrainTiny();

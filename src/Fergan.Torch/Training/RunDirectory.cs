@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Fergan.Data;
 
 namespace Fergan.Torch.Training;
 
@@ -83,6 +84,49 @@ public class RunDirectory(string root)
                 Directory.Delete(temp, recursive: true);
             }
         }
+    }
+
+    /// <summary>Saves the resolved options (options.json) and appends the command line to commands.txt.</summary>
+    public void WriteOptions<TOptions>(TOptions options, string? command)
+    {
+        Directory.CreateDirectory(Root);
+        var document = JsonSerializer.Serialize(options, Json);
+        WriteAtomically(OptionsFile, temp => File.WriteAllText(temp, document));
+        if (command is not null)
+        {
+            File.AppendAllText(Path.Combine(Root, "commands.txt"), $"{DateTimeOffset.UtcNow:O} {command}\n");
+        }
+    }
+
+    /// <summary>The options.json of an earlier run in this folder, or null when there is none.</summary>
+    public TOptions? ReadOptions<TOptions>() where TOptions : class =>
+        File.Exists(OptionsFile) ? JsonSerializer.Deserialize<TOptions>(File.ReadAllText(OptionsFile), Json) : null;
+
+    /// <summary>A checkpoint's state.json; a damaged one is an error that says how to recover.</summary>
+    public static TState ReadState<TState>(string checkpointFolder) where TState : class
+    {
+        var path = Path.Combine(checkpointFolder, "state.json");
+        try
+        {
+            return JsonSerializer.Deserialize<TState>(File.ReadAllText(path), Json) ?? throw new JsonException("empty");
+        }
+        catch (Exception e) when (e is JsonException or IOException)
+        {
+            throw new FerganException($"checkpoint {checkpointFolder} is damaged ({path}: {e.Message}). Delete that folder to resume from the one before it.");
+        }
+    }
+
+    /// <summary>Drops log lines past the checkpoint being resumed (their weights were lost), so the log matches the weights.</summary>
+    public void TruncateLog<TEntry>(Func<TEntry, int> position, int keepUpTo)
+    {
+        if (!File.Exists(LogFile))
+        {
+            return;
+        }
+        var kept = File.ReadLines(LogFile)
+            .Where(line => JsonSerializer.Deserialize<TEntry>(line, Json) is { } entry && position(entry) <= keepUpTo)
+            .ToList();
+        WriteAtomically(LogFile, temp => File.WriteAllLines(temp, kept));
     }
 
     /// <summary>Writes a file through a temporary name and a rename.</summary>

@@ -9,23 +9,11 @@ using Spectre.Console.Cli;
 
 namespace Fergan.Cli.Commands.Classifier;
 
-public sealed class TrainSettings : TorchDatasetSettings
+public sealed class TrainSettings : TrainingRunSettings
 {
-    [CommandOption("--data <DATASET>")]
-    [Description(DatasetSettings.DatasetHelp)]
-    public string Data { get; init; } = Fergan.Data.Synthetic.SyntheticFaceDataset.SpecPrefix;
-
-    [CommandOption("-o|--out <DIR>")]
-    [Description("Run folder: checkpoints, log, curves, and the selected model (classifier.json + classifier.bin).")]
-    public string? Out { get; init; }
-
     [CommandOption("--arch <ARCH>")]
     [Description("baseline (the seed report's simple CNN) or vgg (4 conv stages with BN and dropout). Default: the profile's (vgg).")]
     public ClassifierKind? Arch { get; init; }
-
-    [CommandOption("--width <N>")]
-    [Description("Channels of the first stage (later stages double it). Default: the profile's (quick 16, full 64).")]
-    public int? Width { get; init; }
 
     [CommandOption("--balance <STRATEGY>")]
     [Description("none, cap (trim large classes to --cap), oversample (class-balanced draws), weights (inverse-frequency loss weights) or gan (mix generator faces into each batch).")]
@@ -54,10 +42,6 @@ public sealed class TrainSettings : TorchDatasetSettings
     [Description("Passes over the Training split; overrides the profile.")]
     public int? Epochs { get; init; }
 
-    [CommandOption("--batch-size <N>")]
-    [Description("Images per batch; overrides the profile.")]
-    public int? BatchSize { get; init; }
-
     [CommandOption("--lr <RATE>")]
     [Description("Peak learning rate of SGD (warm-up, then cosine decay); overrides the profile.")]
     public double? LearningRate { get; init; }
@@ -70,32 +54,8 @@ public sealed class TrainSettings : TorchDatasetSettings
     [Description("Train without random rotation, scaling, shift, flip and erasing.")]
     public bool NoAugment { get; init; }
 
-    [CommandOption("--seed <N>")]
-    [Description("Seed of initialisation, batch order and augmentation.")]
-    [DefaultValue(2013)]
-    public int Seed { get; init; } = 2013;
-
-    [CommandOption("--time-limit <MINUTES>")]
-    [Description("Stop cleanly after this many minutes of training (a checkpoint is kept; --resume continues).")]
-    public double? TimeLimit { get; init; }
-
-    [CommandOption("--resume")]
-    [Description("Continue from the newest checkpoint in --out.")]
-    public bool Resume { get; init; }
-
-    [CommandOption("--overwrite")]
-    [Description("Delete an earlier run in --out and start again.")]
-    public bool Overwrite { get; init; }
-
-    [CommandOption("--json")]
-    [Description("Print the run summary as one JSON object.")]
-    public bool Json { get; init; }
-
     public override ValidationResult Validate() =>
-        Out is null ? ValidationResult.Error("--out is required: the run folder.")
-        : TimeLimit is <= 0 ? ValidationResult.Error("--time-limit must be positive.")
-        : Resume && Overwrite ? ValidationResult.Error("--resume and --overwrite contradict each other.")
-        : Epochs is < 1 ? ValidationResult.Error("--epochs must be at least 1.")
+        Epochs is < 1 ? ValidationResult.Error("--epochs must be at least 1.")
         : SyntheticRatio is <= 0 or >= 1 ? ValidationResult.Error("--synthetic-ratio must be between 0 and 1.")
         : Gan is not null && Balance != BalanceStrategy.Gan ? ValidationResult.Error("--gan only applies with --balance gan.")
         : Cap is not null && Balance != BalanceStrategy.Cap ? ValidationResult.Error("--cap only applies with --balance cap.")

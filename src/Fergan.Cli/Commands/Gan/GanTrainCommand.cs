@@ -2,6 +2,7 @@ using System.ComponentModel;
 using Fergan.Cli.Infrastructure;
 using Fergan.Data;
 using Fergan.Data.Loading;
+using Fergan.Torch.Gan.Augment;
 using Fergan.Torch.Gan.Models;
 using Fergan.Torch.Gan.Training;
 using Fergan.Torch.Runtime;
@@ -10,16 +11,8 @@ using Spectre.Console.Cli;
 
 namespace Fergan.Cli.Commands.Gan;
 
-public sealed class GanTrainSettings : TorchDatasetSettings
+public sealed class GanTrainSettings : TrainingRunSettings
 {
-    [CommandOption("--data <DATASET>")]
-    [Description(DatasetSettings.DatasetHelp)]
-    public string Data { get; init; } = Fergan.Data.Synthetic.SyntheticFaceDataset.SpecPrefix;
-
-    [CommandOption("-o|--out <DIR>")]
-    [Description("Run folder: checkpoints, sample grids, curves, log, and the trained generator.")]
-    public string? Out { get; init; }
-
     [CommandOption("--profile <PROFILE>")]
     [Description("quick (minutes on 2 CPU cores) or full (the GPU-sized configuration).")]
     [DefaultValue(GanProfile.Quick)]
@@ -33,46 +26,56 @@ public sealed class GanTrainSettings : TorchDatasetSettings
     [Description("Training length in passes over the Training split (converted to steps); overrides the profile.")]
     public double? Epochs { get; init; }
 
-    [CommandOption("--batch-size <N>")]
-    [Description("Images per batch; overrides the profile.")]
-    public int? BatchSize { get; init; }
-
-    [CommandOption("--width <N>")]
-    [Description("Base channel width of both networks; overrides the profile.")]
-    public int? Width { get; init; }
-
     [CommandOption("--checkpoint-every <N>")]
     [Description("Steps between checkpoints (and sample grids); overrides the profile.")]
     public int? CheckpointEvery { get; init; }
 
-    [CommandOption("--seed <N>")]
-    [Description("Seed of initialisation, noise and batch sampling.")]
-    [DefaultValue(2013)]
-    public int Seed { get; init; } = 2013;
+    [CommandOption("--augment <POLICY>")]
+    [Description("DiffAugment policy: none, all, or a comma list of color, translation, cutout; overrides the profile.")]
+    public string? Augment { get; init; }
 
-    [CommandOption("--time-limit <MINUTES>")]
-    [Description("Stop cleanly after this many minutes of training (a checkpoint is kept; --resume continues).")]
-    public double? TimeLimit { get; init; }
+    [CommandOption("--d-steps <N>")]
+    [Description("Discriminator updates per generator update; overrides the profile.")]
+    public int? DiscriminatorSteps { get; init; }
 
-    [CommandOption("--resume")]
-    [Description("Continue from the newest checkpoint in --out.")]
-    public bool Resume { get; init; }
+    [CommandOption("--lr-g <RATE>")]
+    [Description("Generator learning rate (Adam); overrides the profile.")]
+    public double? GeneratorLearningRate { get; init; }
 
-    [CommandOption("--overwrite")]
-    [Description("Delete an earlier run in --out and start again.")]
-    public bool Overwrite { get; init; }
+    [CommandOption("--lr-d <RATE>")]
+    [Description("Discriminator learning rate (Adam); overrides the profile.")]
+    public double? DiscriminatorLearningRate { get; init; }
 
-    [CommandOption("--json")]
-    [Description("Print the run summary as one JSON object.")]
-    public bool Json { get; init; }
+    private static readonly Dictionary<string, AugmentPolicy> Policies = new()
+    {
+        ["none"] = AugmentPolicy.None,
+        ["all"] = AugmentPolicy.All,
+        ["color"] = AugmentPolicy.Color,
+        ["colour"] = AugmentPolicy.Color,
+        ["translation"] = AugmentPolicy.Translation,
+        ["cutout"] = AugmentPolicy.Cutout,
+    };
+
+    /// <summary>"none", "all" or a comma list of parts; null when a part is unknown.</summary>
+    public static AugmentPolicy? ParseAugment(string text)
+    {
+        var policy = AugmentPolicy.None;
+        foreach (var part in text.ToLowerInvariant().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!Policies.TryGetValue(part, out var p))
+            {
+                return null;
+            }
+            policy |= p;
+        }
+        return policy;
+    }
 
     public override ValidationResult Validate() =>
-        Out is null ? ValidationResult.Error("--out is required: the run folder.")
-        : TimeLimit is <= 0 ? ValidationResult.Error("--time-limit must be positive.")
-        : Resume && Overwrite ? ValidationResult.Error("--resume and --overwrite contradict each other.")
-        : Steps is < 1 ? ValidationResult.Error("--steps must be at least 1.")
+        Steps is < 1 ? ValidationResult.Error("--steps must be at least 1.")
         : Epochs is <= 0 ? ValidationResult.Error("--epochs must be positive.")
         : Steps is not null && Epochs is not null ? ValidationResult.Error("give --steps or --epochs, not both.")
+        : Augment is not null && ParseAugment(Augment) is null ? ValidationResult.Error($"--augment: '{Augment}' is not none, all, or a comma list of color, translation, cutout.")
         : base.Validate();
 }
 
@@ -121,6 +124,10 @@ public sealed class GanTrainCommand(CliConsoles consoles) : Command<GanTrainSett
             Steps = steps,
             BatchSize = batch,
             CheckpointEvery = s.CheckpointEvery ?? Math.Min(options.CheckpointEvery, steps),
+            Augment = s.Augment is { } a ? GanTrainSettings.ParseAugment(a)!.Value : options.Augment,
+            DiscriminatorSteps = s.DiscriminatorSteps ?? options.DiscriminatorSteps,
+            GeneratorLearningRate = s.GeneratorLearningRate ?? options.GeneratorLearningRate,
+            DiscriminatorLearningRate = s.DiscriminatorLearningRate ?? options.DiscriminatorLearningRate,
             Seed = s.Seed,
             Device = s.Device,
         };

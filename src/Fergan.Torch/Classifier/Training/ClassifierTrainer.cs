@@ -108,7 +108,7 @@ public sealed class ClassifierTrainer : IDisposable
             throw new FerganException($"{_run.Root} already holds a training run; resume it, or start in an empty folder.");
         }
         var state = resume ? Resume() : null;
-        WriteOptions(command);
+        _run.WriteOptions(_options, command);
         var epoch = state?.Epoch ?? 0;
         var best = state is { BestEpoch: > 0 } ? ReadSelection() : null;
         var sinceBest = state?.EpochsWithoutImprovement ?? 0;
@@ -285,46 +285,17 @@ public sealed class ClassifierTrainer : IDisposable
         {
             throw new FerganException($"checkpoint {folder} cannot be loaded ({e.Message}). Delete that folder to resume from the one before it.");
         }
-        ClassifierTrainingState state;
-        var path = Path.Combine(folder, "state.json");
-        try
-        {
-            state = JsonSerializer.Deserialize<ClassifierTrainingState>(File.ReadAllText(path), RunDirectory.Json) ?? throw new JsonException("empty");
-        }
-        catch (Exception e) when (e is JsonException or IOException)
-        {
-            throw new FerganException($"checkpoint {folder} is damaged ({path}: {e.Message}). Delete that folder to resume from the one before it.");
-        }
-        // Log lines past the checkpoint belong to epochs whose weights were lost: drop them.
-        if (File.Exists(_run.LogFile))
-        {
-            var kept = File.ReadLines(_run.LogFile).Where(l => JsonSerializer.Deserialize<ClassifierEpoch>(l, RunDirectory.Json)?.Epoch <= epoch).ToList();
-            RunDirectory.WriteAtomically(_run.LogFile, temp => File.WriteAllLines(temp, kept));
-        }
+        var state = RunDirectory.ReadState<ClassifierTrainingState>(folder);
+        _run.TruncateLog<ClassifierEpoch>(e => e.Epoch, epoch);
         return state;
     }
 
     private void CheckSameArchitecture()
     {
-        if (!File.Exists(_run.OptionsFile))
-        {
-            return;
-        }
-        var saved = JsonSerializer.Deserialize<ClassifierOptions>(File.ReadAllText(_run.OptionsFile), RunDirectory.Json);
+        var saved = _run.ReadOptions<ClassifierOptions>();
         if (saved is not null && (saved.Architecture != _options.Architecture || saved.Balance != _options.Balance))
         {
             throw new FerganException($"{_run.Root} holds a run of {saved.Architecture} with balance {saved.Balance}; resume it with the same settings, or start a new --out folder.");
-        }
-    }
-
-    private void WriteOptions(string? command)
-    {
-        Directory.CreateDirectory(_run.Root);
-        var document = JsonSerializer.Serialize(_options, RunDirectory.Json);
-        RunDirectory.WriteAtomically(_run.OptionsFile, temp => File.WriteAllText(temp, document));
-        if (command is not null)
-        {
-            File.AppendAllText(Path.Combine(_run.Root, "commands.txt"), $"{DateTimeOffset.UtcNow:O} {command}\n");
         }
     }
 

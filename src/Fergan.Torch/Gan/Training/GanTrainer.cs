@@ -82,7 +82,7 @@ public sealed class GanTrainer : IDisposable
         }
         var resumed = resume ? Resume() : null;
         var start = resumed?.Step ?? 0;
-        WriteOptions(command);
+        _run.WriteOptions(_options, command);
         var watch = Stopwatch.StartNew();
         var previousSeconds = resumed?.TrainingSeconds ?? 0;
         var imagesPerStep = (long)_options.BatchSize * _options.DiscriminatorSteps;
@@ -257,59 +257,17 @@ public sealed class GanTrainer : IDisposable
         {
             throw new FerganException($"checkpoint {folder} cannot be loaded ({e.Message}). Delete that folder to resume from the one before it.");
         }
-        var state = ReadState(folder);
-        TruncateLog(step);
+        var state = RunDirectory.ReadState<GanTrainingState>(folder);
+        _run.TruncateLog<GanProgress>(p => p.Step, step);
         return state;
     }
 
     private void CheckSameArchitecture()
     {
-        if (!File.Exists(_run.OptionsFile))
-        {
-            return;
-        }
-        var saved = JsonSerializer.Deserialize<GanOptions>(File.ReadAllText(_run.OptionsFile), RunDirectory.Json);
+        var saved = _run.ReadOptions<GanOptions>();
         if (saved is not null && saved.Architecture != _options.Architecture)
         {
             throw new FerganException($"{_run.Root} holds a run of another architecture ({saved.Architecture}); resume it with the same profile and width, or start a new --out folder.");
-        }
-    }
-
-    private static GanTrainingState ReadState(string folder)
-    {
-        var path = Path.Combine(folder, "state.json");
-        try
-        {
-            return JsonSerializer.Deserialize<GanTrainingState>(File.ReadAllText(path), RunDirectory.Json)
-                   ?? throw new JsonException("empty");
-        }
-        catch (Exception e) when (e is JsonException or IOException)
-        {
-            throw new FerganException($"checkpoint {folder} is damaged ({path}: {e.Message}). Delete that folder to resume from the one before it.");
-        }
-    }
-
-    /// <summary>Drops log lines past the checkpoint being resumed, so the log matches the weights.</summary>
-    private void TruncateLog(int step)
-    {
-        if (!File.Exists(_run.LogFile))
-        {
-            return;
-        }
-        var kept = File.ReadLines(_run.LogFile)
-            .Where(line => JsonSerializer.Deserialize<GanProgress>(line, RunDirectory.Json)?.Step <= step)
-            .ToList();
-        RunDirectory.WriteAtomically(_run.LogFile, temp => File.WriteAllLines(temp, kept));
-    }
-
-    private void WriteOptions(string? command)
-    {
-        Directory.CreateDirectory(_run.Root);
-        var document = JsonSerializer.Serialize(_options, RunDirectory.Json);
-        RunDirectory.WriteAtomically(_run.OptionsFile, temp => File.WriteAllText(temp, document));
-        if (command is not null)
-        {
-            File.AppendAllText(Path.Combine(_run.Root, "commands.txt"), $"{DateTimeOffset.UtcNow:O} {command}\n");
         }
     }
 

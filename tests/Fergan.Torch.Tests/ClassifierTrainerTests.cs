@@ -79,6 +79,20 @@ public sealed class ClassifierTrainerTests : IDisposable
         Assert.Equal([1, 2, 3], epochs);
     }
 
+    [Fact]
+    public void A_diverging_run_stops_with_a_clear_message_and_keeps_the_last_good_checkpoint()
+    {
+        Train(Tiny(1));
+        var good = File.ReadAllBytes(Path.Combine(_temp.Path, "classifier.bin"));
+
+        var e = Assert.Throws<FerganException>(() => Train(Tiny(3) with { LearningRate = 1e30 }, resume: true));
+
+        Assert.Contains("diverged in epoch 2", e.Message);
+        Assert.Contains("last good checkpoint is epoch 1", e.Message);
+        Assert.Equal([1], new ClassifierRunDirectory(_temp.Path).Checkpoints().Select(c => c.Step));
+        Assert.Equal(good, File.ReadAllBytes(Path.Combine(_temp.Path, "classifier.bin")));
+    }
+
     [Theory]
     [InlineData(BalanceStrategy.Cap)]
     [InlineData(BalanceStrategy.Oversample)]

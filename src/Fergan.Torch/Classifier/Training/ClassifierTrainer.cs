@@ -125,6 +125,13 @@ public sealed class ClassifierTrainer : IDisposable
             {
                 break; // cancelled mid-epoch: the previous checkpoint stands
             }
+            if (!double.IsFinite(trainLoss))
+            {
+                // Nothing of this epoch is saved: the last checkpoint and the selected model stay as they were.
+                throw new FerganException($"training diverged in epoch {epoch + 1} (training loss {trainLoss}); the last good checkpoint " +
+                    (epoch > 0 ? $"is epoch {epoch} in {_run.CheckpointsFolder}" : "does not exist yet") +
+                    $". Lower the learning rate (it was {_options.LearningRate}) and resume or start again.");
+            }
             var images = (double)batchesPerEpoch * _options.BatchSize;
             imagesThisRun += images;
             var rate = images / Math.Max(1e-9, epochWatch.Elapsed.TotalSeconds);

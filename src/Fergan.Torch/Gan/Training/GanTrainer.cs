@@ -108,8 +108,16 @@ public sealed class GanTrainer : IDisposable
             if (step % _options.LogEvery == 0 || step == _options.Steps)
             {
                 var d = dStats.cpu().data<float>().ToArray(); // [loss, mean real score, mean fake score]
+                var g = gLoss.item<float>();
+                if (!float.IsFinite(d[0]) || !float.IsFinite(g))
+                {
+                    // Stop before anything is saved: the last checkpoint holds the last good weights.
+                    var last = _run.Checkpoints().LastOrDefault();
+                    throw new FerganException($"GAN training diverged by step {step} (D loss {d[0]}, G loss {g}); the last good checkpoint " +
+                        (last.Folder is null ? "does not exist yet" : $"is {last.Folder}") + ". Lower the learning rates and resume or start again.");
+                }
                 var rate = windowImages / Math.Max(1e-9, windowWatch.Elapsed.TotalSeconds);
-                var entry = new GanProgress(step, _options.Steps, d[0], gLoss.item<float>(), d[1], d[2], rate, previousSeconds + watch.Elapsed.TotalSeconds);
+                var entry = new GanProgress(step, _options.Steps, d[0], g, d[1], d[2], rate, previousSeconds + watch.Elapsed.TotalSeconds);
                 File.AppendAllText(_run.LogFile, JsonSerializer.Serialize(entry, RunDirectory.JsonLine) + "\n");
                 progress?.Report(entry);
                 windowWatch.Restart();

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Fergan.Data;
 using Fergan.Data.Loading;
+using Fergan.Data.Progress;
 using Fergan.Tests;
 using Fergan.Torch.Classifier;
 using Fergan.Torch.Classifier.Evaluation;
@@ -66,7 +67,7 @@ public sealed class ClassifierTrainerTests : IDisposable
         {
             using var trainer = new ClassifierTrainer(Tiny(3), Faces, _temp.Path);
             // Cancel once the first epoch is logged: the second epoch is then abandoned mid-way.
-            var result = trainer.Train(false, "test", new InlineProgress<ClassifierEpoch>(e => cancel.Cancel()), cancellationToken: cancel.Token);
+            var result = trainer.Train(false, "test", new SyncProgress<ClassifierEpoch>(e => cancel.Cancel()), cancellationToken: cancel.Token);
             Assert.False(result.Completed);
             Assert.Equal(1, result.Epoch);
         }
@@ -133,8 +134,4 @@ public sealed class ClassifierTrainerTests : IDisposable
     private static float[] TrainingBatchesShares(int[] counts, int real, int synthetic) =>
         TrainingBatches.SyntheticClassShares(counts, real, synthetic);
 
-    private sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
-    }
 }

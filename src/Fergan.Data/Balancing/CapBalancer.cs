@@ -10,6 +10,13 @@ public sealed record CapBalance(int MaxPerClass, int Seed = 2013, DataSplit Spli
 
     public BalanceResult Apply(FaceSet faces)
     {
+        var result = faces.Select(KeptIndices(faces), faces.Provenance.WithOperation(Describe()));
+        return new BalanceResult(Describe(), Counts(faces), Counts(result), result);
+    }
+
+    /// <summary>Indices of the faces the cap keeps (every face of the other splits, at most MaxPerClass per emotion of this one), in order.</summary>
+    public int[] KeptIndices(FaceSet faces)
+    {
         if (MaxPerClass < 1)
         {
             throw new FerganException($"--max-per-class must be at least 1 (got {MaxPerClass}).");
@@ -25,9 +32,7 @@ public sealed record CapBalance(int MaxPerClass, int Seed = 2013, DataSplit Spli
                 keep[i] = true;
             }
         }
-        var kept = Enumerable.Range(0, faces.Count).Where(i => faces.Split(i) != Split || keep[i]).ToArray();
-        var result = faces.Select(kept, faces.Provenance.WithOperation(Describe()));
-        return new BalanceResult(Describe(), Counts(faces), Counts(result), result);
+        return Enumerable.Range(0, faces.Count).Where(i => faces.Split(i) != Split || keep[i]).ToArray();
     }
 
     private int[] Counts(FaceSet faces)

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Fergan.Data;
 using Fergan.Data.Evaluation;
+using Fergan.Data.Progress;
 using Fergan.Torch.Classifier;
 using Fergan.Torch.Classifier.Evaluation;
 using Fergan.Torch.Classifier.Training;
@@ -53,7 +54,7 @@ public sealed class ExperimentRunner(ExperimentSpec spec, FaceSet data, string o
             {
                 var resume = new ClassifierRunDirectory(folder).Checkpoints().Count > 0;
                 trained = trainer.Train(resume, $"fergan experiment ({name})",
-                    new InlineProgress<ClassifierEpoch>(e => progress?.Report(new ExperimentProgress(k + 1, plan.Count, name, "epoch", e))),
+                    new SyncProgress<ClassifierEpoch>(e => progress?.Report(new ExperimentProgress(k + 1, plan.Count, name, "epoch", e))),
                     null, cancellationToken);
             }
             if (!trained.Completed)
@@ -71,12 +72,6 @@ public sealed class ExperimentRunner(ExperimentSpec spec, FaceSet data, string o
             progress?.Report(new ExperimentProgress(k + 1, plan.Count, name, $"{spec.EvaluateOn} accuracy {result.Test.Accuracy:0.0000}, macro-F1 {result.Test.MacroF1:0.0000}"));
         }
         return results;
-    }
-
-    /// <summary>Reports synchronously on the calling thread (Progress&lt;T&gt; would post to the thread pool).</summary>
-    private sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
     }
 }
 

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using Fergan.Cli.Infrastructure;
 using Fergan.Data;
 using Fergan.Data.Loading;
+using Fergan.Data.Progress;
 using Fergan.Torch.Classifier;
 using Fergan.Torch.Classifier.Evaluation;
 using Fergan.Torch.Runtime;

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Text.Json;
 using Fergan.Cli.Infrastructure;
 using Fergan.Data.Loading;
+using Fergan.Data.Progress;
 using Fergan.Torch.Experiments;
 using Fergan.Torch.Runtime;
 using Fergan.Torch.Training;

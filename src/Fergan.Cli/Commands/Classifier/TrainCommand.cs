@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using Fergan.Cli.Infrastructure;
 using Fergan.Data.Loading;
+using Fergan.Data.Progress;
 using Fergan.Torch.Classifier.Models;
 using Fergan.Torch.Classifier.Training;
 using Fergan.Torch.Runtime;

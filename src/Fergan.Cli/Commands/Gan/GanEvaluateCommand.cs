@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Globalization;
 using Fergan.Cli.Infrastructure;
 using Fergan.Data.Loading;
+using Fergan.Data.Progress;
 using Fergan.Torch.Classifier;
 using Fergan.Torch.Classifier.Models;
 using Fergan.Torch.Classifier.Training;

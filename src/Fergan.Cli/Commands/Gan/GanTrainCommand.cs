@@ -2,6 +2,7 @@ using System.ComponentModel;
 using Fergan.Cli.Infrastructure;
 using Fergan.Data;
 using Fergan.Data.Loading;
+using Fergan.Data.Progress;
 using Fergan.Torch.Gan.Augment;
 using Fergan.Torch.Gan.Models;
 using Fergan.Torch.Gan.Training;

@@ -84,16 +84,8 @@ public sealed class ClassifierTrainer : IDisposable
         }
         var counts = Emotions.All.Select(e => training.Count(i => data.Label(i) == e)).Order().ToArray();
         var cap = options.CapPerClass ?? counts[counts.Length / 2];
-        var random = new Random(options.Seed);
-        return Emotions.All
-            .SelectMany(e =>
-            {
-                var members = training.Where(i => data.Label(i) == e).ToArray();
-                random.Shuffle(members);
-                return members.Take(cap);
-            })
-            .Order()
-            .ToList();
+        // The same seeded trimming as `fergan data balance --strategy cap`.
+        return new CapBalance(cap, options.Seed).KeptIndices(data).Where(i => data.Split(i) == DataSplit.Training).ToList();
     }
 
     /// <summary>

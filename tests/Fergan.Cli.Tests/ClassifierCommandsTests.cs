@@ -5,6 +5,7 @@ using Fergan.Tests;
 namespace Fergan.Cli.Tests;
 
 /// <summary>train, evaluate (with --record), export half, experiment and gan evaluate end to end, on tiny models.</summary>
+[Collection("Torch")]
 public sealed class ClassifierCommandsTests : IDisposable
 {
     private const string Data = "synthetic:700:3:balanced";

@@ -2,6 +2,7 @@ using System.Text.Json;
 
 namespace Fergan.Cli.Tests;
 
+[Collection("Torch")]
 public sealed class DoctorCommandTests
 {
     [Fact]

@@ -6,6 +6,7 @@ using Fergan.Tests;
 namespace Fergan.Cli.Tests;
 
 /// <summary>gan train, gan sample and data synthesize end to end, on a tiny generator trained in the test.</summary>
+[Collection("Torch")]
 public sealed class GanCommandsTests : IDisposable
 {
     private readonly TempDirectory _temp = new();

@@ -63,10 +63,7 @@ public sealed class ClassifierTrainer : IDisposable
         }
         _batches = new TrainingBatches(data, training, options, _device, _generator);
         _classWeights = options.Balance == BalanceStrategy.Weights ? _batches.ClassWeights() : null;
-        using (var scope = NewDisposeScope())
-        {
-            _validationImages = (FaceTensors.Images(data, validation) * 255).round().to_type(ScalarType.Byte).to(_device).MoveToOuterDisposeScope();
-        }
+        _validationImages = FaceTensors.Bytes(data, validation, _device);
         _validationLabels = validation.Select(i => (int)data.Label(i)).ToArray();
     }
 
@@ -106,10 +103,11 @@ public sealed class ClassifierTrainer : IDisposable
         var sinceBest = state?.EpochsWithoutImprovement ?? 0;
         var previousSeconds = state?.TrainingSeconds ?? 0;
         var watch = Stopwatch.StartNew();
-        var stoppedEarly = false;
+        // A run that had already stopped early stays stopped when resumed.
+        var stoppedEarly = _options.EarlyStoppingPatience > 0 && sinceBest >= _options.EarlyStoppingPatience;
         double imagesThisRun = 0;
         var batchesPerEpoch = _batches.BatchesPerEpoch;
-        while (epoch < _options.Epochs && !cancellationToken.IsCancellationRequested)
+        while (!stoppedEarly && epoch < _options.Epochs && !cancellationToken.IsCancellationRequested)
         {
             var epochWatch = Stopwatch.StartNew();
             var (trainLoss, trainAccuracy, finished) = TrainEpoch(epoch, batchesPerEpoch, steps, cancellationToken);

@@ -36,7 +36,7 @@ internal sealed class TrainingBatches : IDisposable
         }
         using (var scope = NewDisposeScope())
         {
-            _images = (FaceTensors.Images(data, indices) * 255).round().to_type(ScalarType.Byte).to(device).MoveToOuterDisposeScope();
+            _images = FaceTensors.Bytes(data, indices, device).MoveToOuterDisposeScope();
             var perFace = indices.Select(i => 1f / Math.Max(1, ClassCounts[(int)data.Label(i)])).ToArray();
             _sampleWeights = tensor(perFace, device: device).MoveToOuterDisposeScope();
             if (generator is not null)

@@ -32,7 +32,7 @@ internal sealed class RealBatches : IDisposable
         }
         using (var scope = NewDisposeScope())
         {
-            _images = (FaceTensors.Images(data, indices) * 255).to_type(ScalarType.Byte).to(device).MoveToOuterDisposeScope();
+            _images = FaceTensors.Bytes(data, indices, device).MoveToOuterDisposeScope();
         }
         _labels = FaceTensors.Labels(data, indices, device);
         _byClass = Emotions.All.Select(e => Enumerable.Range(0, indices.Length).Where(k => data.Label(indices[k]) == e).ToArray()).ToArray();

@@ -78,7 +78,11 @@ public sealed class TrainCommand(CliConsoles consoles) : Command<TrainSettings>
                                   $"({options.Epochs} epochs, batch {options.BatchSize}, {runtime.Device}, {runtime.Threads} threads)");
         using var trainer = new ClassifierTrainer(options, faces, run.Root);
         using var limit = TimeLimit.Start(settings.TimeLimit, cancellationToken);
-        var result = RunWithProgress(trainer, settings.Resume, command, limit.Token);
+        // A line per epoch always; on a terminal also a bar that moves with every batch.
+        var result = ProgressDisplay.Run(consoles.Error, sink => trainer.Train(settings.Resume, command,
+            new SyncProgress<ClassifierEpoch>(e => sink.Line(Describe(e))),
+            sink.HasBar ? new SyncProgress<ClassifierStep>(s => sink.Update((s.Epoch - 1.0) * s.Batches + s.Batch, (double)s.Epochs * s.Batches, $"epoch {s.Epoch}/{s.Epochs}")) : null,
+            limit.Token));
         limit.ThrowIfUserCancelled();
         if (settings.Json)
         {
@@ -119,37 +123,6 @@ public sealed class TrainCommand(CliConsoles consoles) : Command<TrainSettings>
             Seed = s.Seed,
             Device = s.Device,
         };
-    }
-
-    private ClassifierRunResult RunWithProgress(ClassifierTrainer trainer, bool resume, string command, CancellationToken cancellationToken)
-    {
-        if (!consoles.Error.Profile.Capabilities.Interactive)
-        {
-            return trainer.Train(resume, command, new SyncProgress<ClassifierEpoch>(e => consoles.Error.WriteLine(Describe(e))), null, cancellationToken);
-        }
-        ClassifierRunResult? result = null;
-        consoles.Error.Progress()
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-            .Start(ctx =>
-            {
-                var task = ctx.AddTask("starting", maxValue: 1);
-                var last = "";
-                result = trainer.Train(resume, command,
-                    new SyncProgress<ClassifierEpoch>(e =>
-                    {
-                        last = Describe(e);
-                        consoles.Error.WriteLine(last);
-                    }),
-                    new SyncProgress<ClassifierStep>(s =>
-                    {
-                        task.MaxValue = (double)s.Epochs * s.Batches;
-                        task.Value = (s.Epoch - 1.0) * s.Batches + s.Batch;
-                        task.Description = Markup.Escape($"epoch {s.Epoch}/{s.Epochs}");
-                    }),
-                    cancellationToken);
-                task.Value = task.MaxValue;
-            });
-        return result!;
     }
 
     private static string Describe(ClassifierEpoch e) =>

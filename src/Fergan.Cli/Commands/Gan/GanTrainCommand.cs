@@ -95,7 +95,18 @@ public sealed class GanTrainCommand(CliConsoles consoles) : Command<GanTrainSett
                                   $"({options.Steps:N0} steps, batch {options.BatchSize}, width {options.Architecture.Width}, {runtime.Device}, {runtime.Threads} threads)");
         using var trainer = new GanTrainer(options, faces, run.Root);
         using var limit = TimeLimit.Start(settings.TimeLimit, cancellationToken);
-        var result = RunWithProgress(trainer, settings.Resume, command, limit.Token);
+        // A bar on a terminal (the description carries the losses); one line per logged step otherwise.
+        var result = ProgressDisplay.Run(consoles.Error, sink => trainer.Train(settings.Resume, command, new SyncProgress<GanProgress>(p =>
+        {
+            if (sink.HasBar)
+            {
+                sink.Update(p.Step, p.TotalSteps, Describe(p));
+            }
+            else
+            {
+                sink.Line(Describe(p));
+            }
+        }), limit.Token));
         limit.ThrowIfUserCancelled();
 
         if (settings.Json)
@@ -132,30 +143,6 @@ public sealed class GanTrainCommand(CliConsoles consoles) : Command<GanTrainSett
             Seed = s.Seed,
             Device = s.Device,
         };
-    }
-
-    private GanRunResult RunWithProgress(GanTrainer trainer, bool resume, string command, CancellationToken cancellationToken)
-    {
-        if (!consoles.Error.Profile.Capabilities.Interactive)
-        {
-            // No terminal: one plain line per logged step (Spectre's bar would print bare percentages).
-            return trainer.Train(resume, command, new SyncProgress<GanProgress>(p => consoles.Error.WriteLine(Describe(p))), cancellationToken);
-        }
-        GanRunResult? result = null;
-        consoles.Error.Progress()
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-            .Start(ctx =>
-            {
-                var task = ctx.AddTask("starting", maxValue: 1);
-                result = trainer.Train(resume, command, new SyncProgress<GanProgress>(p =>
-                {
-                    task.MaxValue = p.TotalSteps;
-                    task.Value = p.Step;
-                    task.Description = Markup.Escape(Describe(p));
-                }), cancellationToken);
-                task.Value = task.MaxValue;
-            });
-        return result!;
     }
 
     private static string Describe(GanProgress p) =>

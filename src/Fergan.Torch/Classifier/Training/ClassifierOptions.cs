@@ -1,4 +1,5 @@
 using Fergan.Torch.Classifier.Models;
+using Fergan.Torch.Training;
 
 namespace Fergan.Torch.Classifier.Training;
 
@@ -110,25 +111,18 @@ public sealed record ClassifierOptions
 
     public IReadOnlyList<string> Validate()
     {
-        var errors = new List<string>(Architecture.Validate());
-        void Check(bool ok, string message)
-        {
-            if (!ok)
-            {
-                errors.Add(message);
-            }
-        }
-        Check(Epochs >= 1, $"epochs must be at least 1 (got {Epochs})");
-        Check(BatchSize >= 2, $"batch size must be at least 2 (got {BatchSize})");
-        Check(LearningRate > 0, $"learning rate must be positive (got {LearningRate})");
-        Check(Momentum is >= 0 and < 1, $"momentum must be in [0, 1) (got {Momentum})");
-        Check(WeightDecay >= 0, $"weight decay must not be negative (got {WeightDecay})");
-        Check(LabelSmoothing is >= 0 and < 1, $"label smoothing must be in [0, 1) (got {LabelSmoothing})");
-        Check(SyntheticRatio is > 0 and < 1, $"synthetic ratio must be in (0, 1) (got {SyntheticRatio})");
-        Check(CapPerClass is null or >= 1, $"cap per class must be at least 1 (got {CapPerClass})");
-        Check(Balance != BalanceStrategy.Gan || GanFolder is not null, "the gan strategy needs a generator (--gan <dir>)");
-        Check(EarlyStoppingPatience >= 0, "early-stopping patience must not be negative");
-        Check(KeepCheckpoints >= 1, "keep at least one checkpoint");
+        var errors = new OptionProblems(Architecture.Validate());
+        errors.Check(Epochs >= 1, $"epochs must be at least 1 (got {Epochs})");
+        errors.Check(BatchSize >= 2, $"batch size must be at least 2 (got {BatchSize})");
+        errors.Check(LearningRate > 0, $"learning rate must be positive (got {LearningRate})");
+        errors.Check(Momentum is >= 0 and < 1, $"momentum must be in [0, 1) (got {Momentum})");
+        errors.Check(WeightDecay >= 0, $"weight decay must not be negative (got {WeightDecay})");
+        errors.Check(LabelSmoothing is >= 0 and < 1, $"label smoothing must be in [0, 1) (got {LabelSmoothing})");
+        errors.Check(SyntheticRatio is > 0 and < 1, $"synthetic ratio must be in (0, 1) (got {SyntheticRatio})");
+        errors.Check(CapPerClass is null or >= 1, $"cap per class must be at least 1 (got {CapPerClass})");
+        errors.Check(Balance != BalanceStrategy.Gan || GanFolder is not null, "the gan strategy needs a generator (--gan <dir>)");
+        errors.Check(EarlyStoppingPatience >= 0, "early-stopping patience must not be negative");
+        errors.Check(KeepCheckpoints >= 1, "keep at least one checkpoint");
         return errors;
     }
 }

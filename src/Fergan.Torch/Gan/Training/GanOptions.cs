@@ -1,6 +1,7 @@
 using Fergan.Torch.Gan.Augment;
 using Fergan.Torch.Gan.Losses;
 using Fergan.Torch.Gan.Models;
+using Fergan.Torch.Training;
 
 namespace Fergan.Torch.Gan.Training;
 
@@ -80,22 +81,15 @@ public sealed record GanOptions
     /// <summary>All problems at once, so a user fixes them in one go.</summary>
     public IReadOnlyList<string> Validate()
     {
-        var errors = new List<string>(Architecture.Validate());
-        void Check(bool ok, string message)
-        {
-            if (!ok)
-            {
-                errors.Add(message);
-            }
-        }
-        Check(Steps >= 1, $"steps must be at least 1 (got {Steps})");
-        Check(BatchSize >= 2, $"batch size must be at least 2 (got {BatchSize})");
-        Check(DiscriminatorSteps >= 1, $"discriminator steps must be at least 1 (got {DiscriminatorSteps})");
-        Check(GeneratorLearningRate > 0 && DiscriminatorLearningRate > 0, "learning rates must be positive");
-        Check(Beta1 is >= 0 and < 1 && Beta2 is >= 0 and < 1, "Adam betas must be in [0, 1)");
-        Check(EmaDecay is >= 0 and < 1, $"EMA decay must be in [0, 1) (got {EmaDecay})");
-        Check(LogEvery >= 1 && CheckpointEvery >= 1, "log and checkpoint intervals must be at least 1");
-        Check(KeepCheckpoints >= 1, "keep at least one checkpoint");
+        var errors = new OptionProblems(Architecture.Validate());
+        errors.Check(Steps >= 1, $"steps must be at least 1 (got {Steps})");
+        errors.Check(BatchSize >= 2, $"batch size must be at least 2 (got {BatchSize})");
+        errors.Check(DiscriminatorSteps >= 1, $"discriminator steps must be at least 1 (got {DiscriminatorSteps})");
+        errors.Check(GeneratorLearningRate > 0 && DiscriminatorLearningRate > 0, "learning rates must be positive");
+        errors.Check(Beta1 is >= 0 and < 1 && Beta2 is >= 0 and < 1, "Adam betas must be in [0, 1)");
+        errors.Check(EmaDecay is >= 0 and < 1, $"EMA decay must be in [0, 1) (got {EmaDecay})");
+        errors.Check(LogEvery >= 1 && CheckpointEvery >= 1, "log and checkpoint intervals must be at least 1");
+        errors.Check(KeepCheckpoints >= 1, "keep at least one checkpoint");
         return errors;
     }
 }

@@ -1,6 +1,7 @@
 using Fergan.Cli.Commands;
 using Fergan.Cli.Commands.Classifier;
 using Fergan.Cli.Commands.Gan;
+using Fergan.Cli.Commands.Photos;
 using Fergan.Cli.Infrastructure;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -70,12 +71,19 @@ public static class FerganApp
             config.AddCommand<ExperimentCommand>("experiment")
                 .WithDescription("Run a grid of classifier trainings (strategy x seed) and compare them; resumable.")
                 .WithExample("experiment", "experiments/gan-ablation.json", "--out", "runs/ablation");
+            config.AddCommand<PredictCommand>("predict")
+                .WithDescription("Find every face in photos and recognise its emotion (ONNX Runtime; no libtorch needed).")
+                .WithExample("predict", "group.jpg")
+                .WithExample("predict", "photos/", "--json", "--annotate", "annotated/");
             config.AddBranch("export", export =>
             {
                 export.SetDescription("Convert trained models for shipping.");
                 export.AddCommand<ExportHalfCommand>("half")
                     .WithDescription("Store a classifier's weights as float16 (half the size; loads back as float32).")
                     .WithExample("export", "half", "--model", "runs/vgg", "--out", "models/classifier");
+                export.AddCommand<ExportOnnxCommand>("onnx")
+                    .WithDescription("Export a classifier to ONNX (batch norm folded), checked against TorchSharp before it is written.")
+                    .WithExample("export", "onnx", "--model", "runs/vgg", "--out", "vgg.onnx");
             });
             config.AddCommand<DoctorCommand>("doctor")
                 .WithDescription("Check that training can run: TorchSharp, libtorch, device, threads, a tiny training step.")

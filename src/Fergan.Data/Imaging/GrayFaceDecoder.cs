@@ -57,7 +57,7 @@ public static class GrayFaceDecoder
             var sized = ResizeTo48(square, conversions);
             try
             {
-                return new Decoded(ToLuma(sized), conversions);
+                return new Decoded(Luma(sized), conversions);
             }
             finally
             {
@@ -110,10 +110,15 @@ public static class GrayFaceDecoder
         return bitmap.Resize(target, sampling) ?? throw new InvalidOperationException("Skia could not resize a decoded bitmap.");
     }
 
-    private static byte[] ToLuma(SKBitmap bitmap)
+    /// <summary>ITU-R BT.601 luma of an RGBA8888 bitmap, row-major (FER2013's colour-to-gray conversion).</summary>
+    public static byte[] Luma(SKBitmap bitmap)
     {
+        if (bitmap.ColorType != SKColorType.Rgba8888)
+        {
+            throw new ArgumentException($"expected an RGBA8888 bitmap, got {bitmap.ColorType}.", nameof(bitmap));
+        }
         var rgba = bitmap.GetPixelSpan();
-        var gray = new byte[FaceImage.PixelCount];
+        var gray = new byte[bitmap.Width * bitmap.Height];
         for (var i = 0; i < gray.Length; i++)
         {
             var r = rgba[4 * i];

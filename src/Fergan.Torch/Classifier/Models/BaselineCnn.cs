@@ -12,6 +12,7 @@ public sealed class BaselineCnn : EmotionNet
 {
     private readonly Sequential _body;
     private readonly Linear _hidden;
+    private readonly ReLU _hiddenActivation; // a module (not functional relu) so the ONNX exporter sees it; no weights
     private readonly Dropout _dropout;
     private readonly Linear _output;
 
@@ -25,6 +26,7 @@ public sealed class BaselineCnn : EmotionNet
             nn.Flatten());
         FeatureSize = 8 * w;
         _hidden = nn.Linear(4 * w * 6 * 6, FeatureSize);
+        _hiddenActivation = nn.ReLU();
         _dropout = nn.Dropout(0.5);
         _output = nn.Linear(FeatureSize, architecture.Classes);
         RegisterComponents();
@@ -32,7 +34,9 @@ public sealed class BaselineCnn : EmotionNet
 
     public override int FeatureSize { get; }
 
-    public override Tensor Features(Tensor images) => nn.functional.relu(_hidden.call(_body.call(Standardise(images))));
+    public override Tensor Features(Tensor images) => _hiddenActivation.call(_hidden.call(_body.call(Standardise(images))));
 
     public override Tensor Classify(Tensor features) => _output.call(_dropout.call(features));
+
+    internal override IEnumerable<nn.Module> ForwardLayers() => [.. _body.children(), _hidden, _hiddenActivation, _dropout, _output];
 }

@@ -32,6 +32,12 @@ public abstract class EmotionNet : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor images) => Classify(Features(images));
 
+    /// <summary>
+    /// Every module of the forward pass in order, after <see cref="Standardise"/>: what the ONNX exporter walks.
+    /// Features end at the input of the last <see cref="TorchSharp.Modules.Linear"/>.
+    /// </summary>
+    internal abstract IEnumerable<nn.Module> ForwardLayers();
+
     protected static Tensor Standardise(Tensor images) => images.sub(PixelMean).div(PixelStd);
 
     public long ParameterCount() => parameters().Sum(p => p.numel());

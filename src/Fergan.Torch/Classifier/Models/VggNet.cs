@@ -49,4 +49,6 @@ public sealed class VggNet : EmotionNet
     public override Tensor Features(Tensor images) => _hidden.call(_body.call(Standardise(images)));
 
     public override Tensor Classify(Tensor features) => _output.call(_dropout.call(features));
+
+    internal override IEnumerable<nn.Module> ForwardLayers() => [.. _body.children(), .. _hidden.children(), _dropout, _output];
 }

@@ -1,0 +1,102 @@
+using Fergan.Data;
+using Fergan.Torch.Classifier;
+using Fergan.Torch.Classifier.Models;
+using Fergan.Torch.Export;
+using Fergan.Torch.Runtime;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Fergan.Torch.Tests;
+
+[Collection("Torch")]
+public sealed class OnnxExportTests
+{
+    public OnnxExportTests() => TorchRuntime.Initialize();
+
+    [Theory]
+    [InlineData(ClassifierKind.Vgg, false, 1e-5)]
+    [InlineData(ClassifierKind.Baseline, false, 1e-5)]
+    [InlineData(ClassifierKind.Vgg, true, 2e-2)]
+    public void Onnx_runtime_reproduces_torchsharp(ClassifierKind kind, bool half, double tolerance)
+    {
+        using var network = TrainedLooking(new ClassifierArchitecture(kind, 8));
+        var card = new ClassifierCard { Architecture = network.Architecture, Classes = Emotions.Names };
+        var model = ClassifierOnnxExporter.Export(network, card, new OnnxExportOptions(half));
+
+        manual_seed(5);
+        using var images = rand(16, 1, FaceImage.Size, FaceImage.Size);
+        float[] expectedLogits, expectedFeatures;
+        using (no_grad())
+        {
+            using var features = network.Features(images);
+            using var logits = network.Classify(features);
+            expectedFeatures = features.data<float>().ToArray();
+            expectedLogits = logits.data<float>().ToArray();
+        }
+
+        using var session = new InferenceSession(model);
+        var input = new DenseTensor<float>(images.data<float>().ToArray(), [16, 1, FaceImage.Size, FaceImage.Size]);
+        using var outputs = session.Run([NamedOnnxValue.CreateFromTensor("faces", input)]);
+        var byName = outputs.ToDictionary(o => o.Name, o => o.AsTensor<float>().ToArray());
+
+        Assert.Equal(expectedLogits.Length, byName["logits"].Length);
+        Assert.Equal(expectedFeatures.Length, byName["features"].Length);
+        var scale = expectedLogits.Max(Math.Abs);
+        Assert.True(scale > 0.1, "the test network must give non-trivial logits"); // else agreement would prove little
+        Assert.InRange(MaxRelative(expectedLogits, byName["logits"]), 0, tolerance);
+        Assert.InRange(MaxRelative(expectedFeatures, byName["features"]), 0, tolerance);
+        var probabilities = byName["probabilities"];
+        for (var row = 0; row < 16; row++)
+        {
+            Assert.Equal(1f, probabilities.Skip(row * 7).Take(7).Sum(), 4);
+        }
+        Assert.Equal(string.Join(",", Emotions.Names), session.ModelMetadata.CustomMetadataMap[ClassifierOnnxExporter.ClassesKey]);
+    }
+
+    [Fact]
+    public void Half_precision_weights_halve_the_file()
+    {
+        using var network = TrainedLooking(new ClassifierArchitecture(ClassifierKind.Vgg, 8));
+        var card = new ClassifierCard { Architecture = network.Architecture, Classes = Emotions.Names };
+        var full = ClassifierOnnxExporter.Export(network, card, new OnnxExportOptions(false)).Length;
+        var half = ClassifierOnnxExporter.Export(network, card, new OnnxExportOptions(true)).Length;
+        var weightBytes = network.ParameterCount() * 4;
+        Assert.InRange(full - half, 0.4 * weightBytes, 0.55 * weightBytes);
+    }
+
+    /// <summary>
+    /// A network whose batch-norm statistics and affine parameters are far from their initial 0/1 (a few training-mode
+    /// passes over shifted inputs, then random gamma and beta), so a wrong fold would show.
+    /// </summary>
+    private static EmotionNet TrainedLooking(ClassifierArchitecture architecture)
+    {
+        manual_seed(3);
+        var network = architecture.Create();
+        network.train();
+        using (no_grad())
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                using var x = rand(32, 1, FaceImage.Size, FaceImage.Size).mul(0.5).add(0.3);
+                network.call(x).Dispose();
+            }
+            foreach (var (name, parameter) in network.named_parameters())
+            {
+                if (parameter.dim() == 1)
+                {
+                    parameter.add_(randn_like(parameter).mul(0.3)); // gammas and betas (and biases) away from 1 and 0
+                }
+            }
+        }
+        network.eval();
+        return network;
+    }
+
+    private static double MaxRelative(float[] expected, float[] actual)
+    {
+        var scale = Math.Max(expected.Max(Math.Abs), 1e-6f);
+        return expected.Zip(actual, (a, b) => Math.Abs(a - b) / scale).Max();
+    }
+}

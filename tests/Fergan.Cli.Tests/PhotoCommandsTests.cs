@@ -1,0 +1,114 @@
+using System.Text.Json;
+using Fergan.Data;
+using Fergan.Tests;
+
+namespace Fergan.Cli.Tests;
+
+/// <summary>predict and export onnx end to end, with the bundled models.</summary>
+public sealed class PhotoCommandsTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+    private static string Photos => Path.Combine(SharedData.RepositoryRoot!, "samples", "photos");
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public void Predict_json_lists_every_face_with_box_keypoints_emotion_and_probabilities()
+    {
+        var result = CliRunner.Run("predict", Path.Combine(Photos, "sample1.jpg"), Path.Combine(Photos, "sample5.jpg"), "--json", "--top-k", "2");
+        Assert.True(result.ExitCode == 0, result.Error);
+        using var json = JsonDocument.Parse(result.Out);
+        var images = json.RootElement.GetProperty("images");
+        Assert.Equal(2, images.GetArrayLength());
+        Assert.Equal(3, images[0].GetProperty("faces").GetArrayLength());
+        Assert.Equal(5, images[1].GetProperty("faces").GetArrayLength());
+        var face = images[0].GetProperty("faces")[0];
+        Assert.Equal(4, face.GetProperty("box").GetArrayLength());
+        Assert.Equal(6, face.GetProperty("keypoints").GetArrayLength());
+        Assert.Equal(2, face.GetProperty("top").GetArrayLength());
+        Assert.Equal(Emotions.Count, face.GetProperty("probabilities").EnumerateObject().Count());
+        Assert.Contains("8 face(s)", result.Error);
+    }
+
+    [Fact]
+    public void Predict_on_a_folder_annotates_each_photo_and_refuses_to_overwrite()
+    {
+        var annotated = _temp.File("annotated");
+        var first = CliRunner.Run("predict", Photos, "--annotate", annotated, "--parallel", "2");
+        Assert.True(first.ExitCode == 0, first.Error);
+        Assert.Contains("faces per emotion", first.Out);
+        Assert.Equal(6, Directory.GetFiles(annotated, "*.jpg").Length);
+
+        var again = CliRunner.Run("predict", Photos, "--annotate", annotated);
+        Assert.Equal(FerganApp.UserError, again.ExitCode);
+        Assert.Contains("--overwrite", again.Error);
+        Assert.True(CliRunner.Run("predict", Photos, "--annotate", annotated, "--overwrite").ExitCode == 0);
+    }
+
+    [Fact]
+    public void Predict_reports_a_bad_file_by_name_and_still_does_the_rest()
+    {
+        var folder = _temp.File("mixed");
+        Directory.CreateDirectory(folder);
+        File.Copy(Path.Combine(Photos, "sample1.jpg"), Path.Combine(folder, "good.jpg"));
+        File.WriteAllBytes(Path.Combine(folder, "empty.png"), []);
+        File.WriteAllBytes(Path.Combine(folder, "half.jpg"), File.ReadAllBytes(Path.Combine(Photos, "sample2.jpg"))[..5000]);
+
+        var result = CliRunner.Run("predict", folder, "--json");
+        Assert.Equal(FerganApp.UserError, result.ExitCode);
+        using var json = JsonDocument.Parse(result.Out);
+        var byName = json.RootElement.GetProperty("images").EnumerateArray().ToDictionary(i => Path.GetFileName(i.GetProperty("path").GetString()!));
+        Assert.Contains("empty", byName["empty.png"].GetProperty("error").GetString());
+        Assert.Contains("truncated", byName["half.jpg"].GetProperty("error").GetString());
+        Assert.Equal(3, byName["good.jpg"].GetProperty("faces").GetArrayLength());
+        Assert.Contains("2 could not be read", result.Error);
+    }
+
+    [Theory]
+    [InlineData("no-such-photo.jpg", "does not exist")]
+    [InlineData("nowhere/*.jpg", "wildcards")]
+    public void Predict_names_inputs_that_do_not_exist(string input, string message)
+    {
+        var result = CliRunner.Run("predict", input);
+        Assert.Equal(FerganApp.UserError, result.ExitCode);
+        Assert.Contains(message, result.Error);
+    }
+
+    [Fact]
+    public void Predict_validates_options_by_name()
+    {
+        var result = CliRunner.Run("predict", Photos, "--min-score", "1.5");
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("min-score", result.Error + result.Out);
+    }
+
+}
+
+/// <summary>export onnx trains a tiny model first, so it runs in the libtorch collection.</summary>
+[Collection("Torch")]
+public sealed class ExportOnnxCommandTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+    private static string Photos => Path.Combine(SharedData.RepositoryRoot!, "samples", "photos");
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public void Export_onnx_writes_a_model_that_predict_uses()
+    {
+        var run = _temp.File("run");
+        var trained = CliRunner.Run("train", "--data", "synthetic:700:3:balanced", "--no-cache", "--out", run, "--epochs", "1", "--width", "4", "--batch-size", "16", "--json");
+        Assert.True(trained.ExitCode == 0, trained.Error);
+
+        var onnx = _temp.File("tiny.onnx");
+        var exported = CliRunner.Run("export", "onnx", "--model", run, "--out", onnx, "--json");
+        Assert.True(exported.ExitCode == 0, exported.Error);
+        using var json = JsonDocument.Parse(exported.Out);
+        Assert.InRange(json.RootElement.GetProperty("max_abs_difference").GetDouble(), 0, 1e-4);
+        Assert.Equal(FerganApp.UserError, CliRunner.Run("export", "onnx", "--model", run, "--out", onnx).ExitCode); // no silent overwrite
+
+        var predicted = CliRunner.Run("predict", Path.Combine(Photos, "sample1.jpg"), "--model", onnx, "--json");
+        Assert.True(predicted.ExitCode == 0, predicted.Error);
+        Assert.Contains("\"emotion\"", predicted.Out);
+    }
+}

@@ -75,6 +75,13 @@ public static class FerganApp
                 .WithDescription("Find every face in photos and recognise its emotion (ONNX Runtime; no libtorch needed).")
                 .WithExample("predict", "group.jpg")
                 .WithExample("predict", "photos/", "--json", "--annotate", "annotated/");
+            config.AddCommand<DemoCommand>("demo")
+                .WithDescription("Run predict on the bundled sample photos with the bundled models; annotated copies go to fergan-demo/.")
+                .WithExample("demo");
+            config.AddCommand<ServeCommand>("serve")
+                .WithDescription("Web app and REST API: upload or webcam photos, GAN samples, evaluation report (ONNX Runtime).")
+                .WithExample("serve")
+                .WithExample("serve", "--urls", "http://0.0.0.0:8080", "--report", "runs/vgg/report");
             config.AddBranch("export", export =>
             {
                 export.SetDescription("Convert trained models for shipping.");

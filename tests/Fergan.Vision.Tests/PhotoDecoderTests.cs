@@ -45,7 +45,7 @@ public class PhotoDecoderTests
     {
         // A valid PNG whose header claims 50,000 x 50,000 pixels (2.5 GP, 10 GB as RGBA): refused before decoding.
         using var tiny = TestPhotos.Solid(8, 8, SKColors.Gray);
-        var bytes = PngWithSize(TestPhotos.Encode(tiny), 50_000, 50_000);
+        var bytes = Fergan.Tests.PngFixtures.WithClaimedSize(TestPhotos.Encode(tiny), 50_000, 50_000);
         var e = Assert.Throws<PhotoException>(() => PhotoDecoder.Decode(bytes, "bomb.png"));
         Assert.Equal(PhotoProblem.TooLarge, e.Problem);
         Assert.Contains("50000x50000", e.Message);
@@ -93,29 +93,6 @@ public class PhotoDecoderTests
         for (var x = 0; x < width; x++)
             bitmap.SetPixel(x, y, new SKColor((byte)random.Next(256), (byte)random.Next(256), (byte)random.Next(256)));
         return bitmap;
-    }
-
-    /// <summary>Rewrites a PNG's IHDR width and height (and the chunk's CRC, so the header stays valid).</summary>
-    private static byte[] PngWithSize(byte[] png, int width, int height)
-    {
-        var bytes = (byte[])png.Clone();
-        const int ihdrData = 16; // 8-byte signature, 4-byte length, 4-byte "IHDR"
-        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(ihdrData), width);
-        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(ihdrData + 4), height);
-        var crc = Crc32(bytes.AsSpan(12, 4 + 13)); // over "IHDR" and its 13 data bytes
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(bytes.AsSpan(ihdrData + 13), crc);
-        return bytes;
-    }
-
-    private static uint Crc32(ReadOnlySpan<byte> data)
-    {
-        var crc = 0xFFFFFFFFu;
-        foreach (var b in data)
-        {
-            crc ^= b;
-            for (var k = 0; k < 8; k++) crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320u : crc >> 1;
-        }
-        return ~crc;
     }
 
     /// <summary>Inserts an EXIF APP1 segment holding only the Orientation tag right after the JPEG's SOI marker.</summary>

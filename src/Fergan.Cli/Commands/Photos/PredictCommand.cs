@@ -102,6 +102,14 @@ public sealed class PredictCommand(CliConsoles consoles) : Command<PredictSettin
         }
     }
 
+    /// <summary>Paths as the user would type them: relative to the current folder when inside it.</summary>
+    private static string Display(string? path)
+    {
+        if (path is null) return "";
+        var relative = Path.GetRelativePath(Environment.CurrentDirectory, path);
+        return Markup.Escape(relative.StartsWith("..", StringComparison.Ordinal) ? path : relative);
+    }
+
     private void Render(IReadOnlyList<ImageJson> results, string? annotate)
     {
         var table = new Table().AddColumns("photo", "face", "box (x, y, w, h)", "emotion", "probability", "next");
@@ -109,18 +117,18 @@ public sealed class PredictCommand(CliConsoles consoles) : Command<PredictSettin
         {
             if (image.Error is not null)
             {
-                table.AddRow(Markup.Escape(image.Path ?? ""), "", "", $"[red]{Markup.Escape(image.Error)}[/]", "", "");
+                table.AddRow(Display(image.Path), "", "", $"[red]{Markup.Escape(image.Error)}[/]", "", "");
                 continue;
             }
             if (image.Faces.Count == 0)
             {
-                table.AddRow(Markup.Escape(image.Path ?? ""), "-", "no face found", "", "", "");
+                table.AddRow(Display(image.Path), "-", "no face found", "", "", "");
             }
             for (var i = 0; i < image.Faces.Count; i++)
             {
                 var face = image.Faces[i];
                 var next = string.Join(", ", face.Top.Skip(1).Select(e => $"{e} {face.Probabilities[e]:P0}"));
-                table.AddRow(i == 0 ? Markup.Escape(image.Path ?? "") : "", (i + 1).ToString(), string.Join(", ", face.Box.Select(v => v.ToString("0"))),
+                table.AddRow(i == 0 ? Display(image.Path) : "", (i + 1).ToString(), string.Join(", ", face.Box.Select(v => v.ToString("0"))),
                     $"[bold]{face.Emotion}[/]", face.Probabilities[face.Emotion].ToString("P0"), next);
             }
         }

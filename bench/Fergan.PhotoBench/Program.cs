@@ -1,0 +1,166 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Fergan.Data;
+using Fergan.Data.Loading;
+using Fergan.Vision;
+using Fergan.Vision.Classification;
+using Fergan.Vision.Detection;
+using Fergan.Vision.Photos;
+using SkiaSharp;
+
+// Photo pipeline benchmarks (ONNX Runtime, CPU). Run from the repository root:
+//   dotnet run -c Release --project bench/Fergan.PhotoBench -- detection [--photos samples/photos] [--detector auto]
+//       recall of BlazeFace against the hand counts in <photos>/faces.json, per photo
+//   dotnet run -c Release --project bench/Fergan.PhotoBench -- latency [--repeats 200]
+//       per-face classification on 1 thread (batch 1), and end-to-end 640x480 photos (decode, detect, align,
+//       classify) on 1 thread and on every core (photos in parallel); medians
+//   dotnet run -c Release --project bench/Fergan.PhotoBench -- frame --photo samples/photos/sample5.jpg --out frame.jpg
+//       a 640x480 JPEG frame of a photo (used by bench/web-load.sh)
+//   dotnet run -c Release --project bench/Fergan.PhotoBench -- calibrate-alignment --data fer2013.csv.gz
+//       where BlazeFace puts FER2013's faces (the constants of FaceAligner)
+var command = args.FirstOrDefault() ?? "help";
+var options = ParseOptions(args.Skip(1).ToArray());
+string Get(string name, string fallback) => options.TryGetValue(name, out var v) ? v : fallback;
+
+switch (command)
+{
+    case "detection":
+        Detection(Get("photos", "samples/photos"), Enum.Parse<FaceDetectorModel>(Get("detector", "auto"), ignoreCase: true));
+        break;
+    case "latency":
+        Latency(int.Parse(Get("repeats", "200"), CultureInfo.InvariantCulture), Get("photos", "samples/photos"));
+        break;
+    case "frame":
+        File.WriteAllBytes(Get("out", "frame.jpg"), To640x480Jpeg(Get("photo", "samples/photos/sample5.jpg")));
+        break;
+    case "calibrate-alignment":
+        CalibrateAlignment(Get("data", "../shared/data/fer2013/fer2013.csv.gz"));
+        break;
+    default:
+        Console.WriteLine("usage: Fergan.PhotoBench detection|latency|calibrate-alignment [options] (see Program.cs)");
+        break;
+}
+
+static void Detection(string folder, FaceDetectorModel model)
+{
+    var counts = JsonSerializer.Deserialize<Dictionary<string, int>>(File.ReadAllText(Path.Combine(folder, "faces.json")))!;
+    using var detector = new BlazeFaceDetector(Path.Combine(FerPipeline.BundledModels, "blazeface"));
+    int expected = 0, found = 0, extra = 0;
+    Console.WriteLine($"BlazeFace ({model}) on {folder}");
+    Console.WriteLine("| photo | size | faces (hand count) | found | ms |");
+    Console.WriteLine("|---|---|---|---|---|");
+    foreach (var (file, count) in counts.OrderBy(c => c.Key, StringComparer.Ordinal))
+    {
+        using var photo = PhotoDecoder.Decode(Path.Combine(folder, file));
+        detector.Detect(photo, new DetectionOptions { Detector = model }); // warm-up
+        var watch = Stopwatch.StartNew();
+        var faces = detector.Detect(photo, new DetectionOptions { Detector = model });
+        watch.Stop();
+        expected += count;
+        found += Math.Min(faces.Count, count);
+        extra += Math.Max(0, faces.Count - count);
+        Console.WriteLine($"| {file} | {photo.Width}x{photo.Height} | {count} | {faces.Count} | {watch.Elapsed.TotalMilliseconds:0.0} |");
+    }
+    Console.WriteLine($"recall {found}/{expected} = {(double)found / expected:0.000}; detections beyond the hand count: {extra}");
+}
+
+static void Latency(int repeats, string folder)
+{
+    // Per face: the classifier alone, batch 1, one thread (the measure; the JavaScript peers were timed so).
+    using var single = FerPipeline.Load(threadsPerPhoto: 1);
+    var face = new byte[FaceImage.PixelCount];
+    new Random(1).NextBytes(face);
+    for (var i = 0; i < 20; i++) single.Classifier.Predict([face]);
+    var perFace = Time(repeats, () => single.Classifier.Predict([face]));
+    Console.WriteLine($"classifier, batch 1, 1 thread: median {perFace:0.00} ms per face ({1000 / perFace:0} faces/s)");
+    var perFaceTta = Time(Math.Max(20, repeats / 10), () => single.Classifier.Predict([face], tta: true));
+    Console.WriteLine($"classifier with ten-crop TTA, 1 thread: median {perFaceTta:0.00} ms per face");
+
+    // End to end: 640x480 JPEGs made from the sample photos (decode included), one thread, then all cores.
+    var photos = Directory.GetFiles(folder, "*.jpg").Order(StringComparer.Ordinal).Select(path => To640x480Jpeg(path)).ToList();
+    var faces = photos.Sum(p => single.Predict(p).Faces.Count);
+    var index = 0;
+    var endToEnd = Time(repeats / 2, () => single.Predict(photos[index++ % photos.Count]));
+    Console.WriteLine($"end to end, 640x480 JPEG ({faces} faces in {photos.Count} photos), 1 thread: median {endToEnd:0.0} ms per photo ({1000 / endToEnd:0.0} photos/s)");
+
+    var cores = Environment.ProcessorCount;
+    var total = Math.Max(cores * 30, repeats);
+    var watch = Stopwatch.StartNew();
+    Parallel.For(0, total, new ParallelOptions { MaxDegreeOfParallelism = cores }, i => single.Predict(photos[i % photos.Count]));
+    watch.Stop();
+    Console.WriteLine($"end to end, {cores} cores, photos in parallel: {total / watch.Elapsed.TotalSeconds:0.0} photos/s ({total} photos)");
+}
+
+static double Time(int repeats, Action action)
+{
+    var samples = new double[repeats];
+    for (var i = 0; i < repeats; i++)
+    {
+        var watch = Stopwatch.StartNew();
+        action();
+        samples[i] = watch.Elapsed.TotalMilliseconds;
+    }
+    Array.Sort(samples);
+    return samples[repeats / 2];
+}
+
+static byte[] To640x480Jpeg(string path)
+{
+    using var photo = PhotoDecoder.Decode(path);
+    // Centre-crop to 4:3, then scale to 640x480, as a webcam frame or a phone photo sent at VGA size.
+    var cropWidth = Math.Min(photo.Width, photo.Height * 4 / 3);
+    var cropHeight = cropWidth * 3 / 4;
+    using var frame = new SKBitmap(new SKImageInfo(640, 480, SKColorType.Rgba8888, SKAlphaType.Opaque));
+    using (var canvas = new SKCanvas(frame))
+    using (var image = SKImage.FromBitmap(photo))
+    {
+        var source = SKRect.Create((photo.Width - cropWidth) / 2f, (photo.Height - cropHeight) / 2f, cropWidth, cropHeight);
+        canvas.DrawImage(image, source, SKRect.Create(0, 0, 640, 480), new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear));
+    }
+    using var encoded = SKImage.FromBitmap(frame).Encode(SKEncodedImageFormat.Jpeg, 90);
+    return encoded.ToArray();
+}
+
+static void CalibrateAlignment(string data)
+{
+    // BlazeFace's 128 px network on every 10th FER2013 Training face (the first 2,000 of those), the face shown
+    // whole: medians of where it puts the box and the keypoints, in 48x48 face pixels.
+    var faces = DatasetLoader.Load(data, new DatasetOptions()).Faces;
+    var sample = faces.IndicesOf(DataSplit.Training).Where((_, i) => i % 10 == 0).Take(2000).ToList();
+    using var detector = new BlazeFaceDetector(Path.Combine(FerPipeline.BundledModels, "blazeface"));
+    var rows = new List<float[]>();
+    foreach (var i in sample)
+    {
+        using var bitmap = new SKBitmap(new SKImageInfo(FaceImage.Size, FaceImage.Size, SKColorType.Rgba8888, SKAlphaType.Opaque));
+        var pixels = faces.Pixels(i);
+        var rgba = bitmap.GetPixelSpan();
+        for (var p = 0; p < FaceImage.PixelCount; p++)
+        {
+            rgba[4 * p] = rgba[4 * p + 1] = rgba[4 * p + 2] = pixels[p];
+            rgba[4 * p + 3] = 255;
+        }
+        var found = detector.Detect(bitmap, new DetectionOptions { Detector = FaceDetectorModel.Near, MinScore = 0.5f, MinFace = 0 });
+        if (found.Count == 0) continue;
+        var f = found[0];
+        var (right, left) = (f[FaceKeypoint.RightEye], f[FaceKeypoint.LeftEye]);
+        rows.Add([f.Box.CenterX, f.Box.CenterY, f.Box.Width, MathF.Sqrt(MathF.Pow(left.X - right.X, 2) + MathF.Pow(left.Y - right.Y, 2))]);
+    }
+    Console.WriteLine($"detected {rows.Count} of {sample.Count} FER2013 Training faces");
+    string[] names = ["box centre x", "box centre y", "box width", "eye distance"];
+    for (var c = 0; c < names.Length; c++)
+    {
+        var values = rows.Select(r => r[c]).Order().ToArray();
+        Console.WriteLine($"{names[c],-14} median {values[values.Length / 2]:0.00}  quartiles {values[values.Length / 4]:0.00} .. {values[3 * values.Length / 4]:0.00}");
+    }
+}
+
+static Dictionary<string, string> ParseOptions(string[] args)
+{
+    var result = new Dictionary<string, string>();
+    for (var i = 0; i + 1 < args.Length; i += 2)
+    {
+        result[args[i].TrimStart('-')] = args[i + 1];
+    }
+    return result;
+}

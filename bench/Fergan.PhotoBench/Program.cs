@@ -47,6 +47,10 @@ static void Detection(string folder, FaceDetectorModel model)
     var counts = JsonSerializer.Deserialize<Dictionary<string, int>>(File.ReadAllText(Path.Combine(folder, "faces.json")))!;
     using var detector = new BlazeFaceDetector(Path.Combine(FerPipeline.BundledModels, "blazeface"));
     int expected = 0, found = 0, extra = 0;
+    using (var first = PhotoDecoder.Decode(Path.Combine(folder, counts.Keys.First())))
+    {
+        for (var i = 0; i < 20; i++) detector.Detect(first, new DetectionOptions { Detector = model }); // warm up ONNX Runtime
+    }
     Console.WriteLine($"BlazeFace ({model}) on {folder}");
     Console.WriteLine("| photo | size | faces (hand count) | found | ms (median of 9, all cores) |");
     Console.WriteLine("|---|---|---|---|---|");

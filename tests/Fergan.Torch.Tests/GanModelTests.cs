@@ -52,6 +52,26 @@ public sealed class GanModelTests
     }
 
     [Fact]
+    public void A_classifier_head_adds_emotion_logits_and_only_its_own_keys()
+    {
+        using var scope = NewDisposeScope();
+        using var plain = new ProjectionDiscriminator(Small);
+        using var withHead = new ProjectionDiscriminator(Small, classifierHead: true);
+        var images = randn(4, 1, 48, 48);
+        var labels = tensor(new long[] { 0, 1, 2, 3 });
+
+        var (score, classes) = withHead.Judge(images, labels);
+
+        Assert.Equal([4L], score.shape);
+        Assert.NotNull(classes);
+        Assert.Equal([4L, 7], classes.shape);
+        Assert.Null(plain.Judge(images, labels).ClassLogits);
+        // Without the head the keys are what older checkpoints hold; the head adds its own and nothing else.
+        var added = withHead.state_dict().Keys.Except(plain.state_dict().Keys).Order().ToList();
+        Assert.Equal(["classifier.bias", "classifier.u", "classifier.weight"], added);
+    }
+
+    [Fact]
     public void The_class_changes_the_generated_face()
     {
         using var scope = NewDisposeScope();

@@ -113,6 +113,47 @@ public sealed class GanTrainerTests : IDisposable
     }
 
     [Fact]
+    public void An_auxiliary_classifier_logs_its_accuracy_and_must_be_kept_on_resume()
+    {
+        Train(Tiny(2) with { ClassifierWeight = 1 });
+
+        var last = System.Text.Json.JsonDocument.Parse(File.ReadAllLines(new GanRunDirectory(_temp.Path).LogFile)[^1]).RootElement;
+        Assert.InRange(last.GetProperty("classifier_accuracy").GetDouble(), 0, 1);
+        Assert.True(last.GetProperty("classifier_loss").GetDouble() > 0);
+        var error = Assert.Throws<FerganException>(() => Train(Tiny(4), resume: true));
+        Assert.Contains("auxiliary classifier", error.Message);
+        Assert.Equal(4, Train(Tiny(4) with { ClassifierWeight = 1 }, resume: true).Step);
+    }
+
+    [Fact]
+    public void A_guide_classifier_is_frozen_and_its_accuracy_is_logged()
+    {
+        var guideFolder = Path.Combine(_temp.Path, "guide");
+        var classifierOptions = new Classifier.Training.ClassifierOptions
+        {
+            Architecture = new Classifier.Models.ClassifierArchitecture(Classifier.Models.ClassifierKind.Baseline, 4),
+            Epochs = 1,
+            BatchSize = 16,
+        };
+        using (var trainer = new Classifier.Training.ClassifierTrainer(classifierOptions, Faces, guideFolder))
+        {
+            trainer.Train(false, "test");
+        }
+        var before = File.ReadAllBytes(Path.Combine(guideFolder, Classifier.ClassifierCard.WeightsFile));
+        var ganFolder = Path.Combine(_temp.Path, "gan");
+        using (var trainer = new GanTrainer(Tiny(2) with { GuideFolder = guideFolder, GuideWeight = 2 }, Faces, ganFolder))
+        {
+            trainer.Train(false, "test");
+        }
+
+        var last = System.Text.Json.JsonDocument.Parse(File.ReadAllLines(new GanRunDirectory(ganFolder).LogFile)[^1]).RootElement;
+        Assert.InRange(last.GetProperty("guide_accuracy").GetDouble(), 0, 1);
+        Assert.Equal(before, File.ReadAllBytes(Path.Combine(guideFolder, Classifier.ClassifierCard.WeightsFile)));
+        var missing = Assert.Throws<FerganException>(() => new GanTrainer(Tiny(2) with { GuideFolder = Path.Combine(_temp.Path, "none") }, Faces, Path.Combine(_temp.Path, "gan2")));
+        Assert.Contains("does not exist", missing.Message);
+    }
+
+    [Fact]
     public void A_fresh_start_in_a_folder_with_a_run_is_refused()
     {
         Train(Tiny(2));

@@ -66,6 +66,17 @@ public class PhotoDecoderTests
         Assert.Equal(SKColorType.Rgba8888, decodedClear.ColorType);
     }
 
+    [Fact]
+    public void Cmyk_jpegs_come_out_as_rgb()
+    {
+        using var photo = PhotoDecoder.Decode(Path.Combine(AppContext.BaseDirectory, "fixtures", "cmyk.jpg"));
+        Assert.Equal((64, 48), (photo.Width, photo.Height));
+        var cyan = photo.GetPixel(10, 20);
+        var black = photo.GetPixel(50, 20);
+        Assert.True(cyan.Red < 40 && cyan.Green > 215 && cyan.Blue > 215, $"left half should be cyan, got {cyan}");
+        Assert.True(black.Red < 40 && black.Green < 40 && black.Blue < 40, $"right half should be black, got {black}");
+    }
+
     [Theory]
     [InlineData(1, 40, 20, 0, 0)]   // upright: the red corner stays top-left
     [InlineData(3, 40, 20, 39, 19)] // rotated 180: it moves to bottom-right

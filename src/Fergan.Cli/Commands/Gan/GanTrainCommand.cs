@@ -47,6 +47,18 @@ public sealed class GanTrainSettings : TrainingRunSettings
     [Description("Discriminator learning rate (Adam); overrides the profile.")]
     public double? DiscriminatorLearningRate { get; init; }
 
+    [CommandOption("--classifier-weight <W>")]
+    [Description("Weight of the auxiliary classifier loss (AC-GAN: D's head learns real emotions, G is trained to match them); 0 = projection only. Overrides the profile.")]
+    public double? ClassifierWeight { get; init; }
+
+    [CommandOption("--guide <DIR>")]
+    [Description("A trained classifier (a `fergan train` folder) that guides G toward the requested emotion; must not be the reference network of `gan evaluate`.")]
+    public string? Guide { get; init; }
+
+    [CommandOption("--guide-weight <W>")]
+    [Description("Weight of the guide's loss in G's (default 1).")]
+    public double? GuideWeight { get; init; }
+
     private static readonly Dictionary<string, AugmentPolicy> Policies = new()
     {
         ["none"] = AugmentPolicy.None,
@@ -140,6 +152,9 @@ public sealed class GanTrainCommand(CliConsoles consoles) : Command<GanTrainSett
             DiscriminatorSteps = s.DiscriminatorSteps ?? options.DiscriminatorSteps,
             GeneratorLearningRate = s.GeneratorLearningRate ?? options.GeneratorLearningRate,
             DiscriminatorLearningRate = s.DiscriminatorLearningRate ?? options.DiscriminatorLearningRate,
+            ClassifierWeight = s.ClassifierWeight ?? options.ClassifierWeight,
+            GuideFolder = s.Guide is { } guide ? Path.GetFullPath(guide) : options.GuideFolder,
+            GuideWeight = s.GuideWeight ?? options.GuideWeight,
             Seed = s.Seed,
             Device = s.Device,
         };
@@ -147,5 +162,7 @@ public sealed class GanTrainCommand(CliConsoles consoles) : Command<GanTrainSett
 
     private static string Describe(GanProgress p) =>
         $"step {p.Step}/{p.TotalSteps}  D {p.DiscriminatorLoss:0.000}  G {p.GeneratorLoss:0.000}  " +
-        $"D(real) {p.RealScore:0.00}  D(fake) {p.FakeScore:0.00}  {p.ImagesPerSecond:0} img/s";
+        $"D(real) {p.RealScore:0.00}  D(fake) {p.FakeScore:0.00}" +
+        (p.ClassifierAccuracy is { } a ? $"  D-class acc {a:0.00}" : "") +
+        (p.GuideAccuracy is { } guide ? $"  guide acc {guide:0.00}" : "") + $"  {p.ImagesPerSecond:0} img/s";
 }

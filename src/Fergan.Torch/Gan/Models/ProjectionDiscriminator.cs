@@ -10,14 +10,16 @@ namespace Fergan.Torch.Gan.Models;
 /// Projection discriminator (Miyato and Koyama 2018) with spectral normalisation throughout: residual
 /// down-sampling blocks to a 6x6 map, ReLU, a sum over space to a feature vector h, then
 /// score = linear(h) + &lt;embed(class), h&gt;. The inner product ties the realness score to the requested emotion.
+/// Optionally also an auxiliary classifier head on h (AC-GAN style, see <see cref="Training.GanOptions.ClassifierWeight"/>).
 /// </summary>
 public sealed class ProjectionDiscriminator : Module<Tensor, Tensor, Tensor>
 {
     private readonly ModuleList<Module<Tensor, Tensor>> blocks;
     private readonly SNLinear linear;
     private readonly SNEmbedding embed;
+    private readonly SNLinear? classifier; // only with an auxiliary classifier: older checkpoints keep their keys
 
-    public ProjectionDiscriminator(GanArchitecture architecture) : base(nameof(ProjectionDiscriminator))
+    public ProjectionDiscriminator(GanArchitecture architecture, bool classifierHead = false) : base(nameof(ProjectionDiscriminator))
     {
         Architecture = architecture;
         var w = architecture.Width;
@@ -30,12 +32,21 @@ public sealed class ProjectionDiscriminator : Module<Tensor, Tensor, Tensor>
         }
         linear = new SNLinear(channels[^1], 1);
         embed = new SNEmbedding(architecture.Classes, channels[^1]);
+        if (classifierHead)
+        {
+            classifier = new SNLinear(channels[^1], architecture.Classes);
+        }
         RegisterComponents();
     }
 
     public GanArchitecture Architecture { get; }
 
-    public override Tensor forward(Tensor images, Tensor labels)
+    public bool HasClassifier => classifier is not null;
+
+    public override Tensor forward(Tensor images, Tensor labels) => Judge(images, labels).Score;
+
+    /// <summary>The realness score of each image for its label, and (with a classifier head) its emotion logits.</summary>
+    public (Tensor Score, Tensor? ClassLogits) Judge(Tensor images, Tensor labels)
     {
         var x = images;
         foreach (var block in blocks)
@@ -43,7 +54,8 @@ public sealed class ProjectionDiscriminator : Module<Tensor, Tensor, Tensor>
             x = block.call(x);
         }
         var h = functional.relu(x).sum([2, 3]);
-        return linear.call(h).squeeze(1) + (embed.call(labels) * h).sum(1);
+        var score = linear.call(h).squeeze(1) + (embed.call(labels) * h).sum(1);
+        return (score, classifier?.call(h));
     }
 
     /// <summary>[ReLU,] SN-conv 3x3, ReLU, SN-conv 3x3, [avg-pool]; plus a 1x1 SN-conv shortcut.</summary>

@@ -28,6 +28,7 @@ public sealed class GanTrainer : IDisposable
     private readonly ConditionalGenerator _generator;
     private readonly ConditionalGenerator _ema;
     private readonly ProjectionDiscriminator _discriminator;
+    private readonly Classifier.EmotionClassifier? _guide;
     private readonly TorchSharp.Modules.OptimizerHelper _generatorOptimizer;
     private readonly TorchSharp.Modules.OptimizerHelper _discriminatorOptimizer;
     private readonly GanLossPair _loss;
@@ -46,6 +47,14 @@ public sealed class GanTrainer : IDisposable
         _options = options;
         _run = new GanRunDirectory(runFolder);
         _device = TorchRuntime.Device(options.Device);
+        if (options.GuideFolder is { } guide) // first: a wrong folder fails before anything is built
+        {
+            _guide = Classifier.EmotionClassifier.Load(guide, options.Device);
+            foreach (var p in _guide.Network.parameters())
+            {
+                p.requires_grad = false; // frozen: gradients flow through it to G's faces, never into it
+            }
+        }
         _dataDescription = $"{data.Provenance.Source} (Training split, {data.IndicesOf(DataSplit.Training).Length} faces)";
         _real = new RealBatches(data, options, _device);
 
@@ -53,7 +62,7 @@ public sealed class GanTrainer : IDisposable
         // Build on the CPU, move, and only then create the optimisers (their state must live on the device).
         _generator = new ConditionalGenerator(options.Architecture);
         _ema = new ConditionalGenerator(options.Architecture);
-        _discriminator = new ProjectionDiscriminator(options.Architecture);
+        _discriminator = new ProjectionDiscriminator(options.Architecture, classifierHead: options.ClassifierWeight > 0);
         _generator.to(_device);
         _ema.to(_device);
         _discriminator.to(_device);
@@ -101,14 +110,15 @@ public sealed class GanTrainer : IDisposable
             {
                 dStats = TrainDiscriminatorStep(random);
             }
-            var gLoss = TrainGeneratorStep();
+            var gStats = TrainGeneratorStep();
             UpdateEma(step);
             step++;
             windowImages += imagesPerStep; // real images through D
             if (step % _options.LogEvery == 0 || step == _options.Steps)
             {
-                var d = dStats.cpu().data<float>().ToArray(); // [loss, mean real score, mean fake score]
-                var g = gLoss.item<float>();
+                var d = dStats.cpu().data<float>().ToArray(); // [loss, mean real score, mean fake score, classifier loss, accuracy]
+                var gValues = gStats.cpu().data<float>().ToArray(); // [loss, guide accuracy]
+                var g = gValues[0];
                 if (!float.IsFinite(d[0]) || !float.IsFinite(g))
                 {
                     // Stop before anything is saved: the last checkpoint holds the last good weights.
@@ -117,7 +127,8 @@ public sealed class GanTrainer : IDisposable
                         (last.Folder is null ? "does not exist yet" : $"is {last.Folder}") + ". Lower the learning rates and resume or start again.");
                 }
                 var rate = windowImages / Math.Max(1e-9, windowWatch.Elapsed.TotalSeconds);
-                var entry = new GanProgress(step, _options.Steps, d[0], g, d[1], d[2], rate, previousSeconds + watch.Elapsed.TotalSeconds);
+                var entry = new GanProgress(step, _options.Steps, d[0], g, d[1], d[2], rate, previousSeconds + watch.Elapsed.TotalSeconds,
+                    _discriminator.HasClassifier ? d[3] : null, _discriminator.HasClassifier ? d[4] : null, _guide is not null ? gValues[1] : null);
                 File.AppendAllText(_run.LogFile, JsonSerializer.Serialize(entry, RunDirectory.JsonLine) + "\n");
                 progress?.Report(entry);
                 windowWatch.Restart();
@@ -138,7 +149,10 @@ public sealed class GanTrainer : IDisposable
             _run.Checkpoints().Select(c => c.Folder).ToList());
     }
 
-    /// <summary>One D update; returns [loss, mean real score, mean fake score] on the device (no sync).</summary>
+    /// <summary>
+    /// One D update; returns [adversarial loss, mean real score, mean fake score, classifier loss, classifier accuracy]
+    /// on the device (no sync); the last two are 0 without a classifier head.
+    /// </summary>
     private Tensor TrainDiscriminatorStep(Random random)
     {
         using var scope = NewDisposeScope();
@@ -150,15 +164,24 @@ public sealed class GanTrainer : IDisposable
             fake = _generator.call(Noise(), fakeLabels); // no graph through G in the D step
         }
         _discriminatorOptimizer.zero_grad();
-        var realScores = Judge(real, realLabels);
-        var fakeScores = Judge(fake, fakeLabels);
-        var loss = _loss.Discriminator(realScores, fakeScores);
-        loss.backward();
+        var (realScores, realClasses) = Judge(real, realLabels);
+        var (fakeScores, _) = Judge(fake, fakeLabels);
+        var adversarial = _loss.Discriminator(realScores, fakeScores);
+        var classification = zeros(1, device: _device).squeeze();
+        var accuracy = zeros(1, device: _device).squeeze();
+        if (realClasses is not null)
+        {
+            // The head learns emotions from real faces only (a fake-class term would reward easy-to-classify fakes).
+            classification = nn.functional.cross_entropy(realClasses, realLabels);
+            accuracy = realClasses.detach().argmax(1).eq(realLabels).to_type(ScalarType.Float32).mean();
+        }
+        (adversarial + _options.ClassifierWeight * classification).backward();
         _discriminatorOptimizer.step();
-        return stack([loss.detach(), realScores.detach().mean(), fakeScores.detach().mean()]).MoveToOuterDisposeScope();
+        return stack([adversarial.detach(), realScores.detach().mean(), fakeScores.detach().mean(), classification.detach(), accuracy])
+            .MoveToOuterDisposeScope();
     }
 
-    /// <summary>One G update; returns the loss on the device (no sync).</summary>
+    /// <summary>One G update; returns [loss, guide accuracy (0 without a guide)] on the device (no sync).</summary>
     private Tensor TrainGeneratorStep()
     {
         using var scope = NewDisposeScope();
@@ -167,10 +190,25 @@ public sealed class GanTrainer : IDisposable
         {
             _generatorOptimizer.zero_grad();
             var labels = randint(0, Emotions.Count, [_options.BatchSize], dtype: ScalarType.Int64, device: _device);
-            var loss = _loss.Generator(Judge(_generator.call(Noise(), labels), labels));
+            var faces = _generator.call(Noise(), labels);
+            var (scores, classes) = Judge(faces, labels);
+            var loss = _loss.Generator(scores);
+            if (classes is not null)
+            {
+                loss = loss + _options.ClassifierWeight * nn.functional.cross_entropy(classes, labels);
+            }
+            var guideAccuracy = zeros(1, device: _device).squeeze();
+            if (_guide is not null)
+            {
+                // The guide sees the faces as the classifier was trained on them ([0, 1]), through the same random
+                // augmentation as D, so G cannot satisfy it with pixel-exact adversarial patterns.
+                var logits = _guide.Network.call(DiffAugment.Apply(faces, _options.Augment).add(1).div(2));
+                loss = loss + _options.GuideWeight * nn.functional.cross_entropy(logits, labels);
+                guideAccuracy = logits.detach().argmax(1).eq(labels).to_type(ScalarType.Float32).mean();
+            }
             loss.backward();
             _generatorOptimizer.step();
-            return loss.detach().MoveToOuterDisposeScope();
+            return stack([loss.detach(), guideAccuracy]).MoveToOuterDisposeScope();
         }
         finally
         {
@@ -179,8 +217,8 @@ public sealed class GanTrainer : IDisposable
     }
 
     /// <summary>The only path into D: real and fake images get the same differentiable augmentation.</summary>
-    private Tensor Judge(Tensor images, Tensor labels) =>
-        _discriminator.call(DiffAugment.Apply(images, _options.Augment), labels);
+    private (Tensor Score, Tensor? ClassLogits) Judge(Tensor images, Tensor labels) =>
+        _discriminator.Judge(DiffAugment.Apply(images, _options.Augment), labels);
 
     private Tensor Noise() => randn([_options.BatchSize, _options.Architecture.LatentSize], device: _device);
 
@@ -277,6 +315,10 @@ public sealed class GanTrainer : IDisposable
         {
             throw new FerganException($"{_run.Root} holds a run of another architecture ({saved.Architecture}); resume it with the same profile and width, or start a new --out folder.");
         }
+        if (saved is not null && (saved.ClassifierWeight > 0) != (_options.ClassifierWeight > 0))
+        {
+            throw new FerganException($"{_run.Root} holds a run {(saved.ClassifierWeight > 0 ? "with" : "without")} an auxiliary classifier (classifier weight {saved.ClassifierWeight}); resume it with that setting, or start a new --out folder.");
+        }
     }
 
     public void Dispose()
@@ -284,6 +326,7 @@ public sealed class GanTrainer : IDisposable
         _generator.Dispose();
         _ema.Dispose();
         _discriminator.Dispose();
+        _guide?.Dispose();
         _real.Dispose();
         _fixedNoise.Dispose();
         _fixedLabels.Dispose();

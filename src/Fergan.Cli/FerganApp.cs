@@ -91,6 +91,9 @@ public static class FerganApp
                 export.AddCommand<ExportOnnxCommand>("onnx")
                     .WithDescription("Export a classifier to ONNX (batch norm folded), checked against TorchSharp before it is written.")
                     .WithExample("export", "onnx", "--model", "runs/vgg", "--out", "vgg.onnx");
+                export.AddCommand<ExportGanOnnxCommand>("gan-onnx")
+                    .WithDescription("Export a generator to ONNX (for the web app's GAN page), checked against TorchSharp before it is written.")
+                    .WithExample("export", "gan-onnx", "--model", "runs/gan", "--out", "runs/gan/generator.onnx");
             });
             config.AddCommand<DoctorCommand>("doctor")
                 .WithDescription("Check that training can run: TorchSharp, libtorch, device, threads, a tiny training step.")

@@ -1,22 +1,33 @@
 using Fergan.Data;
 using Fergan.Data.Imaging;
-using Fergan.Torch.Gan.Sampling;
-using Fergan.Torch.Runtime;
+using Fergan.Vision;
+using Fergan.Vision.Generation;
 using Microsoft.AspNetCore.Http;
 
 namespace Fergan.Web;
 
 /// <summary>
-/// GET /api/gan/sample: a PNG grid of faces of one emotion from the generator. The generator is TorchSharp, loaded on
-/// the first request (so the photo API never needs libtorch); if libtorch cannot load, this endpoint alone answers 503.
+/// GET /api/gan/sample: a PNG grid of faces of one emotion from the generator's ONNX export (models/gan/generator.onnx
+/// by default), so the web app needs no libtorch. Loaded on the first request; if it is missing or unreadable, this
+/// endpoint alone answers 503 with the reason.
 /// </summary>
 internal sealed class GanSamples(WebOptions options)
 {
-    private readonly Lock _gate = new();
-    private GanGenerator? _generator;
-    private string? _failure;
+    private readonly Lazy<(OnnxFaceGenerator? Generator, string? Failure)> _generator = new(() =>
+    {
+        try
+        {
+            return (new OnnxFaceGenerator(options.Gan ?? DefaultFolder), null);
+        }
+        catch (FerganException e)
+        {
+            return (null, e.Message);
+        }
+    });
 
-    public string Folder => options.Gan ?? GanGenerator.BundledFolder;
+    public static string DefaultFolder => Path.Combine(FerPipeline.BundledModels, "gan");
+
+    public string Folder => options.Gan ?? DefaultFolder;
 
     public IResult Handle(string? emotionName, int? count, int? seed, double? truncation)
     {
@@ -33,39 +44,18 @@ internal sealed class GanSamples(WebOptions options)
         {
             return FerganWebApp.Problem(400, $"count must be between 1 and {options.MaxGanSamples} (got {n}).");
         }
-        if (truncation is <= 0 or double.NaN)
+        if (truncation is { } t && !(t > 0))
         {
             return FerganWebApp.Problem(400, $"truncation must be positive (got {truncation}).");
         }
-        lock (_gate) // one sampling at a time: the generator is small, and TorchSharp modules are not meant to be shared by threads
+        var (generator, failure) = _generator.Value;
+        if (generator is null)
         {
-            var generator = Generator();
-            if (generator is null)
-            {
-                return FerganWebApp.Problem(503, $"the GAN is unavailable on this server: {_failure}");
-            }
-            var faces = generator.SampleFaces(emotion, n, truncation ?? double.PositiveInfinity, seed ?? 2013);
-            const int Columns = 10;
-            var rows = faces.Chunk(Columns).Select((chunk, r) => (r == 0 ? emotion.Name() : "", (IReadOnlyList<byte[]>)chunk)).ToList();
-            return Results.Bytes(FaceGrid.RenderPng(rows, scale: 2, columns: Math.Min(Columns, n)), "image/png");
+            return FerganWebApp.Problem(503, $"the GAN is unavailable on this server: {failure}");
         }
-    }
-
-    private GanGenerator? Generator()
-    {
-        if (_generator is not null || _failure is not null)
-        {
-            return _generator;
-        }
-        try
-        {
-            TorchRuntime.Initialize(new TorchRuntimeOptions());
-            _generator = GanGenerator.Load(Folder);
-        }
-        catch (Exception e) when (e is FerganException or DllNotFoundException or TypeInitializationException or IOException)
-        {
-            _failure = e.Message;
-        }
-        return _generator;
+        var faces = generator.Sample(emotion, n, seed ?? 2013, truncation ?? double.PositiveInfinity);
+        const int Columns = 10;
+        var rows = faces.Chunk(Columns).Select((chunk, r) => (r == 0 ? emotion.Name() : "", (IReadOnlyList<byte[]>)chunk)).ToList();
+        return Results.Bytes(FaceGrid.RenderPng(rows, scale: 2, columns: Math.Min(Columns, n)), "image/png");
     }
 }

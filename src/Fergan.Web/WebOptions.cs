@@ -11,7 +11,7 @@ public sealed record WebOptions
     /// <summary>Exported classifier (.onnx or a folder with classifier.onnx); null: the bundled one.</summary>
     public string? Model { get; init; }
 
-    /// <summary>Generator folder for the GAN page; null: the bundled one.</summary>
+    /// <summary>Generator for the GAN page: a generator.onnx file or a folder holding one; null: the bundled one.</summary>
     public string? Gan { get; init; }
 
     /// <summary>A folder written by `fergan evaluate --report`, shown at /report; null: the scores in the classifier's card.</summary>

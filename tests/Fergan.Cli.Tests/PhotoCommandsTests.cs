@@ -111,4 +111,15 @@ public sealed class ExportOnnxCommandTests : IDisposable
         Assert.True(predicted.ExitCode == 0, predicted.Error);
         Assert.Contains("\"emotion\"", predicted.Out);
     }
+
+    [Fact]
+    public void Export_gan_onnx_writes_a_checked_generator_and_refuses_to_overwrite()
+    {
+        var onnx = _temp.File("generator.onnx");
+        var exported = CliRunner.Run("export", "gan-onnx", "--out", onnx);
+        Assert.True(exported.ExitCode == 0, exported.Error);
+        Assert.Contains("matches TorchSharp", exported.Out);
+        Assert.True(new FileInfo(onnx).Length > 100_000);
+        Assert.Equal(FerganApp.UserError, CliRunner.Run("export", "gan-onnx", "--out", onnx).ExitCode);
+    }
 }

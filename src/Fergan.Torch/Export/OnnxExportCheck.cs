@@ -1,6 +1,7 @@
 using Fergan.Data;
 using Fergan.Data.Loading;
 using Fergan.Torch.Classifier;
+using Fergan.Torch.Gan.Sampling;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using static TorchSharp.torch;
@@ -42,6 +43,36 @@ public static class OnnxExportCheck
         var max = expected.Zip(actual, (a, b) => Math.Abs((double)a - b)).Max();
         return new OnnxExportCheckResult(faces, max, halfPrecisionWeights ? Float16Tolerance : Float32Tolerance);
     }
+
+    /// <summary>
+    /// An exported generator against TorchSharp: the same fixed noise and labels (every emotion) through both, max
+    /// |difference| of the faces on their [-1, 1] scale; float32 throughout, so the tolerance is tight.
+    /// </summary>
+    public static OnnxExportCheckResult CompareGenerator(GanGenerator generator, byte[] model, int faces = 28)
+    {
+        var latent = generator.Card.Architecture.LatentSize;
+        var noise = new float[faces * latent];
+        var random = new Random(48);
+        for (var i = 0; i < noise.Length; i++) noise[i] = (float)(random.NextDouble() * 4 - 2);
+        var labels = Enumerable.Range(0, faces).Select(i => (long)(i % generator.Card.Architecture.Classes)).ToArray();
+        float[] expected;
+        using (var scope = NewDisposeScope())
+        using (no_grad())
+        {
+            expected = generator.Model.call(tensor(noise, [faces, latent]).to(generator.Device), tensor(labels).to(generator.Device)).cpu().data<float>().ToArray();
+        }
+        using var options = new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR };
+        using var session = new InferenceSession(model, options);
+        using var outputs = session.Run([
+            NamedOnnxValue.CreateFromTensor(GeneratorOnnxExporter.NoiseName, new DenseTensor<float>(noise, [faces, latent])),
+            NamedOnnxValue.CreateFromTensor(GeneratorOnnxExporter.LabelsName, new DenseTensor<long>(labels, [faces])),
+        ]);
+        var actual = outputs[0].AsTensor<float>().ToArray();
+        return new OnnxExportCheckResult(faces, expected.Zip(actual, (a, b) => Math.Abs((double)a - b)).Max(), GeneratorTolerance);
+    }
+
+    /// <summary>Faces in [-1, 1]; 1e-3 is a quarter of one gray level.</summary>
+    public const double GeneratorTolerance = 1e-3;
 
     private static float[] FixedBatch(int count)
     {

@@ -9,7 +9,7 @@ internal sealed class OnnxGraph(string name)
     /// <summary>ONNX IR version 8 and operator set 17: read by ONNX Runtime 1.10 and later.</summary>
     public const int IrVersion = 8, OpsetVersion = 17;
 
-    private const int FloatType = 1, Float16Type = 10;
+    private const int FloatType = 1, Int64Type = 7, Float16Type = 10;
     private readonly List<ProtobufWriter> _nodes = [];
     private readonly List<ProtobufWriter> _initializers = [];
     private readonly List<ProtobufWriter> _inputs = [];
@@ -27,6 +27,19 @@ internal sealed class OnnxGraph(string name)
 
     /// <summary>A float input; a null dimension is symbolic ("batch").</summary>
     public void Input(string value, params long?[] shape) => _inputs.Add(ValueInfo(value, shape));
+
+    /// <summary>An int64 input (class labels).</summary>
+    public void Int64Input(string value, params long?[] shape) => _inputs.Add(ValueInfo(value, shape, Int64Type));
+
+    /// <summary>An int64 constant (shapes, axes); returns its name.</summary>
+    public string Int64Initializer(string prefix, params long[] values)
+    {
+        var value = Name(prefix);
+        var raw = new byte[values.Length * sizeof(long)];
+        Buffer.BlockCopy(values, 0, raw, 0, raw.Length);
+        _initializers.Add(new ProtobufWriter().PackedInts(1, [values.Length]).Int(2, Int64Type).String(8, value).Bytes(9, raw));
+        return value;
+    }
 
     public void Output(string value, params long?[] shape) => _outputs.Add(ValueInfo(value, shape));
 
@@ -106,14 +119,14 @@ internal sealed class OnnxGraph(string name)
         return model.ToArray();
     }
 
-    private static ProtobufWriter ValueInfo(string value, long?[] shape)
+    private static ProtobufWriter ValueInfo(string value, long?[] shape, int elementType = FloatType)
     {
         var shapeProto = new ProtobufWriter();
         foreach (var d in shape)
         {
             shapeProto.Message(1, d is { } size ? new ProtobufWriter().Int(1, size) : new ProtobufWriter().String(2, "batch"));
         }
-        var tensorType = new ProtobufWriter().Int(1, FloatType).Message(2, shapeProto);
+        var tensorType = new ProtobufWriter().Int(1, elementType).Message(2, shapeProto);
         return new ProtobufWriter().String(1, value).Message(2, new ProtobufWriter().Message(1, tensorType));
     }
 
@@ -126,6 +139,7 @@ internal sealed class OnnxGraph(string name)
             long l => a.Int(3, l).Int(20, 2),
             float f => a.Float(2, f).Int(20, 1),               // FLOAT
             long[] ints => a.PackedInts(8, ints).Int(20, 7),   // INTS
+            string text => a.String(4, text).Int(20, 3),       // STRING
             _ => throw new ArgumentException($"unsupported ONNX attribute type {value.GetType().Name} for {attributeName}."),
         };
     }

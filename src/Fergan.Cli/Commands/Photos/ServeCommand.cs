@@ -17,8 +17,8 @@ public sealed class ServeSettings : CommandSettings
     [Description("Exported classifier (.onnx file, or a folder holding classifier.onnx). Default: the bundled one.")]
     public string? Model { get; init; }
 
-    [CommandOption("--gan <DIR>")]
-    [Description("Generator folder for the GAN samples page. Default: the bundled generator.")]
+    [CommandOption("--gan <ONNX>")]
+    [Description("Generator for the GAN samples page: a generator.onnx (from `fergan export gan-onnx`) or a folder holding one. Default: the bundled generator.")]
     public string? Gan { get; init; }
 
     [CommandOption("--report <DIR>")]

@@ -25,6 +25,11 @@ public sealed class GanGenerator : IDisposable
 
     public GeneratorCard Card { get; }
 
+    /// <summary>The network itself (for export).</summary>
+    internal ConditionalGenerator Model => _model;
+
+    internal Device Device => _device;
+
     /// <summary>The model folder it was loaded from.</summary>
     public string Folder { get; }
 

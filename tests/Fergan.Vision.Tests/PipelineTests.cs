@@ -80,6 +80,27 @@ public sealed class PipelineTests : IDisposable
     }
 
     [Fact]
+    public void Large_batches_are_split_without_changing_any_face_s_result()
+    {
+        // 70 faces (over one 64-face call) and 9 with TTA (over one 6-face call): the same numbers as one at a time.
+        var random = new Random(5);
+        var faces = Enumerable.Range(0, 70).Select(_ => { var f = new byte[FaceImage.PixelCount]; random.NextBytes(f); return f; }).ToList();
+        var together = _pipeline.Classifier.Predict(faces);
+        var tta = _pipeline.Classifier.Predict(faces.Take(9).ToList(), tta: true);
+        foreach (var i in new[] { 0, 63, 64, 69 })
+        {
+            Assert.Equal(_pipeline.Classifier.Predict([faces[i]])[0], together[i], new ToleranceComparer(1e-5f));
+        }
+        Assert.Equal(_pipeline.Classifier.Predict([faces[8]], tta: true)[0], tta[8], new ToleranceComparer(1e-5f));
+    }
+
+    private sealed class ToleranceComparer(float tolerance) : IEqualityComparer<float>
+    {
+        public bool Equals(float a, float b) => Math.Abs(a - b) <= tolerance;
+        public int GetHashCode(float value) => 0;
+    }
+
+    [Fact]
     public void Invalid_options_are_reported_by_name()
     {
         using var photo = TestPhotos.Solid(64, 64, SKColors.Gray);

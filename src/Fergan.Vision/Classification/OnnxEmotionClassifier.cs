@@ -54,26 +54,40 @@ public sealed class OnnxEmotionClassifier : IDisposable
     /// <summary>The training card (JSON) the exporter embedded, if any.</summary>
     public string? Card { get; }
 
+    /// <summary>Faces per ONNX Runtime call (divided by ten with TTA): bounds memory for crowd photos, whose first
+    /// convolution alone would need over a gigabyte for 200 faces with ten views each in one batch.</summary>
+    private const int MaxBatch = 64;
+
     /// <summary>Probabilities for each 48x48 face (row-major bytes); with <paramref name="tta"/>, ten views averaged.</summary>
     public float[][] Predict(IReadOnlyList<byte[]> faces, bool tta = false)
     {
-        if (faces.Count == 0)
-        {
-            return [];
-        }
-        var views = tta ? TenCropViews : 1;
-        var size = FaceImage.Size;
-        var input = new DenseTensor<float>([faces.Count * views, 1, size, size]);
-        var buffer = input.Buffer.Span;
         for (var f = 0; f < faces.Count; f++)
         {
             if (faces[f].Length != FaceImage.PixelCount)
             {
                 throw new ArgumentException($"face {f} has {faces[f].Length} pixels; expected {FaceImage.PixelCount} (48x48).", nameof(faces));
             }
+        }
+        var views = tta ? TenCropViews : 1;
+        var perCall = Math.Max(1, MaxBatch / views);
+        var result = new List<float[]>(faces.Count);
+        for (var start = 0; start < faces.Count; start += perCall)
+        {
+            result.AddRange(PredictBatch(faces.Skip(start).Take(perCall).ToList(), views));
+        }
+        return result.ToArray();
+    }
+
+    private float[][] PredictBatch(IReadOnlyList<byte[]> faces, int views)
+    {
+        var size = FaceImage.Size;
+        var input = new DenseTensor<float>([faces.Count * views, 1, size, size]);
+        var buffer = input.Buffer.Span;
+        for (var f = 0; f < faces.Count; f++)
+        {
             for (var v = 0; v < views; v++)
             {
-                WriteView(faces[f], tta ? v : -1, buffer.Slice((f * views + v) * FaceImage.PixelCount, FaceImage.PixelCount));
+                WriteView(faces[f], views > 1 ? v : -1, buffer.Slice((f * views + v) * FaceImage.PixelCount, FaceImage.PixelCount));
             }
         }
         using var outputs = _session.Run([NamedOnnxValue.CreateFromTensor(InputName, input)], [ProbabilitiesName]);

@@ -10,13 +10,15 @@ cp .gpu/carry/app.tar.xz "$FERGAN_CARRY/"
 ./fergan data export synthetic:1400:5 --splits Training --out /tmp/fergan-dry-train.fgn --overwrite > /dev/null
 ./fergan data export synthetic:1400:5 --splits PublicTest,PrivateTest --out /tmp/fergan-dry-tests.fgn --overwrite > /dev/null
 xz -c /tmp/fergan-dry-train.fgn > /tmp/fergan-dry-train.fgn.xz
-split -n 2 /tmp/fergan-dry-train.fgn.xz "$FERGAN_CARRY/train.fgn.xz.part-"
+split -n 3 /tmp/fergan-dry-train.fgn.xz /tmp/fergan-dry-part-
 xz -c /tmp/fergan-dry-tests.fgn > "$FERGAN_CARRY/tests.fgn.xz"
-# Call 1 carries the app and the first piece, call 2 the second piece: simulate by staging twice.
-mv "$FERGAN_CARRY/train.fgn.xz.part-ab" /tmp/fergan-dry-part-ab
+# Call 1 carries the app, calls 2-4 one piece each: simulate by staging four times, one new file each time.
 bench/gpu/stage.sh
-mv /tmp/fergan-dry-part-ab "$FERGAN_CARRY/train.fgn.xz.part-ab"
-bench/gpu/stage.sh
+for piece in aa ab ac; do
+  rm -f "$FERGAN_CARRY"/app.tar.xz "$FERGAN_CARRY"/train.fgn.xz.part-*
+  mv "/tmp/fergan-dry-part-$piece" "$FERGAN_CARRY/train.fgn.xz.part-$piece"
+  bench/gpu/stage.sh
+done
 bench/gpu/gan.sh 0.1
 rm -f "$OUT"/*   # each device call starts with an empty $OUT
 bench/gpu/classifiers.sh 60

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Publishes fergan for a GPU machine that has PyTorch but no .NET: self-contained, trimmed (partial: only framework
 # assemblies), without the bundled CPU libtorch (the machine's own CUDA libtorch is used via --libtorch), into
-# .gpu/app, and packs it as .gpu/carry/app.tar.xz. Bundled models stay behind (the device scripts train their own). Reflection-based JSON stays on: the run files use it.
+# .gpu/app, and packs it as .gpu/carry/app.tar.xz. Bundled models stay behind (the device scripts train their own),
+# and so do the photo commands and ONNX export (FerganTrainingOnly: no ONNX Runtime or ASP.NET Core to carry). Reflection-based JSON stays on: the run files use it.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 rm -rf .gpu/app
 dotnet publish src/Fergan.Cli/Fergan.Cli.csproj -c Release -r linux-x64 --self-contained \
-  -p:PublishTrimmed=true -p:TrimMode=partial -p:FerganBundleLibTorch=false -p:FerganBundleModels=false \
+  -p:PublishTrimmed=true -p:TrimMode=partial -p:FerganBundleLibTorch=false -p:FerganBundleModels=false -p:FerganTrainingOnly=true \
   -p:TreatWarningsAsErrors=false -p:JsonSerializerIsReflectionEnabledByDefault=true \
   -o .gpu/app -v q -nologo | grep -v 'warning IL' || true
 # Debugger support files are not needed to run.

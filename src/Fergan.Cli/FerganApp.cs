@@ -1,7 +1,9 @@
 using Fergan.Cli.Commands;
 using Fergan.Cli.Commands.Classifier;
 using Fergan.Cli.Commands.Gan;
+#if !FERGAN_TRAINING_ONLY
 using Fergan.Cli.Commands.Photos;
+#endif
 using Fergan.Cli.Infrastructure;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -71,6 +73,7 @@ public static class FerganApp
             config.AddCommand<ExperimentCommand>("experiment")
                 .WithDescription("Run a grid of classifier trainings (strategy x seed) and compare them; resumable.")
                 .WithExample("experiment", "experiments/gan-ablation.json", "--out", "runs/ablation");
+#if !FERGAN_TRAINING_ONLY // a training-only build (bench/gpu/publish.sh) leaves out photos and ONNX
             config.AddCommand<PredictCommand>("predict")
                 .WithDescription("Find every face in photos and recognise its emotion (ONNX Runtime; no libtorch needed).")
                 .WithExample("predict", "group.jpg")
@@ -82,18 +85,21 @@ public static class FerganApp
                 .WithDescription("Web app and REST API: upload or webcam photos, GAN samples, evaluation report (ONNX Runtime).")
                 .WithExample("serve")
                 .WithExample("serve", "--urls", "http://0.0.0.0:8080", "--report", "runs/vgg/report");
+#endif
             config.AddBranch("export", export =>
             {
                 export.SetDescription("Convert trained models for shipping.");
                 export.AddCommand<ExportHalfCommand>("half")
                     .WithDescription("Store a classifier's weights as float16 (half the size; loads back as float32).")
                     .WithExample("export", "half", "--model", "runs/vgg", "--out", "models/classifier");
+#if !FERGAN_TRAINING_ONLY
                 export.AddCommand<ExportOnnxCommand>("onnx")
                     .WithDescription("Export a classifier to ONNX (batch norm folded), checked against TorchSharp before it is written.")
                     .WithExample("export", "onnx", "--model", "runs/vgg", "--out", "vgg.onnx");
                 export.AddCommand<ExportGanOnnxCommand>("gan-onnx")
                     .WithDescription("Export a generator to ONNX (for the web app's GAN page), checked against TorchSharp before it is written.")
                     .WithExample("export", "gan-onnx", "--model", "runs/gan", "--out", "runs/gan/generator.onnx");
+#endif
             });
             config.AddCommand<DoctorCommand>("doctor")
                 .WithDescription("Check that training can run: TorchSharp, libtorch, device, threads, a tiny training step.")

@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Text.Json;
 using Fergan.Data;
 using Fergan.Vision;
 using Fergan.Vision.Annotation;
@@ -45,8 +44,8 @@ public static class FerganWebApp
         var app = builder.Build();
         app.MapOpenApi();
 
-        app.MapGet("/", () => Page("index.html")).ExcludeFromDescription();
-        app.MapGet("/gan", () => Page("gan.html")).ExcludeFromDescription();
+        app.MapGet("/", () => Asset("index.html")).ExcludeFromDescription();
+        app.MapGet("/gan", () => Asset("gan.html")).ExcludeFromDescription();
         app.MapGet("/static/{name}", (string name) => Asset(name)).ExcludeFromDescription();
         app.MapGet("/report", (ReportPages report) => report.Index()).ExcludeFromDescription();
         app.MapGet("/report/files/{name}", (string name, ReportPages report) => report.File(name)).ExcludeFromDescription();
@@ -90,8 +89,6 @@ public static class FerganWebApp
     /// <summary>An error as RFC 7807 problem JSON, with a message a person can act on.</summary>
     internal static IResult Problem(int status, string detail) => Results.Problem(detail: detail, statusCode: status);
 
-    private static IResult Page(string name) => Asset(name);
-
     private static readonly Assembly Resources = typeof(FerganWebApp).Assembly;
 
     /// <summary>The embedded page or asset of that exact name (no paths: the name is looked up, never joined to a folder).</summary>
@@ -113,6 +110,4 @@ public static class FerganWebApp
         };
         return Results.Bytes(copy.ToArray(), type);
     }
-
-    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 }

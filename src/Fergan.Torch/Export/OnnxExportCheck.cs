@@ -12,6 +12,19 @@ namespace Fergan.Torch.Export;
 public sealed record OnnxExportCheckResult(int Faces, double MaxAbsDifference, double Tolerance)
 {
     public bool Passed => MaxAbsDifference <= Tolerance;
+
+    /// <summary>
+    /// Writes an exported model to <paramref name="path"/> (atomically) only if it passed its check; otherwise throws
+    /// and writes nothing, so a wrong graph never lands where predict or serve would load it.
+    /// </summary>
+    public void WriteIfPassed(string path, byte[] model, string what)
+    {
+        if (!Passed)
+        {
+            throw new FerganException($"the exported {what} disagrees with TorchSharp (max |difference| {MaxAbsDifference:G3} > {Tolerance:G3}); nothing was written.");
+        }
+        Training.RunDirectory.WriteAtomically(path, temp => File.WriteAllBytes(temp, model));
+    }
 }
 
 /// <summary>

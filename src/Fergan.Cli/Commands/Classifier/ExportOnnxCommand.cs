@@ -3,7 +3,6 @@ using Fergan.Cli.Infrastructure;
 using Fergan.Torch.Classifier;
 using Fergan.Torch.Export;
 using Fergan.Torch.Runtime;
-using Fergan.Torch.Training;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -51,11 +50,7 @@ public sealed class ExportOnnxCommand(CliConsoles consoles) : Command<ExportOnnx
         using var classifier = EmotionClassifier.Load(settings.Model ?? EmotionClassifier.BundledFolder, settings.Device);
         var model = ClassifierOnnxExporter.Export(classifier, new OnnxExportOptions(settings.Half));
         var check = OnnxExportCheck.Compare(classifier, model, settings.Half);
-        if (!check.Passed)
-        {
-            throw new FerganException($"the exported model disagrees with TorchSharp (max |difference| of probabilities {check.MaxAbsDifference:G3} > {check.Tolerance:G3}); nothing was written.");
-        }
-        RunDirectory.WriteAtomically(output, temp => File.WriteAllBytes(temp, model));
+        check.WriteIfPassed(output, model, "classifier (probabilities)");
         if (settings.Json)
         {
             JsonOutput.Write(consoles.Out, new { path = Path.GetFullPath(output), bytes = model.Length, architecture = classifier.Card.Architecture.ToString(), half = settings.Half, max_abs_difference = check.MaxAbsDifference, faces_checked = check.Faces });

@@ -3,7 +3,6 @@ using Fergan.Cli.Infrastructure;
 using Fergan.Torch.Export;
 using Fergan.Torch.Gan.Sampling;
 using Fergan.Torch.Runtime;
-using Fergan.Torch.Training;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -40,11 +39,7 @@ public sealed class ExportGanOnnxCommand(CliConsoles consoles) : Command<ExportG
         using var generator = GanGenerator.Load(settings.Model ?? GanGenerator.BundledFolder, settings.Device);
         var model = GeneratorOnnxExporter.Export(generator);
         var check = OnnxExportCheck.CompareGenerator(generator, model);
-        if (!check.Passed)
-        {
-            throw new FerganException($"the exported generator disagrees with TorchSharp (max |difference| {check.MaxAbsDifference:G3} > {check.Tolerance:G3}); nothing was written.");
-        }
-        RunDirectory.WriteAtomically(output, temp => File.WriteAllBytes(temp, model));
+        check.WriteIfPassed(output, model, "generator (faces)");
         consoles.Out.MarkupLine($"wrote [bold]{Markup.Escape(output)}[/] (generator step {generator.Card.Step}, {model.Length / 1e6:0.0} MB); " +
                                 $"ONNX Runtime matches TorchSharp on {check.Faces} faces (max |difference| {check.MaxAbsDifference:G2} on the [[-1, 1]] scale).");
         return 0;

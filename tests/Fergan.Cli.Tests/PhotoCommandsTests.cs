@@ -110,6 +110,17 @@ public sealed class ExportOnnxCommandTests : IDisposable
         var predicted = CliRunner.Run("predict", Path.Combine(Photos, "sample1.jpg"), "--model", onnx, "--json");
         Assert.True(predicted.ExitCode == 0, predicted.Error);
         Assert.Contains("\"emotion\"", predicted.Out);
+
+        // evaluate --runtime onnx scores the folder's classifier.onnx with the same evaluator: the same numbers.
+        File.Copy(onnx, Path.Combine(run, "classifier.onnx"));
+        double Accuracy(string runtime)
+        {
+            var evaluated = CliRunner.Run("evaluate", "--model", run, "--data", "synthetic:700:3:balanced", "--no-cache", "--runtime", runtime, "--json");
+            Assert.True(evaluated.ExitCode == 0, evaluated.Error);
+            return JsonDocument.Parse(evaluated.Out).RootElement.GetProperty("accuracy").GetDouble();
+        }
+        Assert.Equal(Accuracy("torch"), Accuracy("onnx"), 3);
+        Assert.Contains("--record", CliRunner.Run("evaluate", "--model", run, "--runtime", "onnx", "--record").Error + CliRunner.Run("evaluate", "--model", run, "--runtime", "onnx", "--record").Out);
     }
 
     [Fact]

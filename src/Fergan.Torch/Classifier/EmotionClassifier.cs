@@ -12,7 +12,7 @@ namespace Fergan.Torch.Classifier;
 /// test-time augmentation) and penultimate features (the reference feature space of the GAN metrics).
 /// Loads from a model folder (classifier.json + classifier.bin).
 /// </summary>
-public sealed class EmotionClassifier : IDisposable
+public sealed class EmotionClassifier : IEmotionPredictor
 {
     private const int TenCropShift = 3; // pixels: crops of the face shifted by up to 3 px, each also mirrored
 

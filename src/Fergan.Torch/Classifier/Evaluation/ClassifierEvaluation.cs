@@ -51,7 +51,7 @@ public sealed record EvaluatedFaces(int[] Indices, int[] Truth, float[][] Probab
 /// <summary>Scores a classifier on a split of a dataset.</summary>
 public static class ClassifierEvaluator
 {
-    public static EvaluationReport Evaluate(EmotionClassifier classifier, FaceSet faces, EvaluationOptions options)
+    public static EvaluationReport Evaluate(IEmotionPredictor classifier, FaceSet faces, EvaluationOptions options)
     {
         var indices = faces.IndicesOf(options.Split);
         if (indices.Length == 0)

@@ -18,7 +18,7 @@ public sealed record RobustnessReport(string Split, int Faces, double CleanAccur
 /// </summary>
 public static class RobustnessEvaluator
 {
-    public static RobustnessReport Evaluate(EmotionClassifier classifier, FaceSet faces, EvaluationOptions options,
+    public static RobustnessReport Evaluate(IEmotionPredictor classifier, FaceSet faces, EvaluationOptions options,
         IProgress<CorruptionScore>? progress = null, CancellationToken cancellationToken = default)
     {
         var indices = faces.IndicesOf(options.Split);

@@ -8,32 +8,19 @@ using Spectre.Console.Cli;
 
 namespace Fergan.Cli.Commands.Classifier;
 
-public sealed class ExportOnnxSettings : TorchSettings
+public sealed class ExportOnnxSettings : OnnxOutputSettings
 {
     [CommandOption("--model <DIR>")]
     [Description("Classifier folder to export. Default: the bundled classifier.")]
     public string? Model { get; init; }
 
-    [CommandOption("-o|--out <FILE>")]
-    [Description("The .onnx file to write.")]
-    public string? Out { get; init; }
-
     [CommandOption("--half")]
     [Description("Store the weights as float16 (half the file; ONNX Runtime computes in float32 either way).")]
     public bool Half { get; init; }
 
-    [CommandOption("--overwrite")]
-    [Description("Replace --out if it exists.")]
-    public bool Overwrite { get; init; }
-
     [CommandOption("--json")]
     [Description("Print the result as one JSON object.")]
     public bool Json { get; init; }
-
-    public override ValidationResult Validate() =>
-        Out is null ? ValidationResult.Error("--out is required.")
-        : !Out.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) ? ValidationResult.Error($"--out {Out}: the file name must end in .onnx.")
-        : base.Validate();
 }
 
 /// <summary>

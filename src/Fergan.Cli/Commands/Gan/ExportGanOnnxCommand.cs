@@ -8,24 +8,11 @@ using Spectre.Console.Cli;
 
 namespace Fergan.Cli.Commands.Gan;
 
-public sealed class ExportGanOnnxSettings : TorchSettings
+public sealed class ExportGanOnnxSettings : OnnxOutputSettings
 {
     [CommandOption("--model <DIR>")]
     [Description("Generator folder (a `gan train` run or a bundled model). Default: the bundled generator.")]
     public string? Model { get; init; }
-
-    [CommandOption("-o|--out <FILE>")]
-    [Description("The .onnx file to write (the web app reads <gan folder>/generator.onnx).")]
-    public string? Out { get; init; }
-
-    [CommandOption("--overwrite")]
-    [Description("Replace --out if it exists.")]
-    public bool Overwrite { get; init; }
-
-    public override ValidationResult Validate() =>
-        Out is null ? ValidationResult.Error("--out is required.")
-        : !Out.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) ? ValidationResult.Error($"--out {Out}: the file name must end in .onnx.")
-        : base.Validate();
 }
 
 /// <summary>`fergan export gan-onnx`: the generator for ONNX Runtime (the web app's GAN page), checked against TorchSharp first.</summary>

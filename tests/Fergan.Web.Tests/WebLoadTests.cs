@@ -39,4 +39,27 @@ public sealed class WebLoadTests
         // Same seed, same faces: the endpoint is reproducible.
         Assert.Equal(png, await server.Client.GetByteArrayAsync("/api/gan/sample?class=disgust&count=4&seed=7"));
     }
+
+    [Fact]
+    public async Task The_report_folder_serves_its_files_by_name_and_nothing_outside_it()
+    {
+        using var temp = new TempDirectory();
+        var report = Path.Combine(temp.Path, "report");
+        Directory.CreateDirectory(report);
+        File.WriteAllText(Path.Combine(report, "report.html"), "<html><body>evaluation of the test model</body></html>");
+        File.WriteAllBytes(Path.Combine(report, "confusion.png"), [0x89, (byte)'P', (byte)'N', (byte)'G']);
+        File.WriteAllText(Path.Combine(temp.Path, "secret.txt"), "outside the report folder");
+        await using var server = await TestServer.StartAsync(new WebOptions { Report = report });
+
+        Assert.Contains("evaluation of the test model", await server.Client.GetStringAsync("/report"));
+        using var png = await server.Client.GetAsync("/report/files/confusion.png");
+        Assert.Equal(HttpStatusCode.OK, png.StatusCode);
+        Assert.Equal("image/png", png.Content.Headers.ContentType?.MediaType);
+        foreach (var path in new[] { "/report/files/..%2Fsecret.txt", "/report/files/%2E%2E%2Fsecret.txt", "/report/files/..%5Csecret.txt", "/report/files/.hidden" })
+        {
+            using var response = await server.Client.GetAsync(path);
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+            Assert.DoesNotContain("outside the report folder", await response.Content.ReadAsStringAsync());
+        }
+    }
 }

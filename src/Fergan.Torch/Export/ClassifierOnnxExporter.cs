@@ -31,7 +31,7 @@ public static class ClassifierOnnxExporter
     /// <summary>Metadata keys: the class names (comma-separated, in output order) and the classifier card.</summary>
     public const string ClassesKey = "fergan.classes", CardKey = "fergan.card", ArchitectureKey = "fergan.architecture";
 
-    private const float BatchNormEpsilon = 1e-5f; // TorchSharp's default, which Fergan's models use
+    private const float BatchNormEpsilon = (float)Layers.BatchNorm.Epsilon;
 
     public static byte[] Export(EmotionClassifier classifier, OnnxExportOptions? options = null) =>
         Export(classifier.Network, classifier.Card, options ?? new OnnxExportOptions());
@@ -62,7 +62,7 @@ public static class ClassifierOnnxExporter
             switch (layer)
             {
                 case Conv2d conv:
-                    var (convWeight, convBias) = Fold(conv.weight!, conv.bias, next as BatchNorm2d);
+                    var (convWeight, convBias) = Fold(conv.weight!, conv.bias, next as Layers.BatchNorm);
                     var k = convWeight.shape[2];
                     if (k != convWeight.shape[3] || k % 2 == 0)
                     {
@@ -71,13 +71,13 @@ public static class ClassifierOnnxExporter
                     var pad = k / 2;
                     x = graph.Node("Conv", [x, Weights(graph, "conv_w", convWeight, half), Weights(graph, "conv_b", convBias, half)], null,
                         ("kernel_shape", new[] { k, k }), ("pads", new[] { pad, pad, pad, pad }), ("strides", new long[] { 1, 1 }));
-                    if (next is BatchNorm2d) i++;
+                    if (next is Layers.BatchNorm) i++;
                     break;
                 case Linear linear:
-                    var (linearWeight, linearBias) = Fold(linear.weight!, linear.bias, next as BatchNorm1d);
+                    var (linearWeight, linearBias) = Fold(linear.weight!, linear.bias, next as Layers.BatchNorm);
                     x = graph.Node("Gemm", [x, Weights(graph, "dense_w", linearWeight, half), Weights(graph, "dense_b", linearBias, half)], i == layers.Count - 1 ? LogitsName : null,
                         ("transB", 1));
-                    if (next is BatchNorm1d) i++;
+                    if (next is Layers.BatchNorm) i++;
                     break;
                 case ReLU:
                     x = graph.Node("Relu", [x]);

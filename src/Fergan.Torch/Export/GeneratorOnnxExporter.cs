@@ -21,7 +21,7 @@ public static class GeneratorOnnxExporter
     public const string NoiseName = "noise", LabelsName = "labels", FacesName = "faces";
     public const string ArchitectureKey = "fergan.gan.architecture", CardKey = "fergan.gan.card";
 
-    private const float BatchNormEpsilon = 1e-5f; // TorchSharp's default, which the generator uses
+    private const float BatchNormEpsilon = (float)Layers.BatchNorm.Epsilon;
 
     public static byte[] Export(GanGenerator generator) => Export(generator.Model, generator.Card);
 

@@ -11,13 +11,13 @@ namespace Fergan.Torch.Layers;
 /// </summary>
 public sealed class ConditionalBatchNorm2d : Module<Tensor, Tensor, Tensor>
 {
-    private readonly BatchNorm2d bn;
+    private readonly BatchNorm bn;
     private readonly Embedding gamma;
     private readonly Embedding beta;
 
     public ConditionalBatchNorm2d(long channels, long classes) : base(nameof(ConditionalBatchNorm2d))
     {
-        bn = BatchNorm2d(channels, affine: false);
+        bn = new BatchNorm(channels, affine: false);
         gamma = Embedding(classes, channels);
         beta = Embedding(classes, channels);
         using (no_grad())

@@ -27,7 +27,7 @@ public sealed class VggNet : EmotionNet
             foreach (var input in new[] { inChannels, channels[stage] })
             {
                 layers.Add(nn.Conv2d(input, channels[stage], 3, padding: 1, bias: false));
-                layers.Add(nn.BatchNorm2d(channels[stage]));
+                layers.Add(new Layers.BatchNorm(channels[stage]));
                 layers.Add(nn.ReLU(inplace: true));
             }
             layers.Add(nn.MaxPool2d(2)); // 48 -> 24 -> 12 -> 6 -> 3
@@ -38,7 +38,7 @@ public sealed class VggNet : EmotionNet
         layers.Add(nn.Flatten());
         _body = nn.Sequential(layers);
         FeatureSize = 16 * w;
-        _hidden = nn.Sequential(nn.Linear(8 * w * 3 * 3, FeatureSize, hasBias: false), nn.BatchNorm1d(FeatureSize), nn.ReLU(inplace: true));
+        _hidden = nn.Sequential(nn.Linear(8 * w * 3 * 3, FeatureSize, hasBias: false), new Layers.BatchNorm(FeatureSize), nn.ReLU(inplace: true));
         _dropout = nn.Dropout(0.5);
         _output = nn.Linear(FeatureSize, architecture.Classes);
         RegisterComponents();

@@ -14,7 +14,7 @@ public sealed class ConditionalGenerator : Module<Tensor, Tensor, Tensor>
 {
     private readonly Linear fc;
     private readonly ModuleList<Module<Tensor, Tensor, Tensor>> blocks;
-    private readonly BatchNorm2d bn;
+    private readonly Layers.BatchNorm bn;
     private readonly Conv2d output;
     private readonly long _startChannels;
 
@@ -30,7 +30,7 @@ public sealed class ConditionalGenerator : Module<Tensor, Tensor, Tensor>
         {
             blocks.Add(new UpBlock(channels[i], channels[i + 1], architecture.Classes));
         }
-        bn = BatchNorm2d(channels[^1]);
+        bn = new Layers.BatchNorm(channels[^1]);
         output = Conv2d(channels[^1], 1, 3, padding: 1);
         RegisterComponents();
     }

@@ -1,24 +1,22 @@
 #!/usr/bin/env bash
-# Runs both device scripts on this CPU at tiny size (synthetic faces, width-4 nets, seconds of training), to catch
-# script errors before spending GPU time. Usage: bench/gpu/dry-run.sh (after bench/gpu/publish.sh)
+# Runs both device calls on this CPU at tiny size (synthetic faces, width-4 nets, seconds of training), to catch
+# script errors before spending GPU time. Usage: bench/gpu/dry-run.sh (after bench/gpu/prepare.sh or publish.sh)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export FERGAN_STAGE=/tmp/fergan-dry FERGAN_CARRY=/tmp/fergan-dry-carry FERGAN_DEVICE=cpu FERGAN_TINY="--width 4 --batch-size 16"
-export TORCH_LIB="$PWD/.build/cli/libtorch" CHECKPOINT_EVERY=5 OUT=/tmp/fergan-dry-out
+export TORCH_LIB="$PWD/.build/cli/libtorch" CHECKPOINT_EVERY=5 OUT=/tmp/fergan-dry-out GUIDE_EPOCHS=1
+export SPEED_WIDTH=4 SPEED_BATCHES=16 SPEED_STEPS=2 SPEED_REPEATS=1 MAX_EPOCHS=2
 rm -rf "$FERGAN_STAGE" "$FERGAN_CARRY" "$OUT"; mkdir -p "$FERGAN_CARRY" "$OUT"
-cp .gpu/carry/app.tar.xz "$FERGAN_CARRY/"
 ./fergan data export synthetic:1400:5 --splits Training --out /tmp/fergan-dry-train.fgn --overwrite > /dev/null
 ./fergan data export synthetic:1400:5 --splits PublicTest,PrivateTest --out /tmp/fergan-dry-tests.fgn --overwrite > /dev/null
-xz -c /tmp/fergan-dry-train.fgn > /tmp/fergan-dry-train.fgn.xz
-split -n 3 /tmp/fergan-dry-train.fgn.xz /tmp/fergan-dry-part-
+# Call 1: the app and Training.
+cp .gpu/carry/app.tar.xz "$FERGAN_CARRY/"
+xz -c /tmp/fergan-dry-train.fgn > "$FERGAN_CARRY/train.fgn.xz"
+bench/gpu/stage.sh && bench/gpu/speed.sh && bench/gpu/gan.sh 0.1 --classifier-weight 1 --augment color,translation
+ls "$OUT"
+# Call 2: the test splits and a reference network (here a tiny one trained on the synthetic faces).
+rm -rf "$FERGAN_CARRY" "$OUT"; mkdir -p "$FERGAN_CARRY" "$OUT"
 xz -c /tmp/fergan-dry-tests.fgn > "$FERGAN_CARRY/tests.fgn.xz"
-# Call 1 carries the app, calls 2-4 one piece each: simulate by staging four times, one new file each time.
-bench/gpu/stage.sh
-for piece in aa ab ac; do
-  rm -f "$FERGAN_CARRY"/app.tar.xz "$FERGAN_CARRY"/train.fgn.xz.part-*
-  mv "/tmp/fergan-dry-part-$piece" "$FERGAN_CARRY/train.fgn.xz.part-$piece"
-  bench/gpu/stage.sh
-done
-bench/gpu/gan.sh 0.1
-rm -f "$OUT"/*   # each device call starts with an empty $OUT
-bench/gpu/classifiers.sh 60
+./fergan train --data synthetic:1400:5 --out "$FERGAN_CARRY/reference" --epochs 1 --width 4 --batch-size 16 --overwrite > /dev/null
+bench/gpu/stage.sh && bench/gpu/classifiers.sh 60
+ls "$OUT"

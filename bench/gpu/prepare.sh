@@ -1,20 +1,29 @@
 #!/usr/bin/env bash
-# Prepares the device calls of a GPU session. The carry limit is 64 MiB a call, the checkout itself (44 MB, mostly
-# bundled models) travels every time, so each call carries one more thing: app.tar.xz (call 1, stage.sh), one
-# third of Training per call (train.fgn.xz.part-aa/ab/ac, calls 2-4, stage.sh; gan.sh in the command of the last),
-# tests.fgn.xz (call 5, classifiers.sh). All under .gpu/carry.
-# The device joins the parts as FER2013 CSV (rows concatenate). xz's delta filter saves 3% on gray pixels.
-# Usage: bench/gpu/prepare.sh [fer2013.csv.gz]
+# Prepares the two device calls of a GPU session under .gpu/carry (git-ignored; each call carries at most 64 MiB,
+# the checkout included):
+#   call 1 carries app.tar.xz (the published training-only fergan, 14 MB) and train.fgn.xz (Training, 47.5 MB);
+#   call 2 carries tests.fgn.xz (PublicTest + PrivateTest, 12.3 MB) and reference/ (the GAN metrics' versioned
+#   reference network, 18.8 MB).
+# Beside 61.7 MB, call 1 leaves no room for the checkout's bundled models (39 MB), so the calls are made from a
+# checkout without them: bench/gpu/lean-checkout.sh switches to a branch that drops them for the session.
+# xz's delta filter saves 3% on gray pixels. Usage: bench/gpu/prepare.sh [fer2013.csv.gz]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 FER=${1:-../shared/data/fer2013/fer2013.csv.gz}
 bench/gpu/publish.sh
 mkdir -p .gpu/data .gpu/carry
+rm -f .gpu/carry/train.fgn.xz.part-*
 ./fergan data export "$FER" --splits Training --out .gpu/data/train.fgn --overwrite
 ./fergan data export "$FER" --splits PublicTest,PrivateTest --out .gpu/data/tests.fgn --overwrite
 xz --delta=dist=1 --lzma2=preset=9e -T2 -c .gpu/data/train.fgn > .gpu/carry/train.fgn.xz
-# Three pieces (about 16 MB each) for three staging calls: beside the checkout, no more fits one call.
-rm -f .gpu/carry/train.fgn.xz.part-*
-split -n 3 .gpu/carry/train.fgn.xz .gpu/carry/train.fgn.xz.part-
 xz --delta=dist=1 --lzma2=preset=9e -T2 -c .gpu/data/tests.fgn > .gpu/carry/tests.fgn.xz
-ls -la .gpu/carry
+# The reference network as one self-contained folder: its card, with the weights beside it (still pinned by SHA-256).
+rm -rf .gpu/carry/reference && mkdir -p .gpu/carry/reference
+cp models/classifier/classifier.bin .gpu/carry/reference/classifier.bin
+python3 - <<'PY'
+import json
+card = json.load(open("models/reference/classifier.json"))
+card["weights_path"] = "classifier.bin"
+json.dump(card, open(".gpu/carry/reference/classifier.json", "w"), indent=2)
+PY
+ls -la .gpu/carry .gpu/carry/reference

@@ -1,23 +1,30 @@
 #!/usr/bin/env bash
-# Stages whatever this call carried into $STAGE, which outlives the call while the machine stays warm: the app
-# (app.tar.xz) and any pieces of the Training archive (train.fgn.xz.part-*). The repository's bundled models travel
-# with every call, so app + Training no longer fit one call's 64 MiB: prepare.sh cuts the archive in three, and the
-# first calls stage the pieces. Once all pieces are there they are joined and unpacked to $STAGE/train.fgn.
-# Usage: bench/gpu/stage.sh [number of pieces, default 3]
+# Stages whatever this call carried into $STAGE, which outlives the call while the machine stays warm (30 s between
+# calls): the app (app.tar.xz), Training (train.fgn.xz, or pieces train.fgn.xz.part-* joined once all are there),
+# the test splits (tests.fgn.xz) and the GAN metrics' reference network (reference/). Idempotent: staged things are
+# not staged again. Usage: bench/gpu/stage.sh [number of Training pieces, default 1]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source bench/gpu/env.sh
-PIECES=${1:-3}
+PIECES=${1:-1}
 if [ -f "$CARRY/app.tar.xz" ] && [ ! -x "$F" ]; then
   tar -C "$STAGE" -xJf "$CARRY/app.tar.xz"
+fi
+if [ -f "$CARRY/train.fgn.xz" ] && [ ! -f "$STAGE/train.fgn" ]; then
+  xz -dc "$CARRY/train.fgn.xz" > "$STAGE/train.fgn.tmp" && mv "$STAGE/train.fgn.tmp" "$STAGE/train.fgn"
 fi
 mkdir -p "$STAGE/pieces"
 for piece in "$CARRY"/train.fgn.xz.part-*; do
   [ -f "$piece" ] && cp "$piece" "$STAGE/pieces/"
 done
 have=$(ls "$STAGE/pieces" | wc -l)
-echo "staged: app $([ -x "$F" ] && echo yes || echo no), Training pieces $have/$PIECES"
-if [ "$have" -ge "$PIECES" ] && [ ! -f "$STAGE/train.fgn" ]; then
+if [ "$have" -gt 0 ] && [ "$have" -ge "$PIECES" ] && [ ! -f "$STAGE/train.fgn" ]; then
   cat "$STAGE"/pieces/train.fgn.xz.part-* | xz -dc > "$STAGE/train.fgn"
-  echo "joined: $(stat -c %s "$STAGE/train.fgn") bytes"
 fi
+if [ -f "$CARRY/tests.fgn.xz" ] && [ ! -f "$STAGE/tests.fgn" ]; then
+  xz -dc "$CARRY/tests.fgn.xz" > "$STAGE/tests.fgn.tmp" && mv "$STAGE/tests.fgn.tmp" "$STAGE/tests.fgn"
+fi
+if [ -f "$CARRY/reference/classifier.json" ] && [ ! -f "$STAGE/reference/classifier.json" ]; then
+  cp -r "$CARRY/reference" "$STAGE/"
+fi
+echo "staged: app $([ -x "$F" ] && echo yes || echo no), Training $([ -f "$STAGE/train.fgn" ] && echo yes || echo "no ($have/$PIECES pieces)"), tests $([ -f "$STAGE/tests.fgn" ] && echo yes || echo no), reference $([ -f "$STAGE/reference/classifier.json" ] && echo yes || echo no)"

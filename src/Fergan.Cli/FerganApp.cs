@@ -101,6 +101,13 @@ public static class FerganApp
                     .WithExample("export", "gan-onnx", "--model", "runs/gan", "--out", "runs/gan/generator.onnx");
 #endif
             });
+            config.AddBranch("bench", bench =>
+            {
+                bench.SetDescription("Measure speed (benchmarks, kept apart from the tests).");
+                bench.AddCommand<BenchStepCommand>("step")
+                    .WithDescription("Classifier training step: the trainer's (data + augmentation) against libtorch alone on a fixed batch; images/s, median of windows.")
+                    .WithExample("bench", "step", "--width", "64", "--batch-size", "256", "--device", "cuda");
+            });
             config.AddCommand<DoctorCommand>("doctor")
                 .WithDescription("Check that training can run: TorchSharp, libtorch, device, threads, a tiny training step.")
                 .WithExample("doctor")

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Device call 1, after stage.sh: the GPU, `fergan doctor`, and the training-step speed of the same vgg network in C#
+# (`fergan bench step`: TorchSharp on the machine's libtorch) and in Python PyTorch (bench/gpu/torch_speed.py), in
+# the same call on the same GPU, fp32 at batch 256 and 1024 (PyTorch also with channels-last and bf16 autocast).
+# Writes $OUT/gpu.txt, doctor.txt and speed.jsonl (one JSON object per line). Usage: bench/gpu/speed.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+source bench/gpu/env.sh
+WIDTH=${SPEED_WIDTH:-64} BATCHES=${SPEED_BATCHES:-256,1024} STEPS=${SPEED_STEPS:-20} REPEATS=${SPEED_REPEATS:-3}
+{ nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv || echo "no nvidia-smi"; } | tee "$OUT/gpu.txt"
+"$F" doctor --device "$DEVICE" 2>&1 | tee "$OUT/doctor.txt" || true
+: > "$OUT/speed.jsonl"
+for round in 1 2; do   # two rounds, alternating frameworks, so a drift in the machine's speed shows
+  for batch in ${BATCHES//,/ }; do
+    "$F" bench step --width "$WIDTH" --batch-size "$batch" --steps "$STEPS" --repeats "$REPEATS" --warmup 5 --device "$DEVICE" --json \
+      | python3 -c "import json,sys; r=json.load(sys.stdin); r.update(framework='torchsharp', round=$round); print(json.dumps(r))" >> "$OUT/speed.jsonl" \
+      || echo "{\"framework\": \"torchsharp\", \"batch_size\": $batch, \"error\": \"bench step failed\"}" >> "$OUT/speed.jsonl"
+  done
+  python3 bench/gpu/torch_speed.py --width "$WIDTH" --batch-sizes "$BATCHES" --steps "$STEPS" --repeats "$REPEATS" --device "$DEVICE" \
+    | python3 -c "import json,sys; [print(json.dumps({**json.loads(l), 'round': $round})) for l in sys.stdin if l.strip()]" >> "$OUT/speed.jsonl" \
+    || echo '{"framework": "pytorch", "error": "torch_speed.py failed"}' >> "$OUT/speed.jsonl"
+done
+cat "$OUT/speed.jsonl" | python3 -c "
+import json, sys
+for line in sys.stdin:
+    r = json.loads(line)
+    if 'images_per_second' in r or 'libtorch_images_per_second' in r:
+        rate = r.get('images_per_second') or r.get('libtorch_images_per_second')
+        print(f\"{r['framework']:10} round {r.get('round')} batch {r.get('batch_size')} cl {r.get('channels_last', False)!s:5} bf16 {r.get('bf16_autocast', False)!s:5} {rate:9.0f} img/s\")
+"

@@ -1,0 +1,40 @@
+using System.Text.Json;
+
+namespace Fergan.Cli.Tests;
+
+/// <summary>`bench step`: the benchmark the GPU session compares with PyTorch runs and reports what it measured.</summary>
+[Collection("Torch")]
+public sealed class BenchCommandTests
+{
+    [Fact]
+    public void Bench_step_times_both_steps_in_the_requested_windows()
+    {
+        var result = CliRunner.Run("bench", "step", "--data", "synthetic:700:3", "--no-cache", "--width", "4", "--batch-size", "8",
+            "--steps", "2", "--repeats", "3", "--warmup", "1", "--json");
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        using var json = JsonDocument.Parse(result.Out);
+        var root = json.RootElement;
+        Assert.Equal("vgg-4", root.GetProperty("architecture").GetString());
+        Assert.Equal(8, root.GetProperty("batch_size").GetInt32());
+        foreach (var step in new[] { "libtorch", "trainer" })
+        {
+            var windows = root.GetProperty($"{step}_windows").EnumerateArray().Select(w => w.GetDouble()).ToList();
+            Assert.Equal(3, windows.Count);
+            Assert.All(windows, w => Assert.True(w > 0 && double.IsFinite(w)));
+            // The reported rate is the median window.
+            Assert.Equal(windows.Order().ElementAt(1), root.GetProperty($"{step}_images_per_second").GetDouble(), 6);
+        }
+        var share = root.GetProperty("trainer_share").GetDouble();
+        Assert.Equal(root.GetProperty("trainer_images_per_second").GetDouble() / root.GetProperty("libtorch_images_per_second").GetDouble(), share, 6);
+    }
+
+    [Fact]
+    public void A_batch_larger_than_the_training_split_is_a_clear_error()
+    {
+        var result = CliRunner.Run("bench", "step", "--data", "synthetic:70:3", "--no-cache", "--width", "4", "--batch-size", "512", "--steps", "1", "--repeats", "1");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("at least one batch of Training faces (512)", result.Error);
+    }
+}

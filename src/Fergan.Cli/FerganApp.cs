@@ -90,7 +90,7 @@ public static class FerganApp
             {
                 export.SetDescription("Convert trained models for shipping.");
                 export.AddCommand<ExportHalfCommand>("half")
-                    .WithDescription("Store a classifier's weights as float16 (half the size; loads back as float32).")
+                    .WithDescription("Store a classifier's or generator's weights as float16 (half the size; loads back as float32).")
                     .WithExample("export", "half", "--model", "runs/vgg", "--out", "models/classifier");
 #if !FERGAN_TRAINING_ONLY
                 export.AddCommand<ExportOnnxCommand>("onnx")

@@ -96,6 +96,26 @@ public sealed class GanCommandsTests : IDisposable
         Assert.True(File.Exists(_temp.File("bundled.png")));
     }
 
+    [Fact]
+    public void Train_refuses_the_reference_network_as_guide_even_under_another_name()
+    {
+        var reference = Fergan.Torch.Classifier.EmotionClassifier.ReferenceFolder;
+        Assert.SkipWhen(!File.Exists(Path.Combine(reference, "classifier.json")), "this build has no bundled reference network (models/reference)");
+        var copy = _temp.File("renamed-reference");
+        Directory.CreateDirectory(copy);
+        foreach (var file in Directory.GetFiles(reference))
+        {
+            File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
+        }
+
+        var result = CliRunner.Run("gan", "train", "--data", "synthetic:140:1:balanced", "--no-cache", "--out", _temp.File("run"), "--steps", "1",
+            "--width", "4", "--batch-size", "8", "--guide", copy);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("has the weights of the reference network", result.Error);
+        Assert.False(Directory.Exists(Path.Combine(_temp.File("run"), "checkpoints")));
+    }
+
     [Theory]
     [InlineData("--class", "contempt", "'contempt' is not an emotion")]
     [InlineData("--count", "0", "--count must be at least 1")]

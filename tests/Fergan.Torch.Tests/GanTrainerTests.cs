@@ -55,6 +55,27 @@ public sealed class GanTrainerTests : IDisposable
     }
 
     [Fact]
+    public void A_half_precision_copy_is_half_the_size_and_draws_the_same_faces_to_a_gray_level()
+    {
+        Train(Tiny(2));
+        using var generator = GanGenerator.Load(_temp.Path);
+        var halfFolder = _temp.File("half");
+
+        generator.SaveHalfPrecision(halfFolder);
+
+        using var half = GanGenerator.Load(halfFolder);
+        Assert.Equal("float16", half.Card.WeightsPrecision);
+        var fullSize = new FileInfo(Path.Combine(_temp.Path, GeneratorCard.WeightsFile)).Length;
+        Assert.InRange(new FileInfo(Path.Combine(halfFolder, GeneratorCard.WeightsFile)).Length, fullSize * 0.4, fullSize * 0.6);
+        var expected = generator.SampleFaces(Emotion.Fear, 4, seed: 3);
+        var actual = half.SampleFaces(Emotion.Fear, 4, seed: 3);
+        Assert.All(expected.Zip(actual), pair => Assert.InRange(pair.First.Zip(pair.Second, (a, b) => Math.Abs(a - b)).Max(), 0, 3));
+        var card = File.ReadAllText(Path.Combine(halfFolder, GeneratorCard.CardFile)).Replace("\"float16\"", "\"int8\"");
+        File.WriteAllText(Path.Combine(halfFolder, GeneratorCard.CardFile), card);
+        Assert.Contains("weights precision 'int8'", Assert.Throws<FerganException>(() => GanGenerator.Load(halfFolder)).Message);
+    }
+
+    [Fact]
     public void Resume_continues_from_the_newest_checkpoint_and_keeps_the_log_consistent()
     {
         Train(Tiny(4));

@@ -36,6 +36,21 @@ public sealed class EmotionClassifier : IEmotionPredictor
     /// <summary>The bundled reference network of the GAN metrics (models/reference), fixed so numbers compare across runs.</summary>
     public static string ReferenceFolder => Path.Combine(AppContext.BaseDirectory, "models", "reference");
 
+    /// <summary>
+    /// Whether two model folders hold the same weights (SHA-256 of their weights files, wherever their cards point):
+    /// how `gan train` refuses a guide that is the reference network of `gan evaluate` under another name.
+    /// </summary>
+    public static bool HaveSameWeights(string folder, string other)
+    {
+        string Hash(string f)
+        {
+            var card = ClassifierCard.Read(f);
+            using var stream = File.OpenRead(Path.GetFullPath(Path.Combine(f, card.WeightsPath ?? ClassifierCard.WeightsFile)));
+            return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
+        }
+        return Hash(folder) == Hash(other);
+    }
+
     public static EmotionClassifier Load(string folder, string device = "cpu")
     {
         if (!Directory.Exists(folder))

@@ -23,10 +23,12 @@ public static class GeneratorOnnxExporter
 
     private const float BatchNormEpsilon = (float)Layers.BatchNorm.Epsilon;
 
-    public static byte[] Export(GanGenerator generator) => Export(generator.Model, generator.Card);
+    /// <param name="options">HalfPrecisionWeights stores the weights as float16 (half the file; computed in float32).</param>
+    public static byte[] Export(GanGenerator generator, OnnxExportOptions? options = null) => Export(generator.Model, generator.Card, options ?? new OnnxExportOptions());
 
-    internal static byte[] Export(ConditionalGenerator generator, GeneratorCard card)
+    internal static byte[] Export(ConditionalGenerator generator, GeneratorCard card, OnnxExportOptions options)
     {
+        var half = options.HalfPrecisionWeights;
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         var state = generator.state_dict();
@@ -41,7 +43,7 @@ public static class GeneratorOnnxExporter
         graph.Int64Input(LabelsName, [null]);
 
         var fcWeight = T("fc.weight");
-        var x = graph.Node("Gemm", [NoiseName, graph.Initializer("fc_w", F(fcWeight), fcWeight.shape), graph.Initializer("fc_b", F(T("fc.bias")), [fcWeight.shape[0]])], null, ("transB", 1));
+        var x = graph.Node("Gemm", [NoiseName, graph.Initializer("fc_w", F(fcWeight), fcWeight.shape, half), graph.Initializer("fc_b", F(T("fc.bias")), [fcWeight.shape[0]], half)], null, ("transB", 1));
         var startChannels = fcWeight.shape[0] / (GanArchitecture.StartSize * GanArchitecture.StartSize);
         x = graph.Node("Reshape", [x, graph.Int64Initializer("start_shape", -1, startChannels, GanArchitecture.StartSize, GanArchitecture.StartSize)]);
         var spatialAxes = graph.Int64Initializer("spatial_axes", 2, 3);
@@ -51,7 +53,7 @@ public static class GeneratorOnnxExporter
         {
             var weight = T(prefix + ".weight");
             var k = weight.shape[2];
-            return graph.Node("Conv", [input, graph.Initializer("w", F(weight), weight.shape), graph.Initializer("b", F(T(prefix + ".bias")), [weight.shape[0]])], null,
+            return graph.Node("Conv", [input, graph.Initializer("w", F(weight), weight.shape, half), graph.Initializer("b", F(T(prefix + ".bias")), [weight.shape[0]], half)], null,
                 ("kernel_shape", new[] { k, k }), ("pads", new[] { padding, padding, padding, padding }));
         }
         string Upsample(string input) => graph.Node("Resize", [input, "", upScales], null,
@@ -64,7 +66,7 @@ public static class GeneratorOnnxExporter
             var scale = T(prefix + ".gamma.weight").mul(inverseStd);          // [classes, C]
             var shift = T(prefix + ".beta.weight").sub(scale.mul(mean));
             string Lookup(string name, Tensor table) => graph.Node("Unsqueeze",
-                [graph.Node("Gather", [graph.Initializer(name, F(table), table.shape), LabelsName], null, ("axis", 0)), spatialAxes]);
+                [graph.Node("Gather", [graph.Initializer(name, F(table), table.shape, half), LabelsName], null, ("axis", 0)), spatialAxes]);
             return graph.Node("Add", [graph.Node("Mul", [input, Lookup("cbn_scale", scale)]), Lookup("cbn_shift", shift)]);
         }
 
@@ -78,7 +80,7 @@ public static class GeneratorOnnxExporter
         var finalScale = T("bn.weight").mul(T("bn.running_var").add(BatchNormEpsilon).rsqrt());
         var finalShift = T("bn.bias").sub(finalScale.mul(T("bn.running_mean")));
         var channels = finalScale.shape[0];
-        x = graph.Node("Add", [graph.Node("Mul", [x, graph.Initializer("bn_scale", F(finalScale), [1, channels, 1, 1])]), graph.Initializer("bn_shift", F(finalShift), [1, channels, 1, 1])]);
+        x = graph.Node("Add", [graph.Node("Mul", [x, graph.Initializer("bn_scale", F(finalScale), [1, channels, 1, 1], half)]), graph.Initializer("bn_shift", F(finalShift), [1, channels, 1, 1], half)]);
         graph.Node("Tanh", [Conv(graph.Node("Relu", [x]), "output", 1)], FacesName);
         graph.Output(FacesName, null, 1, architecture.ImageSize, architecture.ImageSize);
 

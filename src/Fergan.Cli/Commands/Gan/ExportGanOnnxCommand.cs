@@ -13,6 +13,10 @@ public sealed class ExportGanOnnxSettings : OnnxOutputSettings
     [CommandOption("--model <DIR>")]
     [Description("Generator folder (a `gan train` run or a bundled model). Default: the bundled generator.")]
     public string? Model { get; init; }
+
+    [CommandOption("--half")]
+    [Description("Store the weights as float16 (half the file; ONNX Runtime computes in float32 either way).")]
+    public bool Half { get; init; }
 }
 
 /// <summary>`fergan export gan-onnx`: the generator for ONNX Runtime (the web app's GAN page), checked against TorchSharp first.</summary>
@@ -24,10 +28,10 @@ public sealed class ExportGanOnnxCommand(CliConsoles consoles) : Command<ExportG
         OutputPaths.EnsureWritable(output, settings.Overwrite, "--out");
         TorchRuntime.Initialize(settings.ToRuntimeOptions());
         using var generator = GanGenerator.Load(settings.Model ?? GanGenerator.BundledFolder, settings.Device);
-        var model = GeneratorOnnxExporter.Export(generator);
-        var check = OnnxExportCheck.CompareGenerator(generator, model);
+        var model = GeneratorOnnxExporter.Export(generator, new OnnxExportOptions(settings.Half));
+        var check = OnnxExportCheck.CompareGenerator(generator, model, settings.Half);
         check.WriteIfPassed(output, model, "generator (faces)");
-        consoles.Out.MarkupLine($"wrote [bold]{Markup.Escape(output)}[/] (generator step {generator.Card.Step}, {model.Length / 1e6:0.0} MB); " +
+        consoles.Out.MarkupLine($"wrote [bold]{Markup.Escape(output)}[/] (generator step {generator.Card.Step}, {(settings.Half ? "float16" : "float32")} weights, {model.Length / 1e6:0.0} MB); " +
                                 $"ONNX Runtime matches TorchSharp on {check.Faces} faces (max |difference| {check.MaxAbsDifference:G2} on the [[-1, 1]] scale).");
         return 0;
     }

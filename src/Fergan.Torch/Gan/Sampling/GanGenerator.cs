@@ -53,7 +53,16 @@ public sealed class GanGenerator : IDisposable
         var model = new ConditionalGenerator(card.Architecture);
         try
         {
-            model.load(weights, strict: true);
+            if (card.WeightsPrecision == "float16")
+            {
+                model.to(ScalarType.Float16);
+                model.load(weights, strict: true);
+                model.to(ScalarType.Float32);
+            }
+            else
+            {
+                model.load(weights, strict: true);
+            }
         }
         catch (Exception e) when (e is not FerganException and not OutOfMemoryException)
         {
@@ -63,6 +72,20 @@ public sealed class GanGenerator : IDisposable
         model.to(target);
         model.eval();
         return new GanGenerator(model, card, target, Path.GetFullPath(folder));
+    }
+
+    /// <summary>
+    /// Writes this generator to <paramref name="folder"/> with float16 weights (half the size; for bundling), its card
+    /// marked so <see cref="Load"/> converts back to float32.
+    /// </summary>
+    public void SaveHalfPrecision(string folder)
+    {
+        Directory.CreateDirectory(folder);
+        using var copy = new ConditionalGenerator(Card.Architecture);
+        copy.load_state_dict(Model.state_dict());
+        copy.to(ScalarType.Float16);
+        Fergan.Torch.Training.RunDirectory.WriteAtomically(Path.Combine(folder, GeneratorCard.WeightsFile), temp => copy.save(temp));
+        (Card with { WeightsPrecision = "float16" }).Write(folder);
     }
 
     /// <summary>

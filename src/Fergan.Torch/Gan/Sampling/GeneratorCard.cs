@@ -25,6 +25,12 @@ public sealed record GeneratorCard
     public string? Command { get; init; }
     public GanOptions? Options { get; init; }
     public IReadOnlyDictionary<string, double> Metrics { get; init; } = new Dictionary<string, double>();
+
+    /// <summary>
+    /// float32 as trained, or float16 for a generator stored at half the size (the bundled one): loading converts back
+    /// to float32, so sampling computes the same way either way.
+    /// </summary>
+    public string WeightsPrecision { get; init; } = "float32";
     public DateTimeOffset Created { get; init; } = DateTimeOffset.UtcNow;
 
     public static GeneratorCard Read(string folder)
@@ -51,6 +57,10 @@ public sealed record GeneratorCard
         if (!card.Classes.SequenceEqual(Emotions.Names) || card.Architecture.Classes != Emotions.Count)
         {
             throw new FerganException($"{path} was trained for the classes [{string.Join(", ", card.Classes)}], not FER2013's [{string.Join(", ", Emotions.Names)}].");
+        }
+        if (card.WeightsPrecision is not ("float32" or "float16"))
+        {
+            throw new FerganException($"{path} gives weights precision '{card.WeightsPrecision}'; Fergan reads float32 or float16.");
         }
         var problems = card.Architecture.Validate();
         if (problems.Count > 0)

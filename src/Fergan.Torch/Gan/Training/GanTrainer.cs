@@ -50,6 +50,12 @@ public sealed class GanTrainer : IDisposable
         if (options.GuideFolder is { } guide) // first: a wrong folder fails before anything is built
         {
             _guide = Classifier.EmotionClassifier.Load(guide, options.Device);
+            var reference = Classifier.EmotionClassifier.ReferenceFolder;
+            if (Directory.Exists(reference) && Classifier.EmotionClassifier.HaveSameWeights(guide, reference))
+            {
+                _guide.Dispose();
+                throw new FerganException($"the guide {guide} has the weights of the reference network of `gan evaluate` ({reference}); a generator trained to please the network that scores it would be judged by its own objective. Guide with another classifier.");
+            }
             foreach (var p in _guide.Network.parameters())
             {
                 p.requires_grad = false; // frozen: gradients flow through it to G's faces, never into it

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs both device calls on this CPU at tiny size (synthetic faces, width-4 nets, seconds of training), to catch
+# Runs the device calls on this CPU at tiny size (synthetic faces, width-4 nets, seconds of training), to catch
 # script errors before spending GPU time. Usage: bench/gpu/dry-run.sh (after bench/gpu/prepare.sh or publish.sh)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -19,4 +19,9 @@ rm -rf "$FERGAN_CARRY" "$OUT"; mkdir -p "$FERGAN_CARRY" "$OUT"
 xz -c /tmp/fergan-dry-tests.fgn > "$FERGAN_CARRY/tests.fgn.xz"
 ./fergan train --data synthetic:1400:5 --out "$FERGAN_CARRY/reference" --epochs 1 --width 4 --batch-size 16 --overwrite > /dev/null
 bench/gpu/stage.sh && bench/gpu/classifiers.sh 60
+ls "$OUT"
+# The ablation call: a carried generator (here the tiny one call 1 trained), the grid at tiny size.
+rm -rf "$OUT"; mkdir -p "$OUT" "$FERGAN_CARRY/gan"
+cp "$FERGAN_STAGE"/gan/generator.json "$FERGAN_STAGE"/gan/generator.bin "$FERGAN_CARRY/gan/"
+EPOCH_S=20 bench/gpu/stage.sh && EPOCH_S=5 bench/gpu/ablation.sh 200
 ls "$OUT"

@@ -3,7 +3,7 @@
 # the checkout included):
 #   call 1 carries app.tar.xz (the published training-only fergan, 14 MB) and train.fgn.xz (Training, 47.5 MB);
 #   call 2 carries tests.fgn.xz (PublicTest + PrivateTest, 12.3 MB) and reference/ (the GAN metrics' versioned
-#   reference network, 18.8 MB).
+#   reference network, 18.8 MB), and for the ablation gan/ (the bundled generator, 6.1 MB).
 # Beside 61.7 MB, call 1 leaves no room for the checkout's bundled models (39 MB), so the calls are made from a
 # checkout without them: bench/gpu/lean-checkout.sh switches to a branch that drops them for the session.
 # xz's delta filter saves 3% on gray pixels. Usage: bench/gpu/prepare.sh [fer2013.csv.gz]
@@ -26,4 +26,6 @@ card = json.load(open("models/reference/classifier.json"))
 card["weights_path"] = "classifier.bin"
 json.dump(card, open(".gpu/carry/reference/classifier.json", "w"), indent=2)
 PY
-ls -la .gpu/carry .gpu/carry/reference
+# The bundled generator, for the ablation (bench/gpu/ablation.sh).
+rm -rf .gpu/carry/gan && mkdir -p .gpu/carry/gan && cp models/gan/generator.json models/gan/generator.bin .gpu/carry/gan/
+ls -la .gpu/carry .gpu/carry/reference .gpu/carry/gan

@@ -55,7 +55,8 @@ public sealed record StepBenchmarkResult(
 ///   loop that `bench/gpu/torch_speed.py` runs in Python PyTorch, so the two compare one to one;
 /// - trainer: the trainer's step: a batch gathered from the device-resident split, on-device augmentation, a
 ///   per-step learning rate, label-smoothed loss, the same optimiser.
-/// On CUDA every window is bracketed by a synchronisation, so queued kernels are counted.
+/// Timed windows alternate between the two; on CUDA every window is bracketed by a synchronisation, so queued kernels
+/// are counted.
 /// </summary>
 public static class TrainingStepBenchmark
 {
@@ -114,30 +115,33 @@ public static class TrainingStepBenchmark
             optimizer.step();
         }
 
-        List<double> Windows(Action<int> step)
+        double Window(Action<int> step)
         {
-            for (var k = 0; k < options.Warmup; k++)
+            cancellationToken.ThrowIfCancellationRequested();
+            Synchronize(device);
+            var watch = Stopwatch.StartNew();
+            for (var k = 0; k < options.Steps; k++)
             {
                 step(k);
             }
-            var rates = new List<double>();
-            for (var r = 0; r < options.Repeats; r++)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                Synchronize(device);
-                var watch = Stopwatch.StartNew();
-                for (var k = 0; k < options.Steps; k++)
-                {
-                    step(k);
-                }
-                Synchronize(device);
-                rates.Add(options.Steps * options.BatchSize / watch.Elapsed.TotalSeconds);
-            }
-            return rates;
+            Synchronize(device);
+            return options.Steps * options.BatchSize / watch.Elapsed.TotalSeconds;
         }
 
-        var libtorch = Windows(LibTorchStep);
-        var trainer = Windows(TrainerStep);
+        for (var k = 0; k < options.Warmup; k++)
+        {
+            LibTorchStep(k);
+            TrainerStep(k);
+        }
+        // Windows alternate between the two steps, so a drift in the machine's speed (a shared VM's neighbours, clock
+        // changes) falls on both alike instead of on whichever was timed second.
+        var libtorch = new List<double>();
+        var trainer = new List<double>();
+        for (var r = 0; r < options.Repeats; r++)
+        {
+            libtorch.Add(Window(LibTorchStep));
+            trainer.Add(Window(TrainerStep));
+        }
         return new StepBenchmarkResult(options.Architecture.ToString(), parameters, options.BatchSize, options.Device, options.Steps, options.Repeats,
             Median(libtorch), libtorch, Median(trainer), trainer);
     }

@@ -14,10 +14,6 @@ public sealed class ExportOnnxSettings : OnnxOutputSettings
     [Description("Classifier folder to export. Default: the bundled classifier.")]
     public string? Model { get; init; }
 
-    [CommandOption("--half")]
-    [Description("Store the weights as float16 (half the file; ONNX Runtime computes in float32 either way).")]
-    public bool Half { get; init; }
-
     [CommandOption("--json")]
     [Description("Print the result as one JSON object.")]
     public bool Json { get; init; }

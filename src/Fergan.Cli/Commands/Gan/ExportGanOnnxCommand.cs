@@ -13,10 +13,6 @@ public sealed class ExportGanOnnxSettings : OnnxOutputSettings
     [CommandOption("--model <DIR>")]
     [Description("Generator folder (a `gan train` run or a bundled model). Default: the bundled generator.")]
     public string? Model { get; init; }
-
-    [CommandOption("--half")]
-    [Description("Store the weights as float16 (half the file; ONNX Runtime computes in float32 either way).")]
-    public bool Half { get; init; }
 }
 
 /// <summary>`fergan export gan-onnx`: the generator for ONNX Runtime (the web app's GAN page), checked against TorchSharp first.</summary>

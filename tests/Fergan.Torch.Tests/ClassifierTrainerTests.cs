@@ -123,6 +123,23 @@ public sealed class ClassifierTrainerTests : IDisposable
     }
 
     [Fact]
+    public void Class_weights_are_the_square_root_of_the_inverse_frequency()
+    {
+        // FER2013's imbalance (the balanced set would give every class the weight 1 under any rule).
+        var faces = DatasetLoader.Load("synthetic:1400:11", new DatasetOptions { UseCache = false }).Faces;
+        var training = faces.IndicesOf(DataSplit.Training);
+        using var batches = new TrainingBatches(faces, training, Tiny(1, BalanceStrategy.Weights), TorchSharp.torch.CPU, generator: null);
+        using var weights = batches.ClassWeights();
+
+        var values = weights.data<float>().ToArray();
+        Assert.True(values.Max() / values.Min() > 3, string.Join(", ", values)); // the set is imbalanced enough to tell
+        for (var c = 0; c < values.Length; c++)
+        {
+            Assert.Equal(Math.Sqrt(training.Length / (7.0 * batches.ClassCounts[c])), values[c], 5);
+        }
+    }
+
+    [Fact]
     public void Synthetic_class_shares_fill_what_the_real_part_lacks()
     {
         // 90 real + 10 synthetic per batch; class 0 is rare: it gets nearly all the synthetic faces.

@@ -17,7 +17,7 @@ public sealed class TrainSettings : TrainingRunSettings
     public ClassifierKind? Arch { get; init; }
 
     [CommandOption("--balance <STRATEGY>")]
-    [Description("none, cap (trim large classes to --cap), oversample (class-balanced draws), weights (inverse-frequency loss weights) or gan (mix generator faces into each batch).")]
+    [Description("none, cap (trim large classes to --cap), oversample (class-balanced draws), weights (loss weights: square root of the inverse class frequency) or gan (mix generator faces into each batch).")]
     [DefaultValue(BalanceStrategy.None)]
     public BalanceStrategy Balance { get; init; } = BalanceStrategy.None;
 

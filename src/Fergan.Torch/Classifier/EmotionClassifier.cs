@@ -76,16 +76,7 @@ public sealed class EmotionClassifier : IEmotionPredictor
         var network = card.Architecture.Create();
         try
         {
-            if (card.WeightsPrecision == "float16")
-            {
-                network.to(ScalarType.Float16);
-                network.load(weights, strict: true);
-                network.to(ScalarType.Float32);
-            }
-            else
-            {
-                network.load(weights, strict: true);
-            }
+            StoredWeights.Load(network, weights, card.WeightsPrecision);
         }
         catch (Exception e) when (e is not FerganException and not OutOfMemoryException)
         {
@@ -104,11 +95,9 @@ public sealed class EmotionClassifier : IEmotionPredictor
     public void SaveHalfPrecision(string folder)
     {
         Directory.CreateDirectory(folder);
-        using var copy = Card.Architecture.Create();
-        copy.load_state_dict(Network.state_dict());
-        copy.to(ScalarType.Float16);
-        Fergan.Torch.Training.RunDirectory.WriteAtomically(Path.Combine(folder, ClassifierCard.WeightsFile), temp => copy.save(temp));
-        (Card with { WeightsPrecision = "float16" }).Write(folder);
+        using var scratch = Card.Architecture.Create();
+        StoredWeights.SaveHalf(Network, scratch, Path.Combine(folder, ClassifierCard.WeightsFile));
+        (Card with { WeightsPrecision = StoredWeights.Float16 }).Write(folder);
     }
 
     /// <summary>Softmax probabilities of [N, 1, 48, 48] faces in [0, 1]; ten views averaged when <paramref name="tta"/> is set.</summary>

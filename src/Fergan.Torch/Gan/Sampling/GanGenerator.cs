@@ -1,6 +1,7 @@
 using Fergan.Data;
 using Fergan.Torch.Gan.Models;
 using Fergan.Torch.Runtime;
+using Fergan.Torch.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -53,16 +54,7 @@ public sealed class GanGenerator : IDisposable
         var model = new ConditionalGenerator(card.Architecture);
         try
         {
-            if (card.WeightsPrecision == "float16")
-            {
-                model.to(ScalarType.Float16);
-                model.load(weights, strict: true);
-                model.to(ScalarType.Float32);
-            }
-            else
-            {
-                model.load(weights, strict: true);
-            }
+            StoredWeights.Load(model, weights, card.WeightsPrecision);
         }
         catch (Exception e) when (e is not FerganException and not OutOfMemoryException)
         {
@@ -81,11 +73,9 @@ public sealed class GanGenerator : IDisposable
     public void SaveHalfPrecision(string folder)
     {
         Directory.CreateDirectory(folder);
-        using var copy = new ConditionalGenerator(Card.Architecture);
-        copy.load_state_dict(Model.state_dict());
-        copy.to(ScalarType.Float16);
-        Fergan.Torch.Training.RunDirectory.WriteAtomically(Path.Combine(folder, GeneratorCard.WeightsFile), temp => copy.save(temp));
-        (Card with { WeightsPrecision = "float16" }).Write(folder);
+        using var scratch = new ConditionalGenerator(Card.Architecture);
+        StoredWeights.SaveHalf(Model, scratch, Path.Combine(folder, GeneratorCard.WeightsFile));
+        (Card with { WeightsPrecision = StoredWeights.Float16 }).Write(folder);
     }
 
     /// <summary>

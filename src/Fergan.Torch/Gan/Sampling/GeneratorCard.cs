@@ -58,7 +58,7 @@ public sealed record GeneratorCard
         {
             throw new FerganException($"{path} was trained for the classes [{string.Join(", ", card.Classes)}], not FER2013's [{string.Join(", ", Emotions.Names)}].");
         }
-        if (card.WeightsPrecision is not ("float32" or "float16"))
+        if (card.WeightsPrecision is not (Tensors.StoredWeights.Float32 or Tensors.StoredWeights.Float16))
         {
             throw new FerganException($"{path} gives weights precision '{card.WeightsPrecision}'; Fergan reads float32 or float16.");
         }

@@ -52,6 +52,14 @@ public sealed class GanTrainerTests : IDisposable
         Assert.Equal(5, faces.Count);
         Assert.All(faces, f => Assert.Equal(FaceImage.PixelCount, f.Length));
         Assert.Equal(faces[0], generator.SampleFaces(Emotion.Disgust, 1, seed: 9)[0]); // reproducible from the seed
+
+        // More faces than one CPU piece: the same faces as one forward pass over the same noise.
+        var count = 2 * GanGenerator.CpuPiece + 8;
+        var labels = TorchSharp.torch.arange(count, dtype: TorchSharp.torch.ScalarType.Int64).remainder(7);
+        using var pieced = generator.Sample(labels, generator: new TorchSharp.torch.Generator(11));
+        using var noise = GanGenerator.TruncatedNoise(count, generator.Card.Architecture.LatentSize, double.PositiveInfinity, new TorchSharp.torch.Generator(11));
+        using var whole = generator.Model.call(noise, labels);
+        Assert.True(pieced.allclose(whole, rtol: 0, atol: 1e-5));
     }
 
     [Fact]

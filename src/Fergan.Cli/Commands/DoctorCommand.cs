@@ -37,6 +37,8 @@ public sealed class DoctorCommand(CliConsoles consoles) : Command<DoctorSettings
             Row("device", Markup.Escape(info.Device));
             Row("CUDA", info.CudaAvailable ? $"available, {info.CudaDevices} device(s)" : "not available");
             Row("threads", info.Threads.ToString());
+            Row("CPU buffers", Markup.Escape(info.Allocator) + (test.ReallocationPageFaults is { } faults
+                ? $"; {faults:N0} page faults re-making a 40 MiB tensor 5 times (51,200 when mapped afresh)" : ""));
             Row("oneDNN ISA cap", $"{Markup.Escape(info.OneDnnMaxIsa)} ({Markup.Escape(info.OneDnnMaxIsaOrigin)})");
             Row("training self-test", test.Learned
                 ? $"[green]learns[/]: loss {test.InitialLoss:0.000} -> {test.FinalLoss:0.000} in {test.Steps} steps ({test.Milliseconds:0} ms)"

@@ -103,6 +103,7 @@ public static class TorchRuntime
         }
         var location = LibTorchLocation.Resolve(options.LibTorch);
         var (isa, isaOrigin) = CapOneDnnIsa(options.OneDnnMaxIsa); // before oneDNN can read its environment
+        var allocator = GlibcMallocTuning.Apply(options.ReuseLargeBuffers); // before libtorch allocates anything
         foreach (var file in LibTorchLocation.LoadOrder)
         {
             var path = Path.Combine(location.Directory, file);
@@ -158,6 +159,7 @@ public static class TorchRuntime
             Threads = torch.get_num_threads(),
             OneDnnMaxIsa = isa,
             OneDnnMaxIsaOrigin = isaOrigin,
+            Allocator = allocator,
         };
     }
 

@@ -29,7 +29,11 @@ fi
 # About 2.3 s an epoch of the full vgg on an H100 (13,600 images/s with the PublicTest pass), a little more with GAN
 # faces in each batch; 9 runs share the budget, less a minute for loading and scoring.
 EPOCH_S=${EPOCH_S:-2.6}
-EPOCHS=$(python3 -c "print(max(2, min(30, int(($(left) - 60) / 9 / $EPOCH_S))))")
+# With the reference network staged, the carried generator's CAS (real Training's size and class counts, 10 epochs of
+# the full vgg twice: about 45 s on an H100) runs after the grid, in time kept back for it.
+CAS_RESERVE=0
+[ -f "$STAGE/reference/classifier.json" ] && CAS_RESERVE=${CAS_SECONDS:-75}
+EPOCHS=$(python3 -c "print(max(2, min(30, int(($(left) - 60 - $CAS_RESERVE) / 9 / $EPOCH_S))))")
 echo "grid: 9 runs x $EPOCHS epochs ($(left)s left)" | tee "$R/plan.txt"
 python3 - "$STAGE" "$EPOCHS" "${TINY:+4}" "$GAN" > "$STAGE/ablation.json" <<'PY'
 import json, sys
@@ -38,5 +42,10 @@ spec = json.load(open("experiments/gan-ablation.json"))
 spec.update({"data": f"{stage}/fer2013.csv", "gan": gan, "epochs": epochs, **({"width": int(width)} if width else {})})
 print(json.dumps(spec))
 PY
-"$F" experiment "$STAGE/ablation.json" --out "$STAGE/ablation" --time-limit "$(python3 -c "print(max(1, $(left) - 20) / 60)")" --device "$DEVICE" > "$R/grid.txt" 2>&1 || tail -n 20 "$R/grid.txt"
+"$F" experiment "$STAGE/ablation.json" --out "$STAGE/ablation" --time-limit "$(python3 -c "print(max(1, $(left) - 20 - $CAS_RESERVE) / 60)")" --device "$DEVICE" > "$R/grid.txt" 2>&1 || tail -n 20 "$R/grid.txt"
 cat "$STAGE/ablation/summary.md" 2>/dev/null || true
+if [ "$CAS_RESERVE" -gt 0 ] && [ "$(left)" -gt 40 ]; then
+  if [ -n "$TINY" ]; then CAS_SIZE="--samples 20 --cas-epochs 1 --cas-faces 20"; else CAS_SIZE="--samples 200 --cas-epochs 10"; fi
+  "$F" gan evaluate --model "$GAN" --reference "$STAGE/reference" --data "$STAGE/fer2013.csv" $CAS_SIZE \
+    --cas --cas-profile full --json --device "$DEVICE" > "$R/cas.json" 2> "$R/cas.txt" || tail -n 20 "$R/cas.txt"
+fi

@@ -55,6 +55,10 @@ public sealed class GanEvaluateSettings : TorchDatasetSettings
     [Description("Epochs of the CAS classifiers; overrides the profile.")]
     public int? CasEpochs { get; init; }
 
+    [CommandOption("--cas-faces <N>")]
+    [Description("Generated faces per emotion for CAS. Default: as many as the real Training split has of each emotion (its size and class mix, like the real-data comparison).")]
+    public int? CasFaces { get; init; }
+
     [CommandOption("--grid <PNG>")]
     [Description("Write generated faces beside their nearest Training faces (reference-feature space) to this PNG.")]
     public string? Grid { get; init; }
@@ -75,6 +79,7 @@ public sealed class GanEvaluateSettings : TorchDatasetSettings
     public override ValidationResult Validate() =>
         Samples < 10 ? ValidationResult.Error("--samples must be at least 10.")
         : RealFaces is < 10 ? ValidationResult.Error("--real-faces must be at least 10.")
+        : CasFaces is < 1 ? ValidationResult.Error("--cas-faces must be at least 1.")
         : base.Validate();
 }
 
@@ -132,7 +137,7 @@ public sealed class GanEvaluateCommand(CliConsoles consoles) : Command<GanEvalua
             {
                 report = report with
                 {
-                    ClassificationAccuracyScore = ClassificationAccuracyScore.Run(model, faces, new CasOptions { Classifier = recipe }, work,
+                    ClassificationAccuracyScore = ClassificationAccuracyScore.Run(model, faces, new CasOptions { Classifier = recipe, SamplesPerClass = settings.CasFaces }, work,
                         new SyncProgress<ClassifierEpoch>(e => consoles.Error.WriteLine($"CAS epoch {e.Epoch}/{e.Epochs}: validation accuracy {e.ValidationAccuracy:0.000}")), cancellationToken),
                 };
             }
@@ -163,7 +168,7 @@ public sealed class GanEvaluateCommand(CliConsoles consoles) : Command<GanEvalua
         consoles.Out.Write(table);
         if (r.ClassificationAccuracyScore is { } cas)
         {
-            consoles.Out.MarkupLine($"CAS ({cas.Architecture}, {cas.Epochs} epochs, {cas.SyntheticFaces:N0} generated faces): PublicTest accuracy [bold]{cas.Accuracy:P2}[/], macro-F1 {cas.MacroF1:0.000}" +
+            consoles.Out.MarkupLine($"CAS ({cas.Architecture}, {cas.Epochs} epochs, {cas.SyntheticFaces:N0} generated faces, per emotion {Markup.Escape(cas.FacesPerClass)}): PublicTest accuracy [bold]{cas.Accuracy:P2}[/], macro-F1 {cas.MacroF1:0.000}" +
                                     (cas.RealDataAccuracy is { } real ? $"; same recipe on real faces: {real:P2}" : ""));
         }
         if (checkpoints.Count > 0)

@@ -10,14 +10,22 @@ namespace Fergan.Torch.Gan.Evaluation;
 public sealed record CasOptions
 {
     public ClassifierOptions Classifier { get; init; } = new();
-    public int SamplesPerClass { get; init; } = 2000;
+
+    /// <summary>
+    /// Generated faces per emotion. Null (the default): as many as the real Training split has of that emotion, so
+    /// the generated set has the real one's size and class mix and the comparison with real faces differs only in
+    /// where the faces come from. (A class-balanced set of 2,000 per emotion, the earlier recipe, is half of FER2013's
+    /// Training and teaches a flat prior that PublicTest, a quarter of it happy, does not have.)
+    /// </summary>
+    public int? SamplesPerClass { get; init; }
 
     /// <summary>Also train the same recipe on real Training faces, for the number to compare with.</summary>
     public bool CompareWithReal { get; init; } = true;
 }
 
 /// <summary>CAS: accuracy on real PublicTest of a classifier that saw only generated faces, beside the same recipe on real faces.</summary>
-public sealed record CasReport(string Architecture, int Epochs, int SyntheticFaces, double Accuracy, double MacroF1, double? RealDataAccuracy, double? RealDataMacroF1);
+/// <param name="FacesPerClass">"as in Training" (the real split's counts) or the fixed number per emotion.</param>
+public sealed record CasReport(string Architecture, int Epochs, int SyntheticFaces, string FacesPerClass, double Accuracy, double MacroF1, double? RealDataAccuracy, double? RealDataMacroF1);
 
 /// <summary>
 /// Classification Accuracy Score (Ravuri and Vinyals 2019): train a classifier on generated faces only, with their
@@ -35,11 +43,25 @@ public static class ClassificationAccuracyScore
         {
             throw new FerganException("CAS needs real PublicTest faces to score on; the dataset has none.");
         }
+        var training = data.IndicesOf(DataSplit.Training);
+        if (options.SamplesPerClass is < 1)
+        {
+            throw new FerganException($"CAS needs at least one generated face per emotion (got {options.SamplesPerClass}).");
+        }
+        if (options.SamplesPerClass is null && training.Length == 0)
+        {
+            throw new FerganException("CAS matches the real Training split's class counts, but the dataset has no Training faces.");
+        }
         var pixels = new List<byte[]>();
         var labels = new List<Emotion>();
         foreach (var emotion in Emotions.All)
         {
-            var faces = generator.SampleFaces(emotion, options.SamplesPerClass, seed: options.Classifier.Seed + (int)emotion);
+            var count = options.SamplesPerClass ?? training.Count(i => data.Label(i) == emotion);
+            if (count == 0)
+            {
+                continue; // an emotion the real Training split lacks gets no generated faces either
+            }
+            var faces = generator.SampleFaces(emotion, count, seed: options.Classifier.Seed + (int)emotion);
             pixels.AddRange(faces);
             labels.AddRange(Enumerable.Repeat(emotion, faces.Count));
         }
@@ -48,12 +70,12 @@ public static class ClassificationAccuracyScore
         (double Accuracy, double MacroF1)? real = null;
         if (options.CompareWithReal)
         {
-            var training = data.IndicesOf(DataSplit.Training);
             var realSet = Assemble(training.Select(i => data.Pixels(i).ToArray()).ToList(), training.Select(data.Label).ToList(), data, test,
                 "real Training faces", options.Classifier.Seed);
             real = TrainAndScore(realSet, options.Classifier, Path.Combine(workFolder, "real"), progress, cancellationToken);
         }
-        return new CasReport(options.Classifier.Architecture.ToString(), options.Classifier.Epochs, pixels.Count, fake.Accuracy, fake.MacroF1, real?.Accuracy, real?.MacroF1);
+        return new CasReport(options.Classifier.Architecture.ToString(), options.Classifier.Epochs, pixels.Count,
+            options.SamplesPerClass?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "as in Training", fake.Accuracy, fake.MacroF1, real?.Accuracy, real?.MacroF1);
     }
 
     /// <summary>A set whose Training/PublicTest are 90/10 of the given faces and whose PrivateTest is the real PublicTest.</summary>

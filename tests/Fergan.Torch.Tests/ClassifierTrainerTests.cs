@@ -7,6 +7,9 @@ using Fergan.Torch.Classifier;
 using Fergan.Torch.Classifier.Evaluation;
 using Fergan.Torch.Classifier.Models;
 using Fergan.Torch.Classifier.Training;
+using Fergan.Torch.Gan.Models;
+using Fergan.Torch.Gan.Sampling;
+using Fergan.Torch.Gan.Training;
 using Fergan.Torch.Runtime;
 using Fergan.Torch.Training;
 
@@ -103,6 +106,46 @@ public sealed class ClassifierTrainerTests : IDisposable
         var result = Train(Tiny(1, balance) with { CapPerClass = 20 });
         Assert.True(result.Completed);
         Assert.Equal(balance, ClassifierCard.Read(_temp.Path).Balance);
+    }
+
+    [Fact]
+    public void The_gan_strategy_mixes_generated_faces_into_every_batch_at_the_same_steps_per_epoch()
+    {
+        var ganFolder = _temp.File("gan");
+        var ganOptions = new GanOptions
+        {
+            Architecture = GanArchitecture.ForFer2013(width: 4, latentSize: 16),
+            Steps = 2,
+            BatchSize = 8,
+            LogEvery = 1,
+            CheckpointEvery = 2,
+        };
+        using (var gan = new GanTrainer(ganOptions, Faces, ganFolder))
+        {
+            gan.Train(false, "test");
+        }
+        var options = Tiny(1, BalanceStrategy.Gan) with { GanFolder = ganFolder };
+        var training = Faces.IndicesOf(DataSplit.Training);
+        using var generator = GanGenerator.Load(ganFolder);
+        using var plain = new TrainingBatches(Faces, training, Tiny(1), TorchSharp.torch.CPU, generator: null);
+        using var mixed = new TrainingBatches(Faces, training, options, TorchSharp.torch.CPU, generator);
+
+        // Same optimiser steps per epoch as without generated faces; 10 of each batch of 32 are generated.
+        Assert.Equal(plain.BatchesPerEpoch, mixed.BatchesPerEpoch);
+        Assert.Equal((22, 10), (mixed.RealPerBatch, mixed.SyntheticPerBatch));
+        using var order = mixed.EpochOrder(new TorchSharp.torch.Generator(1));
+        var (images, labels) = mixed.Batch(order, 0);
+        using (images)
+        using (labels)
+        {
+            Assert.Equal([32, 1, 48, 48], images.shape);
+            Assert.Equal(32, labels.shape[0]);
+            Assert.True(images.min().item<float>() >= 0 && images.max().item<float>() <= 1);
+        }
+
+        var result = Train(options, _temp.File("classifier"));
+        Assert.True(result.Completed);
+        Assert.Equal(BalanceStrategy.Gan, ClassifierCard.Read(_temp.File("classifier")).Balance);
     }
 
     [Theory]

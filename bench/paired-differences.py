@@ -1,0 +1,29 @@
+"""Paired differences between two strategies of an experiment grid, seed by seed (the same seed gives both runs the
+same initial weights and face order, so the difference removes most of the seed's own effect), with the mean and a
+95 % t-interval. Usage: python3 bench/paired-differences.py <runs folder> <baseline> <strategy>"""
+import json
+import math
+import statistics
+import sys
+from pathlib import Path
+
+T95 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262}
+
+
+def scores(result, part):
+    test = result[part]
+    return {"accuracy": test["accuracy"], "macro-F1": test["macro_f1"], "disgust F1": test["per_class"]["disgust"]["f1"]}
+
+
+runs, baseline, strategy = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
+results = {p.parent.name: json.loads(p.read_text()) for p in runs.glob("*/result.json")}
+seeds = sorted(r["seed"] for r in results.values() if r["balance"] == baseline
+               and f"{strategy}-seed{r['seed']}" in results)
+print(f"| {strategy} - {baseline}, PrivateTest | " + " | ".join(f"seed {s}" for s in seeds) + " | mean [95 % CI] |")
+print("|---|" + "---|" * (len(seeds) + 1))
+for part, label in (("test", ""), ("test_without_duplicates", " w/o Training duplicates")):
+    for metric in ("accuracy", "macro-F1", "disgust F1"):
+        d = [scores(results[f"{strategy}-seed{s}"], part)[metric] - scores(results[f"{baseline}-seed{s}"], part)[metric] for s in seeds]
+        mean = statistics.fmean(d)
+        ci = f" [{mean - T95[len(d) - 1] * statistics.stdev(d) / math.sqrt(len(d)):+.3f}, {mean + T95[len(d) - 1] * statistics.stdev(d) / math.sqrt(len(d)):+.3f}]" if len(d) > 1 else ""
+        print(f"| {metric}{label} | " + " | ".join(f"{x:+.3f}" for x in d) + f" | {mean:+.3f}{ci} |")

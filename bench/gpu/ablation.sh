@@ -45,7 +45,7 @@ PY
 "$F" experiment "$STAGE/ablation.json" --out "$STAGE/ablation" --time-limit "$(python3 -c "print(max(1, $(left) - 20 - $CAS_RESERVE) / 60)")" --device "$DEVICE" > "$R/grid.txt" 2>&1 || tail -n 20 "$R/grid.txt"
 cat "$STAGE/ablation/summary.md" 2>/dev/null || true
 if [ "$CAS_RESERVE" -gt 0 ] && [ "$(left)" -gt 40 ]; then
-  if [ -n "$TINY" ]; then CAS_SIZE="--samples 20 --cas-epochs 1 --cas-faces 20"; else CAS_SIZE="--samples 200 --cas-epochs 10"; fi
+  if [ -n "$TINY" ]; then CAS_SIZE="--samples 20 --cas-profile quick --cas-epochs 1 --cas-faces 40"; else CAS_SIZE="--samples 200 --cas-profile full --cas-epochs 10"; fi
   "$F" gan evaluate --model "$GAN" --reference "$STAGE/reference" --data "$STAGE/fer2013.csv" $CAS_SIZE \
-    --cas --cas-profile full --json --device "$DEVICE" > "$R/cas.json" 2> "$R/cas.txt" || tail -n 20 "$R/cas.txt"
+    --cas --json --device "$DEVICE" > "$R/cas.json" 2> "$R/cas.txt" || tail -n 20 "$R/cas.txt"
 fi

@@ -55,7 +55,12 @@ public sealed class GanConditioningTests(ITestOutputHelper output) : IDisposable
         Assert.True(means.Max() - means.Min() >= 40, $"classes span only {means.Max() - means.Min():0} gray levels");
 
         // CAS on the same task: a classifier that sees only generated faces, scored on real ones it never saw.
-        var withTest = Join(BrightnessByClass(350, seed: 2, DataSplit.Training, skipEvery: 3), BrightnessByClass(140, seed: 3, DataSplit.PublicTest));
+        // 350 Training faces (every third face of class 0 left out, so a balanced set would not match their counts)
+        // and 140 PublicTest faces.
+        var toy = BrightnessByClass(490, seed: 2);
+        var toySplits = Enumerable.Range(0, toy.Count).Select(i => i < 350 ? DataSplit.Training : DataSplit.PublicTest).ToArray();
+        var withTest = toy.WithSplits(toySplits, toy.Provenance)
+            .Select(Enumerable.Range(0, toy.Count).Where(i => i >= 350 || toy.Label(i) != 0 || i / Emotions.Count % 3 != 0).ToArray());
         var recipe = new ClassifierOptions
         {
             Architecture = new ClassifierArchitecture(ClassifierKind.Vgg, 4),
@@ -68,8 +73,7 @@ public sealed class GanConditioningTests(ITestOutputHelper output) : IDisposable
         var cas = ClassificationAccuracyScore.Run(generator, withTest, new CasOptions { Classifier = recipe }, _temp.File("cas"));
         output.WriteLine($"CAS {cas.Accuracy:0.000} (real faces, same recipe: {cas.RealDataAccuracy:0.000})");
 
-        // By default the generated set copies the real Training split's class counts (every third face of class 0
-        // is left out there, so a balanced set would not match it).
+        // By default the generated set copies the real Training split's class counts.
         var training = withTest.IndicesOf(DataSplit.Training);
         Assert.Equal(training.Length, cas.SyntheticFaces);
         Assert.Equal("as in Training", cas.FacesPerClass);
@@ -80,19 +84,6 @@ public sealed class GanConditioningTests(ITestOutputHelper output) : IDisposable
         var fixedCount = ClassificationAccuracyScore.Run(generator, withTest, new CasOptions { Classifier = recipe with { Epochs = 1 }, SamplesPerClass = 10, CompareWithReal = false },
             _temp.File("cas-fixed"));
         Assert.Equal((70, "10"), (fixedCount.SyntheticFaces, fixedCount.FacesPerClass));
-    }
-
-    private static FaceSet Join(FaceSet a, FaceSet b)
-    {
-        var n = a.Count + b.Count;
-        var pixels = new byte[n * FaceImage.PixelCount];
-        var all = Enumerable.Range(0, a.Count).Select(i => (Set: a, Index: i)).Concat(Enumerable.Range(0, b.Count).Select(i => (Set: b, Index: i))).ToList();
-        for (var k = 0; k < n; k++)
-        {
-            all[k].Set.Pixels(all[k].Index).CopyTo(pixels.AsSpan(k * FaceImage.PixelCount));
-        }
-        return new FaceSet(pixels, all.Select(f => f.Set.Label(f.Index)).ToArray(), all.Select(f => f.Set.Split(f.Index)).ToArray(),
-            Enumerable.Range(0, n).ToArray(), new bool[n], null, new DatasetProvenance { Source = "brightness-by-class", Format = "test" });
     }
 
     /// <summary>Spearman's rank correlation of the values with their positions 0..n-1 (ties get their mean rank).</summary>
@@ -106,7 +97,7 @@ public sealed class GanConditioningTests(ITestOutputHelper output) : IDisposable
         return covariance / spread;
     }
 
-    private static FaceSet BrightnessByClass(int count, int seed, DataSplit split = DataSplit.Training, int skipEvery = 0)
+    private static FaceSet BrightnessByClass(int count, int seed)
     {
         var random = new Random(seed);
         var pixels = new byte[count * FaceImage.PixelCount];
@@ -123,9 +114,7 @@ public sealed class GanConditioningTests(ITestOutputHelper output) : IDisposable
                 pixels[i * FaceImage.PixelCount + p] = (byte)Math.Clamp(25 + 33 * k + random.Next(-10, 11) + spot, 0, 255);
             }
         }
-        var keep = Enumerable.Range(0, count).Where(i => skipEvery == 0 || labels[i] != 0 || i / Emotions.Count % skipEvery != 0).ToArray();
-        var kept = keep.SelectMany(i => pixels.AsSpan(i * FaceImage.PixelCount, FaceImage.PixelCount).ToArray()).ToArray();
-        return new FaceSet(kept, keep.Select(i => labels[i]).ToArray(), Enumerable.Repeat(split, keep.Length).ToArray(), Enumerable.Range(0, keep.Length).ToArray(),
-            new bool[keep.Length], null, new DatasetProvenance { Source = "brightness-by-class", Format = "test" });
+        return new FaceSet(pixels, labels, Enumerable.Repeat(DataSplit.Training, count).ToArray(), Enumerable.Range(0, count).ToArray(),
+            new bool[count], null, new DatasetProvenance { Source = "brightness-by-class", Format = "test" });
     }
 }

@@ -107,6 +107,11 @@ public static class FerganApp
                 bench.AddCommand<BenchStepCommand>("step")
                     .WithDescription("Classifier training step: the trainer's (data + augmentation) against libtorch alone on a fixed batch; images/s, median of windows.")
                     .WithExample("bench", "step", "--width", "64", "--batch-size", "256", "--device", "cuda");
+#if !FERGAN_TRAINING_ONLY
+                bench.AddCommand<BenchInferenceCommand>("inference")
+                    .WithDescription("Classifier inference: TorchSharp against ONNX Runtime on the same faces, batch sizes and threads; images/s, median of windows.")
+                    .WithExample("bench", "inference", "--batch-sizes", "1,64", "--repeats", "5");
+#endif
             });
             config.AddCommand<DoctorCommand>("doctor")
                 .WithDescription("Check that training can run: TorchSharp, libtorch, device, threads, a tiny training step.")

@@ -58,9 +58,13 @@ public sealed class OnnxEmotionClassifier : IDisposable
     /// convolution alone would need over a gigabyte for 200 faces with ten views each in one batch.</summary>
     private const int MaxBatch = 64;
 
-    /// <summary>Probabilities for each 48x48 face (row-major bytes); with <paramref name="tta"/>, ten views averaged.</summary>
-    public float[][] Predict(IReadOnlyList<byte[]> faces, bool tta = false)
+    /// <summary>
+    /// Probabilities for each 48x48 face (row-major bytes); with <paramref name="tta"/>, ten views averaged. ONNX Runtime
+    /// is called for at most <paramref name="maxFacesPerCall"/> faces at a time, and never for more than 64 views.
+    /// </summary>
+    public float[][] Predict(IReadOnlyList<byte[]> faces, bool tta = false, int maxFacesPerCall = int.MaxValue)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxFacesPerCall, 1);
         for (var f = 0; f < faces.Count; f++)
         {
             if (faces[f].Length != FaceImage.PixelCount)
@@ -69,7 +73,7 @@ public sealed class OnnxEmotionClassifier : IDisposable
             }
         }
         var views = tta ? TenCropViews : 1;
-        var perCall = Math.Max(1, MaxBatch / views);
+        var perCall = Math.Min(maxFacesPerCall, Math.Max(1, MaxBatch / views));
         var result = new List<float[]>(faces.Count);
         for (var start = 0; start < faces.Count; start += perCall)
         {

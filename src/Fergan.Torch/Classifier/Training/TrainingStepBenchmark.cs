@@ -143,7 +143,7 @@ public static class TrainingStepBenchmark
             trainer.Add(Window(TrainerStep));
         }
         return new StepBenchmarkResult(options.Architecture.ToString(), parameters, options.BatchSize, options.Device, options.Steps, options.Repeats,
-            Median(libtorch), libtorch, Median(trainer), trainer);
+            Medians.Of(libtorch), libtorch, Medians.Of(trainer), trainer);
     }
 
     private static void Synchronize(Device device)
@@ -152,11 +152,5 @@ public static class TrainingStepBenchmark
         {
             cuda.synchronize();
         }
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
     }
 }

@@ -90,6 +90,21 @@ public sealed class ClassifierCommandsTests : IDisposable
     }
 
     [Fact]
+    public void Photometric_augmentation_is_recorded_in_the_run_options_and_refused_out_of_range()
+    {
+        var run = TrainTiny("photometric", "--photometric", "0.5");
+
+        using var options = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "options.json")));
+        Assert.Equal(0.5, options.RootElement.GetProperty("augment").GetProperty("photometric_probability").GetDouble());
+        var tooLarge = CliRunner.Run("train", "--out", _temp.File("x"), "--photometric", "1.5");
+        Assert.Equal(1, tooLarge.ExitCode);
+        Assert.Contains("--photometric must be between 0 and 1", tooLarge.Error);
+        var withoutAugment = CliRunner.Run("train", "--out", _temp.File("y"), "--photometric", "0.5", "--no-augment");
+        Assert.Equal(1, withoutAugment.ExitCode);
+        Assert.Contains("cannot go with --no-augment", withoutAugment.Error);
+    }
+
+    [Fact]
     public void Train_refuses_inconsistent_options_and_an_existing_run()
     {
         var run = TrainTiny();

@@ -55,8 +55,15 @@ public sealed class TrainSettings : TrainingRunSettings
     [Description("Train without random rotation, scaling, shift, flip and erasing.")]
     public bool NoAugment { get; init; }
 
+    [CommandOption("--photometric <P>")]
+    [Description("Chance that a training face also gets light and sensor changes (darker or brighter exposure with gamma, lost contrast, blur, noise; each with probability 1/2). 0: off.")]
+    [DefaultValue(0.0)]
+    public double Photometric { get; init; }
+
     public override ValidationResult Validate() =>
         Epochs is < 1 ? ValidationResult.Error("--epochs must be at least 1.")
+        : Photometric is < 0 or > 1 ? ValidationResult.Error($"--photometric must be between 0 and 1 (got {Photometric}).")
+        : NoAugment && Photometric > 0 ? ValidationResult.Error("--photometric is an augmentation; it cannot go with --no-augment.")
         : SyntheticRatio is <= 0 or >= 1 ? ValidationResult.Error("--synthetic-ratio must be between 0 and 1.")
         : Gan is not null && Balance != BalanceStrategy.Gan ? ValidationResult.Error("--gan only applies with --balance gan.")
         : Cap is not null && Balance != BalanceStrategy.Cap ? ValidationResult.Error("--cap only applies with --balance cap.")
@@ -115,7 +122,7 @@ public sealed class TrainCommand(CliConsoles consoles) : Command<TrainSettings>
             BatchSize = s.BatchSize ?? options.BatchSize,
             LearningRate = s.LearningRate ?? options.LearningRate,
             EarlyStoppingPatience = s.Patience ?? options.EarlyStoppingPatience,
-            Augment = s.NoAugment ? ClassifierAugment.Off : options.Augment,
+            Augment = s.NoAugment ? ClassifierAugment.Off : options.Augment with { PhotometricProbability = s.Photometric },
             Balance = s.Balance,
             CapPerClass = s.Cap,
             GanFolder = s.Balance == BalanceStrategy.Gan ? s.Gan ?? Fergan.Torch.Gan.Sampling.GanGenerator.BundledFolder : null,

@@ -10,13 +10,6 @@ WORK=${1:-runs/ablation-cpu-6-epochs}
 OUT=${2:-results/ablation-cpu-6-epochs}
 mkdir -p "$OUT"
 ./fergan experiment experiments/gan-ablation-cpu-6-epochs.json --out "$WORK"
-cp "$WORK/summary.md" "$WORK/summary.json" "$WORK/spec.json" "$OUT/"
-cp "$WORK/summary.png" "$OUT/" 2>/dev/null || true
-for run in "$WORK"/runs/*/; do
-  name=$(basename "$run")
-  mkdir -p "$OUT/runs/$name"
-  cp "$run"/log.jsonl "$run"/classifier.json "$run"/commands.txt "$run"/result.json "$OUT/runs/$name/" 2>/dev/null || true
-  cp "$run"/curves.png "$OUT/runs/$name/" 2>/dev/null || true
-done
+bench/copy-experiment-results.sh "$WORK" "$OUT"
 cat "$OUT/summary.md"
 python3 bench/paired-differences.py "$OUT/runs" none gan | tee "$OUT/paired-differences.md"

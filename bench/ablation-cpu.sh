@@ -22,13 +22,6 @@ for run in gan-seed1 none-seed1; do
   ./fergan evaluate --model "$WORK/runs/$run" --data "$DATA" --split PrivateTest --corruptions --json > "$OUT/$run-corruptions.tmp"
   mv "$OUT/$run-corruptions.tmp" "$OUT/$run-corruptions.json"
 done
-cp "$WORK/summary.md" "$WORK/summary.json" "$OUT/"
-cp "$WORK/summary.png" "$OUT/" 2>/dev/null || true
-for run in "$WORK"/runs/*/; do
-  name=$(basename "$run")
-  mkdir -p "$OUT/runs/$name"
-  cp "$run"/log.jsonl "$run"/classifier.json "$run"/commands.txt "$run"/result.json "$OUT/runs/$name/" 2>/dev/null || true
-  cp "$run"/curves.png "$OUT/runs/$name/" 2>/dev/null || true
-done
+bench/copy-experiment-results.sh "$WORK" "$OUT"
 cat "$OUT/summary.md"
 python3 bench/paired-differences.py "$OUT/runs" none gan | tee "$OUT/paired-differences.md"

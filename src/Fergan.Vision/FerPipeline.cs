@@ -83,17 +83,8 @@ public sealed class FerPipeline : IDisposable
         {
             classifierPath = System.IO.Path.Combine(classifierPath, OnnxEmotionClassifier.ModelFile);
         }
-        SessionOptions Options()
-        {
-            var options = new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR };
-            if (threadsPerPhoto > 0)
-            {
-                options.IntraOpNumThreads = threadsPerPhoto;
-            }
-            return options;
-        }
-        var onnx = new OnnxEmotionClassifier(classifierPath, Options());
-        return new FerPipeline(new BlazeFaceDetector(System.IO.Path.Combine(models, "blazeface"), Options()), onnx);
+        var onnx = new OnnxEmotionClassifier(classifierPath, OnnxSessions.Quiet(threadsPerPhoto));
+        return new FerPipeline(new BlazeFaceDetector(System.IO.Path.Combine(models, "blazeface"), OnnxSessions.Quiet(threadsPerPhoto)), onnx);
     }
 
     public OnnxEmotionClassifier Classifier => _classifier;

@@ -25,7 +25,7 @@ public sealed class OnnxEmotionClassifier : IDisposable
         {
             throw new FerganException($"the classifier model {path} does not exist; create one with `fergan export onnx --model <dir> --out {ModelFile}`.");
         }
-        options ??= new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR };
+        options ??= OnnxSessions.Quiet();
         try
         {
             _session = new InferenceSession(path, options);

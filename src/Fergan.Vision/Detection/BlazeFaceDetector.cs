@@ -158,7 +158,7 @@ public sealed class BlazeFaceDetector : IDisposable
             {
                 throw new FerganException($"the BlazeFace model {path} is missing; it ships in models/blazeface (see models/blazeface/PROVENANCE.md).");
             }
-            options ??= new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR };
+            options ??= OnnxSessions.Quiet();
             _session = new InferenceSession(path, options);
             _inputName = _session.InputMetadata.Keys.Single();
             Size = size;

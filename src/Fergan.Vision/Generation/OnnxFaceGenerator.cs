@@ -28,7 +28,7 @@ public sealed class OnnxFaceGenerator : IDisposable
         {
             throw new FerganException($"the generator model {path} does not exist; create it with `fergan export gan-onnx --model <gan folder> --out {ModelFile}`.");
         }
-        options ??= new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR };
+        options ??= OnnxSessions.Quiet();
         try
         {
             _session = new InferenceSession(path, options);

@@ -1,7 +1,7 @@
 using Fergan.Data;
 using Fergan.Torch.Classifier;
 using Fergan.Vision.Classification;
-using Microsoft.ML.OnnxRuntime;
+using Fergan.Vision;
 
 namespace Fergan.Cli.Commands.Classifier;
 
@@ -13,16 +13,12 @@ namespace Fergan.Cli.Commands.Classifier;
 internal sealed class OnnxPredictor(string folder, int? threads = null) : IEmotionPredictor
 {
     private readonly OnnxEmotionClassifier _classifier = new(
-        Directory.Exists(folder) ? Path.Combine(folder, OnnxEmotionClassifier.ModelFile) : folder, Options(threads));
+        Directory.Exists(folder) ? Path.Combine(folder, OnnxEmotionClassifier.ModelFile) : folder, OnnxSessions.Quiet(threads ?? 0));
 
     public string Folder { get; } = Path.GetFullPath(folder);
 
     public float[][] Predict(FaceSet faces, IReadOnlyList<int> indices, bool tta = false, int batchSize = 256) =>
         _classifier.Predict(indices.Select(i => faces.Pixels(i).ToArray()).ToList(), tta, batchSize);
-
-    private static SessionOptions? Options(int? threads) => threads is { } n
-        ? new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, IntraOpNumThreads = n }
-        : null;
 
     public void Dispose() => _classifier.Dispose();
 }

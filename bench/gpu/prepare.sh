@@ -19,7 +19,7 @@ xz --delta=dist=1 --lzma2=preset=9e -T2 -c .gpu/data/train.fgn > .gpu/carry/trai
 xz --delta=dist=1 --lzma2=preset=9e -T2 -c .gpu/data/tests.fgn > .gpu/carry/tests.fgn.xz
 # The reference network as one self-contained folder: its card, with the weights beside it (still pinned by SHA-256).
 rm -rf .gpu/carry/reference && mkdir -p .gpu/carry/reference
-cp models/classifier/classifier.bin .gpu/carry/reference/classifier.bin
+cp models/reference/classifier.bin .gpu/carry/reference/classifier.bin
 python3 - <<'PY'
 import json
 card = json.load(open("models/reference/classifier.json"))

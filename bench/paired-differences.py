@@ -17,7 +17,7 @@ def scores(result, part):
 
 runs, baseline, strategy = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
 results = {p.parent.name: json.loads(p.read_text()) for p in runs.glob("*/result.json")}
-seeds = sorted(r["seed"] for r in results.values() if r["balance"] == baseline
+seeds = sorted(r["seed"] for r in results.values() if (r.get("arm") or r["balance"]) == baseline
                and f"{strategy}-seed{r['seed']}" in results)
 print(f"| {strategy} - {baseline}, PrivateTest | " + " | ".join(f"seed {s}" for s in seeds) + " | mean [95 % CI] |")
 print("|---|" + "---|" * (len(seeds) + 1))

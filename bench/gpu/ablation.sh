@@ -4,12 +4,16 @@
 # experiments/gan-ablation.json (none and gan with 3 seeds, cap, oversample and weights with 1) at the full profile,
 # with as many epochs per run as the budget allows (at most 30), selected on PublicTest, scored on PrivateTest as-is
 # and without Training duplicates. Results come back as tar parts, packed even when a step fails.
+# ABLATION_SPEC picks another grid (e.g. experiments/gan-ablation-followup.json); ABLATION_EPOCHS fixes the epochs
+# per run instead of deriving them from the budget (to match an earlier grid's runs).
 # Usage: bench/gpu/ablation.sh [seconds available]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source bench/gpu/env.sh
 BUDGET=${1:-420}
 GAN=${ABLATION_GAN:-$STAGE/gan-carried}
+SPEC=${ABLATION_SPEC:-experiments/gan-ablation.json}
+RUNS=$(python3 -c "import json; print(sum(len(r['seeds']) for r in json.load(open('$SPEC'))['runs']))")
 START=$(date +%s)
 left() { echo $(( BUDGET - ($(date +%s) - START) )); }
 R="$STAGE/ablation-results"; mkdir -p "$R"
@@ -27,18 +31,18 @@ if [ ! -f "$STAGE/fer2013.csv" ]; then
   { cat "$STAGE/train.csv"; tail -n +2 "$STAGE/tests.csv"; } > "$STAGE/fer2013.csv"
 fi
 # About 2.3 s an epoch of the full vgg on an H100 (13,600 images/s with the PublicTest pass), a little more with GAN
-# faces in each batch; 9 runs share the budget, less a minute for loading and scoring.
+# faces in each batch; the spec's runs share the budget, less a minute for loading and scoring.
 EPOCH_S=${EPOCH_S:-2.6}
 # With the reference network staged, the carried generator's CAS (real Training's size and class counts, 10 epochs of
 # the full vgg twice: about 45 s on an H100) runs after the grid, in time kept back for it.
 CAS_RESERVE=0
 [ -f "$STAGE/reference/classifier.json" ] && CAS_RESERVE=${CAS_SECONDS:-75}
-EPOCHS=$(python3 -c "print(max(2, min(30, int(($(left) - 60 - $CAS_RESERVE) / 9 / $EPOCH_S))))")
-echo "grid: 9 runs x $EPOCHS epochs ($(left)s left)" | tee "$R/plan.txt"
-python3 - "$STAGE" "$EPOCHS" "${TINY:+4}" "$GAN" > "$STAGE/ablation.json" <<'PY'
+EPOCHS=${ABLATION_EPOCHS:-$(python3 -c "print(max(2, min(30, int(($(left) - 60 - $CAS_RESERVE) / $RUNS / $EPOCH_S))))")}
+echo "grid $SPEC: $RUNS runs x $EPOCHS epochs ($(left)s left)" | tee "$R/plan.txt"
+python3 - "$STAGE" "$EPOCHS" "${TINY:+4}" "$GAN" "$SPEC" > "$STAGE/ablation.json" <<'PY'
 import json, sys
-stage, epochs, width, gan = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
-spec = json.load(open("experiments/gan-ablation.json"))
+stage, epochs, width, gan, path = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
+spec = json.load(open(path))
 spec.update({"data": f"{stage}/fer2013.csv", "gan": gan, "epochs": epochs, **({"width": int(width)} if width else {})})
 print(json.dumps(spec))
 PY

@@ -25,3 +25,7 @@ rm -rf "$OUT"; mkdir -p "$OUT" "$FERGAN_CARRY/gan"
 cp "$FERGAN_STAGE"/gan/generator.json "$FERGAN_STAGE"/gan/generator.bin "$FERGAN_CARRY/gan/"
 EPOCH_S=20 bench/gpu/stage.sh && EPOCH_S=5 bench/gpu/ablation.sh 200
 ls "$OUT"
+# The follow-up grid (named gan arms) in the same way, at fixed epochs.
+rm -rf "$OUT" "$FERGAN_STAGE/ablation" "$FERGAN_STAGE/ablation-results"; mkdir -p "$OUT"
+ABLATION_SPEC=experiments/gan-ablation-followup.json ABLATION_EPOCHS=1 bench/gpu/ablation.sh 200
+ls "$OUT"; grep -q "gan-oversample" "$FERGAN_STAGE/ablation/summary.md" && echo "follow-up grid summarised"

@@ -111,11 +111,17 @@ public sealed class ClassifierCommandsTests : IDisposable
 
         var again = CliRunner.Run("train", "--data", Data, "--no-cache", "--out", run, "--epochs", "1", "--width", "4");
         var ganWithoutStrategy = CliRunner.Run("train", "--out", _temp.File("x"), "--gan", "somewhere");
+        var oversampleRealWithoutGan = CliRunner.Run("train", "--out", _temp.File("x"), "--balance", "oversample", "--oversample-real");
+        var mixWithoutGan = CliRunner.Run("train", "--out", _temp.File("x"), "--synthetic-classes", "proportional");
         var resumed = CliRunner.Run("train", "--data", Data, "--no-cache", "--out", run, "--epochs", "2", "--width", "4", "--batch-size", "16", "--resume", "--json");
 
         Assert.Equal(1, again.ExitCode);
         Assert.Contains("--resume", again.Error);
         Assert.Equal(1, ganWithoutStrategy.ExitCode);
+        Assert.Equal(1, oversampleRealWithoutGan.ExitCode);
+        Assert.Contains("only apply with --balance gan", oversampleRealWithoutGan.Error);
+        Assert.Equal(1, mixWithoutGan.ExitCode);
+        Assert.Contains("only apply with --balance gan", mixWithoutGan.Error);
         Assert.True(resumed.ExitCode == 0, resumed.Error);
         using var json = JsonDocument.Parse(resumed.Out);
         Assert.Equal(1, json.RootElement.GetProperty("resumed_from").GetInt32());
@@ -145,7 +151,8 @@ public sealed class ClassifierCommandsTests : IDisposable
         var spec = _temp.File("spec.json");
         File.WriteAllText(spec, $$"""
             { "data": "{{Data}}", "epochs": 1, "width": 4, "batch_size": 16, "evaluate_on": "PublicTest",
-              "runs": [ { "balance": "none", "seeds": [1, 2] }, { "balance": "oversample", "seeds": [1] } ] }
+              "runs": [ { "balance": "none", "seeds": [1, 2] }, { "balance": "oversample", "seeds": [1] },
+                        { "name": "none-photometric", "balance": "none", "photometric": 0.5, "seeds": [1] } ] }
             """);
         var out1 = CliRunner.Run("experiment", spec, "--out", _temp.File("grid"), "--json");
         var out2 = CliRunner.Run("experiment", spec, "--out", _temp.File("grid"), "--json");
@@ -153,12 +160,17 @@ public sealed class ClassifierCommandsTests : IDisposable
         Assert.True(out1.ExitCode == 0, out1.Error);
         using var json = JsonDocument.Parse(out1.Out);
         var strategies = json.RootElement.EnumerateArray().ToList();
-        Assert.Equal(["none", "oversample"], strategies.Select(s => s.GetProperty("balance").GetString()));
+        Assert.Equal(["none", "oversample", "none-photometric"], strategies.Select(s => s.GetProperty("balance").GetString()));
         Assert.Equal(2, strategies[0].GetProperty("seeds").GetInt32());
+        // A named arm gets its own run folder, its recipe change in the run's options, and its name in result.json.
+        using var options = JsonDocument.Parse(File.ReadAllText(_temp.File("grid/runs/none-photometric-seed1/options.json")));
+        Assert.Equal(0.5, options.RootElement.GetProperty("augment").GetProperty("photometric_probability").GetDouble());
+        using var result = JsonDocument.Parse(File.ReadAllText(_temp.File("grid/runs/none-photometric-seed1/result.json")));
+        Assert.Equal("none-photometric", result.RootElement.GetProperty("arm").GetString());
         Assert.True(File.Exists(_temp.File("grid/summary.md")));
         Assert.True(File.Exists(_temp.File("grid/summary.png")));
         Assert.True(out2.ExitCode == 0, out2.Error);
-        Assert.Equal(3, System.Text.RegularExpressions.Regex.Matches(out2.Error, "done earlier").Count);
+        Assert.Equal(4, System.Text.RegularExpressions.Regex.Matches(out2.Error, "done earlier").Count);
     }
 
     [Fact]

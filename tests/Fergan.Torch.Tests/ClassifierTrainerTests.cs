@@ -108,8 +108,8 @@ public sealed class ClassifierTrainerTests : IDisposable
         Assert.Equal(balance, ClassifierCard.Read(_temp.Path).Balance);
     }
 
-    [Fact]
-    public void The_gan_strategy_mixes_generated_faces_into_every_batch_at_the_same_steps_per_epoch()
+    /// <summary>A two-step width-4 generator: untrained faces, but the real sampling path and a card for 7 emotions.</summary>
+    private string TinyGan()
     {
         var ganFolder = _temp.File("gan");
         var ganOptions = new GanOptions
@@ -124,6 +124,13 @@ public sealed class ClassifierTrainerTests : IDisposable
         {
             gan.Train(false, "test");
         }
+        return ganFolder;
+    }
+
+    [Fact]
+    public void The_gan_strategy_mixes_generated_faces_into_every_batch_at_the_same_steps_per_epoch()
+    {
+        var ganFolder = TinyGan();
         var options = Tiny(1, BalanceStrategy.Gan) with { GanFolder = ganFolder };
         var training = Faces.IndicesOf(DataSplit.Training);
         using var generator = GanGenerator.Load(ganFolder);
@@ -189,6 +196,85 @@ public sealed class ClassifierTrainerTests : IDisposable
         var shares = TrainingBatchesShares([10, 500, 490], 90, 10);
         Assert.Equal(1.0, shares.Sum(), 5);
         Assert.True(shares[0] > 0.9, string.Join(",", shares));
+    }
+
+    [Theory]
+    [InlineData(SyntheticClassMix.Fill, false)]
+    [InlineData(SyntheticClassMix.Proportional, false)]
+    [InlineData(SyntheticClassMix.Fill, true)]
+    public void The_gan_strategy_draws_generated_emotions_by_its_mix_and_balances_the_real_faces_on_request(SyntheticClassMix mix, bool oversampleReal)
+    {
+        // FER2013's imbalance: happy is a quarter of Training, disgust about 1.5 %.
+        var faces = DatasetLoader.Load("synthetic:1400:11", new DatasetOptions { UseCache = false }).Faces;
+        var training = faces.IndicesOf(DataSplit.Training);
+        var ganFolder = TinyGan();
+        using var generator = GanGenerator.Load(ganFolder);
+        var options = Tiny(1, BalanceStrategy.Gan) with { GanFolder = ganFolder, SyntheticClasses = mix, OversampleReal = oversampleReal };
+        using var batches = new TrainingBatches(faces, training, options, TorchSharp.torch.CPU, generator);
+
+        TorchSharp.torch.manual_seed(3);
+        var real = new double[7];
+        var generated = new double[7];
+        using (var order = batches.EpochOrder(new TorchSharp.torch.Generator(1)))
+        {
+            for (var k = 0; k < batches.BatchesPerEpoch; k++)
+            {
+                var (images, labels) = batches.Batch(order, k);
+                using (images)
+                using (labels)
+                {
+                    var values = labels.data<long>().ToArray();
+                    for (var i = 0; i < values.Length; i++)
+                    {
+                        (i < batches.RealPerBatch ? real : generated)[values[i]]++;
+                    }
+                }
+            }
+        }
+        var happy = (int)Emotion.Happy;
+        var disgust = (int)Emotion.Disgust;
+        var realDisgust = real[disgust] / real.Sum();
+        var naturalDisgust = batches.ClassCounts[disgust] / (double)batches.Count;
+        Assert.True(naturalDisgust < 0.03, $"fixture disgust share {naturalDisgust:0.000}");
+        var shares = string.Join(", ", generated.Select(g => g.ToString("0")));
+        Assert.Equal(oversampleReal, batches.RealDrawnBalanced);
+        if (oversampleReal)
+        {
+            // Real faces drawn with every emotion equally likely (1/7 each), so the generated ones are spread evenly.
+            Assert.InRange(realDisgust, 0.08, 0.22);
+            Assert.All(generated, g => Assert.True(g > 0, shares));
+        }
+        else
+        {
+            Assert.InRange(realDisgust, 0, 0.05);
+        }
+        if (mix == SyntheticClassMix.Fill && !oversampleReal)
+        {
+            // The real part over-supplies happy: no generated happy faces; disgust gets the most.
+            Assert.Equal(0, generated[happy]);
+            Assert.Equal(disgust, Array.IndexOf(generated, generated.Max()));
+        }
+        if (mix == SyntheticClassMix.Proportional)
+        {
+            // Generated faces in the real proportions: happy the most, disgust a few at most.
+            Assert.Equal(happy, Array.IndexOf(generated, generated.Max()));
+            Assert.True(generated[disgust] / generated.Sum() < 0.05, shares);
+        }
+    }
+
+    [Fact]
+    public void Proportional_synthetic_classes_follow_the_real_counts()
+    {
+        var shares = TrainingBatches.SyntheticClassShares([10, 500, 490], 90, 10, SyntheticClassMix.Proportional);
+        Assert.Equal([0.01f, 0.5f, 0.49f], shares.Select(x => MathF.Round(x, 5)));
+    }
+
+    [Fact]
+    public void Gan_variants_are_refused_for_other_strategies()
+    {
+        var problems = (Tiny(1, BalanceStrategy.Oversample) with { OversampleReal = true }).Validate();
+        Assert.Contains(problems, p => p.Contains("gan strategy only"));
+        Assert.Empty((Tiny(1, BalanceStrategy.Gan) with { GanFolder = "g", OversampleReal = true, SyntheticClasses = SyntheticClassMix.Proportional }).Validate());
     }
 
     private static float[] TrainingBatchesShares(int[] counts, int real, int synthetic) =>

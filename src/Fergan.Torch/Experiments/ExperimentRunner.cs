@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Fergan.Data;
 using Fergan.Data.Evaluation;
 using Fergan.Data.Progress;
@@ -10,8 +11,14 @@ using Fergan.Torch.Training;
 namespace Fergan.Torch.Experiments;
 
 /// <summary>The outcome of one run of a grid: its selection on PublicTest and its test scores, as-is and without Training duplicates.</summary>
+/// <remarks><see cref="Arm"/> is null in results written before arms had names: the arm is then the strategy.</remarks>
 public sealed record ExperimentRunResult(string Name, BalanceStrategy Balance, int Seed, SelectionScores? Selection,
-    EvaluationReport Test, EvaluationReport TestWithoutDuplicates, double TrainingSeconds, double ImagesPerSecond);
+    EvaluationReport Test, EvaluationReport TestWithoutDuplicates, double TrainingSeconds, double ImagesPerSecond, string? Arm = null)
+{
+    /// <summary>The arm this run belongs to (its name in the spec, or its strategy).</summary>
+    [JsonIgnore]
+    public string ArmLabel => Arm ?? Balance.ToString().ToLowerInvariant();
+}
 
 /// <summary>Progress of a grid: which run starts, or finished (or was already done).</summary>
 public sealed record ExperimentProgress(int Run, int Runs, string Name, string Status, ClassifierEpoch? Epoch = null);
@@ -30,15 +37,15 @@ public sealed class ExperimentRunner(ExperimentSpec spec, FaceSet data, string o
         // Seed by seed across strategies (none-1, gan-1, ..., none-2, gan-2, ...): a grid cut short by a time limit
         // still holds a comparable set of runs for every strategy.
         var plan = spec.Runs
-            .SelectMany(arm => arm.Seeds.Select((seed, order) => (arm.Balance, Seed: seed, Order: order)))
+            .SelectMany(arm => arm.Seeds.Select((seed, order) => (Arm: arm, Seed: seed, Order: order)))
             .OrderBy(r => r.Order)
-            .Select(r => (r.Balance, r.Seed))
+            .Select(r => (r.Arm, r.Seed))
             .ToList();
         var results = new List<ExperimentRunResult>();
         for (var k = 0; k < plan.Count && !cancellationToken.IsCancellationRequested; k++)
         {
-            var (balance, seed) = plan[k];
-            var name = $"{balance.ToString().ToLowerInvariant()}-seed{seed}";
+            var (arm, seed) = plan[k];
+            var name = $"{arm.Label}-seed{seed}";
             var folder = Path.Combine(outputFolder, "runs", name);
             var resultPath = Path.Combine(folder, ResultFile);
             if (File.Exists(resultPath))
@@ -48,7 +55,7 @@ public sealed class ExperimentRunner(ExperimentSpec spec, FaceSet data, string o
                 continue;
             }
             progress?.Report(new ExperimentProgress(k + 1, plan.Count, name, "training"));
-            var options = spec.OptionsFor(balance, seed, device);
+            var options = spec.OptionsFor(arm, seed, device);
             ClassifierRunResult trained;
             using (var trainer = new ClassifierTrainer(options, data, folder))
             {
@@ -63,10 +70,10 @@ public sealed class ExperimentRunner(ExperimentSpec spec, FaceSet data, string o
             }
             using var classifier = EmotionClassifier.Load(folder, device);
             var evaluation = new EvaluationOptions { Split = spec.EvaluateOn, TestTimeAugmentation = spec.Tta };
-            var result = new ExperimentRunResult(name, balance, seed, trained.Best,
+            var result = new ExperimentRunResult(name, arm.Balance, seed, trained.Best,
                 ClassifierEvaluator.Evaluate(classifier, data, evaluation),
                 ClassifierEvaluator.Evaluate(classifier, data, evaluation with { ExcludeTrainingDuplicates = true }),
-                trained.TrainingSeconds, trained.ImagesPerSecond);
+                trained.TrainingSeconds, trained.ImagesPerSecond, arm.Label);
             RunDirectory.WriteAtomically(resultPath, temp => File.WriteAllText(temp, JsonSerializer.Serialize(result, RunDirectory.Json)));
             results.Add(result);
             progress?.Report(new ExperimentProgress(k + 1, plan.Count, name, $"{spec.EvaluateOn} accuracy {result.Test.Accuracy:0.0000}, macro-F1 {result.Test.MacroF1:0.0000}"));
@@ -75,19 +82,23 @@ public sealed class ExperimentRunner(ExperimentSpec spec, FaceSet data, string o
     }
 }
 
-/// <summary>Per strategy: mean and 95% t-interval over seeds of the headline scores (a single seed has no interval).</summary>
+/// <summary>
+/// Per arm of the grid (a strategy, or a named variant of one): mean and 95% t-interval over seeds of the headline
+/// scores (a single seed has no interval). <see cref="Balance"/> holds the arm's name, which is its strategy unless
+/// the spec names it.
+/// </summary>
 public sealed record StrategySummary(string Balance, int Seeds, Estimate Accuracy, Estimate MacroF1, Estimate DisgustF1,
     Estimate AccuracyWithoutDuplicates, Estimate MacroF1WithoutDuplicates, Estimate DisgustF1WithoutDuplicates);
 
 public static class ExperimentSummary
 {
     public static IReadOnlyList<StrategySummary> Summarise(IReadOnlyList<ExperimentRunResult> results) =>
-        results.GroupBy(r => r.Balance)
+        results.GroupBy(r => r.ArmLabel)
             .Select(g =>
             {
                 Estimate Of(Func<ExperimentRunResult, double> value) => BootstrapIntervals.MeanWithInterval(g.Select(value).ToList());
                 var disgust = Emotion.Disgust.Name();
-                return new StrategySummary(g.Key.ToString().ToLowerInvariant(), g.Count(),
+                return new StrategySummary(g.Key, g.Count(),
                     Of(r => r.Test.Accuracy), Of(r => r.Test.MacroF1), Of(r => r.Test.PerClass[disgust].F1),
                     Of(r => r.TestWithoutDuplicates.Accuracy), Of(r => r.TestWithoutDuplicates.MacroF1), Of(r => r.TestWithoutDuplicates.PerClass[disgust].F1));
             })

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
 using Fergan.Data;
 using Fergan.Torch.Classifier.Models;
 using Fergan.Torch.Classifier.Training;
@@ -6,8 +8,23 @@ using Fergan.Torch.Training;
 
 namespace Fergan.Torch.Experiments;
 
-/// <summary>One strategy of a grid and the seeds it is trained with.</summary>
-public sealed record ExperimentArm(BalanceStrategy Balance, IReadOnlyList<int> Seeds);
+/// <summary>
+/// One arm of a grid: a strategy and the seeds it is trained with, and optionally a name and what the arm changes in
+/// the recipe (the gan strategy's variants, photometric augmentation), so one grid can compare recipes of one strategy
+/// side by side. Its runs are named <c>&lt;name&gt;-seed&lt;N&gt;</c>; the name defaults to the strategy.
+/// </summary>
+public sealed record ExperimentArm(BalanceStrategy Balance, IReadOnlyList<int> Seeds)
+{
+    public string? Name { get; init; }
+    public SyntheticClassMix? SyntheticClasses { get; init; }
+    public bool? OversampleReal { get; init; }
+    public double? SyntheticRatio { get; init; }
+    public double? Photometric { get; init; }
+
+    /// <summary>The arm's name in run folders and summaries.</summary>
+    [JsonIgnore]
+    public string Label => Name ?? Balance.ToString().ToLowerInvariant();
+}
 
 /// <summary>
 /// A grid of classifier runs (strategy x seed, one architecture and recipe), read from a JSON file:
@@ -15,10 +32,12 @@ public sealed record ExperimentArm(BalanceStrategy Balance, IReadOnlyList<int> S
 /// { "data": "fer2013.csv.gz", "profile": "full", "epochs": 30, "gan": "models/gan",
 ///   "runs": [ { "balance": "none", "seeds": [1, 2, 3] }, { "balance": "gan", "seeds": [1, 2, 3] } ] }
 /// </code>
-/// Relative paths are relative to the spec file. Every run is trained with the same recipe; only the strategy and the
-/// seed differ, so the comparison isolates the strategy.
+/// Relative paths are relative to the spec file. Every run is trained with the same recipe; only the strategy (with
+/// what its arm changes) and the seed differ, so the comparison isolates the strategy. An arm can vary the recipe:
+/// <c>{ "name": "gan-oversample", "balance": "gan", "oversample_real": true, "seeds": [1, 2, 3] }</c>
+/// (also <c>synthetic_classes</c>, <c>synthetic_ratio</c>, <c>photometric</c>).
 /// </summary>
-public sealed record ExperimentSpec
+public sealed partial record ExperimentSpec
 {
     public required string Data { get; init; }
     public ClassifierProfile Profile { get; init; } = ClassifierProfile.Quick;
@@ -52,9 +71,24 @@ public sealed record ExperimentSpec
         {
             throw new FerganException($"{path}: not a valid experiment spec ({e.Message}).");
         }
-        if (spec is null || spec.Runs.Count == 0 || spec.Runs.Any(r => r.Seeds.Count == 0))
+        if (spec is null || spec.Runs is null || spec.Runs.Count == 0 || spec.Runs.Any(r => r.Seeds is null || r.Seeds.Count == 0))
         {
             throw new FerganException($"{path}: the spec needs \"runs\", each with a strategy and at least one seed.");
+        }
+        foreach (var arm in spec.Runs)
+        {
+            if (!ArmName().IsMatch(arm.Label))
+            {
+                throw new FerganException($"{path}: run name \"{arm.Label}\" must be lower-case letters, digits and '-', '_' or '.' (it names folders).");
+            }
+            if (arm.Balance != BalanceStrategy.Gan && (arm.SyntheticClasses is not null || arm.OversampleReal is not null || arm.SyntheticRatio is not null))
+            {
+                throw new FerganException($"{path}: run \"{arm.Label}\" sets a gan option (synthetic_classes, oversample_real or synthetic_ratio) but its strategy is {arm.Balance.ToString().ToLowerInvariant()}.");
+            }
+        }
+        if (spec.Runs.GroupBy(r => r.Label).FirstOrDefault(g => g.Count() > 1) is { } twice)
+        {
+            throw new FerganException($"{path}: two runs are named \"{twice.Key}\"; give arms of the same strategy distinct \"name\"s.");
         }
         var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
         string Resolve(string p) => p.StartsWith("synthetic", StringComparison.Ordinal) || Path.IsPathRooted(p) ? p : Path.GetFullPath(Path.Combine(folder, p));
@@ -62,9 +96,10 @@ public sealed record ExperimentSpec
     }
 
     /// <summary>The training options of one run of the grid.</summary>
-    public ClassifierOptions OptionsFor(BalanceStrategy balance, int seed, string device)
+    public ClassifierOptions OptionsFor(ExperimentArm arm, int seed, string device)
     {
         var options = ClassifierOptions.For(Profile);
+        var balance = arm.Balance;
         return options with
         {
             Architecture = options.Architecture with { Kind = Arch ?? options.Architecture.Kind, Width = Width ?? options.Architecture.Width },
@@ -74,9 +109,15 @@ public sealed record ExperimentSpec
             EarlyStoppingPatience = Patience ?? options.EarlyStoppingPatience,
             Balance = balance,
             GanFolder = balance == BalanceStrategy.Gan ? Gan ?? throw new FerganException("the spec has a gan run but no \"gan\" generator folder.") : null,
-            SyntheticRatio = SyntheticRatio,
+            SyntheticRatio = arm.SyntheticRatio ?? SyntheticRatio,
+            SyntheticClasses = arm.SyntheticClasses ?? SyntheticClassMix.Fill,
+            OversampleReal = arm.OversampleReal ?? false,
+            Augment = options.Augment with { PhotometricProbability = arm.Photometric ?? options.Augment.PhotometricProbability },
             Seed = seed,
             Device = device,
         };
     }
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9._-]*$")]
+    private static partial Regex ArmName();
 }

@@ -34,6 +34,15 @@ public sealed class TrainSettings : TrainingRunSettings
     [DefaultValue(0.3)]
     public double SyntheticRatio { get; init; } = 0.3;
 
+    [CommandOption("--synthetic-classes <MIX>")]
+    [Description("Emotions of the generated faces under --balance gan: fill (each emotion up to an equal share of the batch) or proportional (the real faces' proportions: a control in which being generated says nothing about the emotion).")]
+    [DefaultValue(SyntheticClassMix.Fill)]
+    public SyntheticClassMix SyntheticClasses { get; init; } = SyntheticClassMix.Fill;
+
+    [CommandOption("--oversample-real")]
+    [Description("Under --balance gan, draw the real faces with every emotion equally likely too (as --balance oversample does).")]
+    public bool OversampleReal { get; init; }
+
     [CommandOption("--profile <PROFILE>")]
     [Description("quick (minutes on 2 CPU cores) or full (the GPU-sized configuration).")]
     [DefaultValue(ClassifierProfile.Quick)]
@@ -66,6 +75,8 @@ public sealed class TrainSettings : TrainingRunSettings
         : NoAugment && Photometric > 0 ? ValidationResult.Error("--photometric is an augmentation; it cannot go with --no-augment.")
         : SyntheticRatio is <= 0 or >= 1 ? ValidationResult.Error("--synthetic-ratio must be between 0 and 1.")
         : Gan is not null && Balance != BalanceStrategy.Gan ? ValidationResult.Error("--gan only applies with --balance gan.")
+        : (SyntheticClasses != SyntheticClassMix.Fill || OversampleReal) && Balance != BalanceStrategy.Gan
+            ? ValidationResult.Error("--synthetic-classes and --oversample-real only apply with --balance gan.")
         : Cap is not null && Balance != BalanceStrategy.Cap ? ValidationResult.Error("--cap only applies with --balance cap.")
         : base.Validate();
 }
@@ -127,6 +138,8 @@ public sealed class TrainCommand(CliConsoles consoles) : Command<TrainSettings>
             CapPerClass = s.Cap,
             GanFolder = s.Balance == BalanceStrategy.Gan ? s.Gan ?? Fergan.Torch.Gan.Sampling.GanGenerator.BundledFolder : null,
             SyntheticRatio = s.SyntheticRatio,
+            SyntheticClasses = s.SyntheticClasses,
+            OversampleReal = s.OversampleReal,
             Seed = s.Seed,
             Device = s.Device,
         };

@@ -32,6 +32,19 @@ public enum BalanceStrategy
     Gan,
 }
 
+/// <summary>Which emotions the generated part of a batch is drawn for, under <see cref="BalanceStrategy.Gan"/>.</summary>
+public enum SyntheticClassMix
+{
+    /// <summary>Fill every emotion up to an equal share of the whole batch, given what the real part brings: the batch is balanced.</summary>
+    Fill,
+
+    /// <summary>
+    /// In the real part's proportions. A control for <see cref="Fill"/>: the batch keeps the real prior, and being
+    /// generated says nothing about a face's emotion, so a classifier cannot learn "generated, so rare".
+    /// </summary>
+    Proportional,
+}
+
 /// <summary>
 /// Random, label-preserving transformations of training faces, applied per batch on the device:
 /// rotation, scaling, shift, horizontal flip (one affine resampling), optionally light and sensor changes, then
@@ -91,6 +104,16 @@ public sealed record ClassifierOptions
     /// <summary>Fraction of each batch drawn from the generator under <see cref="BalanceStrategy.Gan"/>.</summary>
     public double SyntheticRatio { get; init; } = 0.3;
 
+    /// <summary>Which emotions the generated faces are drawn for under <see cref="BalanceStrategy.Gan"/>.</summary>
+    public SyntheticClassMix SyntheticClasses { get; init; } = SyntheticClassMix.Fill;
+
+    /// <summary>
+    /// Under <see cref="BalanceStrategy.Gan"/>, draw the real part of each batch with every emotion equally likely too
+    /// (as <see cref="BalanceStrategy.Oversample"/> does), so the real faces of the rare emotions are seen as often as
+    /// the generated ones.
+    /// </summary>
+    public bool OversampleReal { get; init; }
+
     /// <summary>Generator folder for <see cref="BalanceStrategy.Gan"/> (generator.json + generator.bin).</summary>
     public string? GanFolder { get; init; }
 
@@ -131,6 +154,8 @@ public sealed record ClassifierOptions
         errors.Check(SyntheticRatio is > 0 and < 1, $"synthetic ratio must be in (0, 1) (got {SyntheticRatio})");
         errors.Check(CapPerClass is null or >= 1, $"cap per class must be at least 1 (got {CapPerClass})");
         errors.Check(Balance != BalanceStrategy.Gan || GanFolder is not null, "the gan strategy needs a generator (--gan <dir>)");
+        errors.Check(Balance == BalanceStrategy.Gan || (SyntheticClasses == SyntheticClassMix.Fill && !OversampleReal),
+            "synthetic classes and oversampling the real faces apply to the gan strategy only");
         errors.Check(EarlyStoppingPatience >= 0, "early-stopping patience must not be negative");
         errors.Check(KeepCheckpoints >= 1, "keep at least one checkpoint");
         return errors;

@@ -9,7 +9,8 @@ namespace Fergan.Torch.Classifier.Training;
 /// <summary>
 /// Training batches for the classifier. The Training split is held once on the device as bytes; each epoch is one
 /// pass over it in a seeded order (uniform shuffle, or class-balanced draws for oversampling); under the gan strategy
-/// every batch also gets generator faces whose emotions fill what the real part of the batch lacks.
+/// every batch also gets generator faces whose emotions fill what the real part of the batch lacks (or follow its
+/// proportions, see <see cref="SyntheticClassMix"/>).
 /// </summary>
 internal sealed class TrainingBatches : IDisposable
 {
@@ -41,7 +42,10 @@ internal sealed class TrainingBatches : IDisposable
             _sampleWeights = tensor(perFace, device: device).MoveToOuterDisposeScope();
             if (generator is not null)
             {
-                _syntheticClassProbabilities = tensor(SyntheticClassShares(ClassCounts, RealPerBatch, SyntheticPerBatch), device: device).MoveToOuterDisposeScope();
+                // What the real part of a batch brings on average: Training's proportions, or equal shares when drawn balanced.
+                var realCounts = RealDrawnBalanced ? Enumerable.Repeat(1, ClassCounts.Length).ToArray() : ClassCounts;
+                var shares = SyntheticClassShares(realCounts, RealPerBatch, SyntheticPerBatch, options.SyntheticClasses);
+                _syntheticClassProbabilities = tensor(shares, device: device).MoveToOuterDisposeScope();
             }
         }
         _labels = FaceTensors.Labels(data, indices, device);
@@ -51,6 +55,10 @@ internal sealed class TrainingBatches : IDisposable
     public int[] ClassCounts { get; }
     public int RealPerBatch { get; }
     public int SyntheticPerBatch { get; }
+
+    /// <summary>Whether an epoch draws the real faces with every emotion equally likely (with repeats) instead of a shuffle.</summary>
+    public bool RealDrawnBalanced =>
+        _options.Balance == BalanceStrategy.Oversample || (_options.Balance == BalanceStrategy.Gan && _options.OversampleReal);
 
     /// <summary>
     /// Steps per epoch: as many as whole batches of the real faces, whatever the strategy (the last, partial batch is
@@ -66,12 +74,17 @@ internal sealed class TrainingBatches : IDisposable
     public int BatchesPerEpoch => Count / _options.BatchSize;
 
     /// <summary>
-    /// How the generator's share of a batch is split over emotions: fill each class up to an equal share of the whole
-    /// batch, given what the real part brings on average. Classes the real data already over-supplies get none.
+    /// How the generator's share of a batch is split over emotions, given the real part's class counts: under
+    /// <see cref="SyntheticClassMix.Fill"/>, each class up to an equal share of the whole batch (classes the real data
+    /// already over-supplies get none); under <see cref="SyntheticClassMix.Proportional"/>, the real proportions.
     /// </summary>
-    public static float[] SyntheticClassShares(int[] classCounts, int realPerBatch, int syntheticPerBatch)
+    public static float[] SyntheticClassShares(int[] classCounts, int realPerBatch, int syntheticPerBatch, SyntheticClassMix mix = SyntheticClassMix.Fill)
     {
         var total = (double)classCounts.Sum();
+        if (mix == SyntheticClassMix.Proportional)
+        {
+            return classCounts.Select(n => (float)(n / total)).ToArray();
+        }
         var target = (realPerBatch + syntheticPerBatch) / (double)classCounts.Length;
         var deficit = classCounts.Select(n => Math.Max(0, target - realPerBatch * n / total)).ToArray();
         var sum = deficit.Sum();
@@ -80,7 +93,7 @@ internal sealed class TrainingBatches : IDisposable
 
     /// <summary>The order of one epoch's faces, on the device (dispose after the epoch).</summary>
     public Tensor EpochOrder(Generator generator) =>
-        _options.Balance == BalanceStrategy.Oversample
+        RealDrawnBalanced
             ? multinomial(_sampleWeights.cpu(), Count, replacement: true, generator: generator).to(_device)
             : randperm(Count, generator: generator, dtype: ScalarType.Int64).to(_device);
 

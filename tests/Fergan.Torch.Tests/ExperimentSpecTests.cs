@@ -1,0 +1,70 @@
+using Fergan.Data;
+using Fergan.Tests;
+using Fergan.Torch.Classifier.Training;
+using Fergan.Torch.Experiments;
+
+namespace Fergan.Torch.Tests;
+
+/// <summary>Reading a grid spec: named arms that vary the recipe, and the specs that must be refused.</summary>
+public sealed class ExperimentSpecTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    private string Write(string runs)
+    {
+        var path = _temp.File("spec.json");
+        File.WriteAllText(path, $$"""{ "data": "synthetic:140:1", "gan": "gan", "runs": [ {{runs}} ] }""");
+        return path;
+    }
+
+    [Fact]
+    public void Named_arms_vary_the_gan_recipe_and_the_augmentation_and_unnamed_arms_take_their_strategy_as_name()
+    {
+        var spec = ExperimentSpec.Read(Write("""
+            { "balance": "gan", "seeds": [1] },
+            { "name": "gan-oversample", "balance": "gan", "oversample_real": true, "synthetic_ratio": 0.5, "seeds": [1, 2] },
+            { "name": "gan-proportional", "balance": "gan", "synthetic_classes": "proportional", "seeds": [1] },
+            { "name": "none-photometric", "balance": "none", "photometric": 0.2, "seeds": [1] }
+            """));
+
+        Assert.Equal(["gan", "gan-oversample", "gan-proportional", "none-photometric"], spec.Runs.Select(r => r.Label));
+        var plain = spec.OptionsFor(spec.Runs[0], 1, "cpu");
+        var both = spec.OptionsFor(spec.Runs[1], 2, "cpu");
+        var proportional = spec.OptionsFor(spec.Runs[2], 1, "cpu");
+        var photometric = spec.OptionsFor(spec.Runs[3], 1, "cpu");
+        Assert.Equal((SyntheticClassMix.Fill, false, 0.3, 0.0), (plain.SyntheticClasses, plain.OversampleReal, plain.SyntheticRatio, plain.Augment.PhotometricProbability));
+        Assert.Equal((true, 0.5, 2), (both.OversampleReal, both.SyntheticRatio, both.Seed));
+        Assert.Equal(SyntheticClassMix.Proportional, proportional.SyntheticClasses);
+        Assert.Equal(Path.Combine(_temp.Path, "gan"), proportional.GanFolder);
+        Assert.Equal((BalanceStrategy.None, 0.2, null), (photometric.Balance, photometric.Augment.PhotometricProbability, photometric.GanFolder));
+        Assert.All(new[] { plain, both, proportional, photometric }, o => Assert.Empty(o.Validate()));
+    }
+
+    [Fact]
+    public void Every_shipped_experiment_spec_reads()
+    {
+        var folder = Path.Combine(SharedData.RepositoryRoot!, "experiments");
+        var specs = Directory.GetFiles(folder, "*.json");
+        Assert.Contains(specs, s => s.EndsWith("gan-ablation-followup.json", StringComparison.Ordinal));
+        foreach (var path in specs)
+        {
+            var spec = ExperimentSpec.Read(path);
+            Assert.All(spec.Runs, arm => Assert.Empty(spec.OptionsFor(arm, arm.Seeds[0], "cpu").Validate()));
+        }
+    }
+
+    [Theory]
+    [InlineData("""{ "balance": "gan", "seeds": [1] }, { "balance": "gan", "oversample_real": true, "seeds": [2] }""", "two runs are named \"gan\"")]
+    [InlineData("""{ "name": "GAN plus", "balance": "gan", "seeds": [1] }""", "run name \"GAN plus\"")]
+    [InlineData("""{ "name": "over", "balance": "oversample", "synthetic_classes": "proportional", "seeds": [1] }""", "its strategy is oversample")]
+    [InlineData("""{ "balance": "none", "seeds": [] }""", "at least one seed")]
+    public void A_spec_whose_runs_cannot_be_told_apart_or_do_not_apply_is_refused_with_the_reason(string runs, string reason)
+    {
+        var path = Write(runs);
+        var e = Assert.Throws<FerganException>(() => ExperimentSpec.Read(path));
+        Assert.Contains(reason, e.Message);
+        Assert.Contains(path, e.Message);
+    }
+}

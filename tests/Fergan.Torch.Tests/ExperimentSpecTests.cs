@@ -60,6 +60,7 @@ public sealed class ExperimentSpecTests : IDisposable
     [InlineData("""{ "name": "GAN plus", "balance": "gan", "seeds": [1] }""", "run name \"GAN plus\"")]
     [InlineData("""{ "name": "over", "balance": "oversample", "synthetic_classes": "proportional", "seeds": [1] }""", "its strategy is oversample")]
     [InlineData("""{ "balance": "none", "seeds": [] }""", "at least one seed")]
+    [InlineData("""{ "name": "bright", "balance": "none", "photometric": 1.5, "seeds": [1] }""", "run \"bright\": photometric augmentation probability must be in [0, 1]")]
     public void A_spec_whose_runs_cannot_be_told_apart_or_do_not_apply_is_refused_with_the_reason(string runs, string reason)
     {
         var path = Write(runs);

@@ -92,7 +92,17 @@ public sealed partial record ExperimentSpec
         }
         var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
         string Resolve(string p) => p.StartsWith("synthetic", StringComparison.Ordinal) || Path.IsPathRooted(p) ? p : Path.GetFullPath(Path.Combine(folder, p));
-        return spec with { Data = Resolve(spec.Data), Gan = spec.Gan is null ? null : Resolve(spec.Gan) };
+        var resolved = spec with { Data = Resolve(spec.Data), Gan = spec.Gan is null ? null : Resolve(spec.Gan) };
+        // Refuse a bad recipe now rather than when its run comes up, perhaps hours into the grid.
+        foreach (var arm in resolved.Runs)
+        {
+            var problems = resolved.OptionsFor(arm, arm.Seeds[0], "cpu").Validate();
+            if (problems.Count > 0)
+            {
+                throw new FerganException($"{path}: run \"{arm.Label}\": {string.Join("; ", problems)}.");
+            }
+        }
+        return resolved;
     }
 
     /// <summary>The training options of one run of the grid.</summary>

@@ -105,6 +105,30 @@ public sealed class ClassifierCommandsTests : IDisposable
     }
 
     [Fact]
+    public void Evaluate_scores_an_ensemble_of_several_models_and_refuses_to_record_it()
+    {
+        var a = TrainTiny("a");
+        var b = TrainTiny("b", "--seed", "5");
+        string[] Evaluate(params string[] models) => [.. "evaluate --data".Split(' '), Data, "--no-cache", "--split", "PublicTest", "--json", .. models.SelectMany(m => new[] { "--model", m })];
+
+        var alone = CliRunner.Run(Evaluate(a));
+        var twice = CliRunner.Run(Evaluate(a, a));
+        var both = CliRunner.Run(Evaluate(a, b));
+        var recorded = CliRunner.Run([.. Evaluate(a, b), "--record"]);
+
+        Assert.True(both.ExitCode == 0, both.Error);
+        using var aloneJson = JsonDocument.Parse(alone.Out);
+        using var twiceJson = JsonDocument.Parse(twice.Out);
+        using var bothJson = JsonDocument.Parse(both.Out);
+        // The mean of a model with itself is that model: same predictions, same scores.
+        Assert.Equal(aloneJson.RootElement.GetProperty("accuracy").GetDouble(), twiceJson.RootElement.GetProperty("accuracy").GetDouble(), 6);
+        Assert.Equal($"{a} + {b}", bothJson.RootElement.GetProperty("model").GetString());
+        Assert.InRange(bothJson.RootElement.GetProperty("accuracy").GetDouble(), 0, 1);
+        Assert.Equal(1, recorded.ExitCode);
+        Assert.Contains("ensemble", recorded.Error);
+    }
+
+    [Fact]
     public void Train_refuses_inconsistent_options_and_an_existing_run()
     {
         var run = TrainTiny();

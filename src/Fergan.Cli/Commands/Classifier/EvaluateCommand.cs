@@ -14,8 +14,8 @@ namespace Fergan.Cli.Commands.Classifier;
 public sealed class EvaluateSettings : TorchDatasetSettings
 {
     [CommandOption("--model <DIR>")]
-    [Description("Classifier folder (classifier.json + classifier.bin). Default: the bundled classifier.")]
-    public string? Model { get; init; }
+    [Description("Classifier folder (classifier.json + classifier.bin). Default: the bundled classifier. Give it more than once to score the ensemble of those classifiers (the mean of their probabilities).")]
+    public string[]? Model { get; init; }
 
     [CommandOption("--data <DATASET>")]
     [Description(DatasetSettings.DatasetHelp)]
@@ -63,6 +63,7 @@ public sealed class EvaluateSettings : TorchDatasetSettings
         !DataSplits.TryParseUsage(EvaluateSplit, out _) ? ValidationResult.Error($"--split: '{EvaluateSplit}' is not Training, PublicTest or PrivateTest.")
         : Runtime is not ("torch" or "onnx") ? ValidationResult.Error($"--runtime: '{Runtime}' is not torch or onnx.")
         : Runtime == "onnx" && Record ? ValidationResult.Error("--record stores TorchSharp scores in the card; evaluate with --runtime torch to record.")
+        : Model is { Length: > 1 } && Record ? ValidationResult.Error("--record stores a model's scores in its card; an ensemble of several --model folders has no card.")
         : base.Validate();
 }
 
@@ -114,7 +115,29 @@ public sealed class EvaluateCommand(CliConsoles consoles) : Command<EvaluateSett
 
     private static IEmotionPredictor LoadPredictor(EvaluateSettings settings)
     {
-        var folder = settings.Model ?? EmotionClassifier.BundledFolder;
+        var folders = settings.Model is { Length: > 0 } given ? given : [EmotionClassifier.BundledFolder];
+        if (folders.Length == 1)
+        {
+            return LoadPredictor(settings, folders[0]);
+        }
+        var members = new List<IEmotionPredictor>();
+        try
+        {
+            foreach (var folder in folders)
+            {
+                members.Add(LoadPredictor(settings, folder));
+            }
+        }
+        catch
+        {
+            members.ForEach(m => m.Dispose());
+            throw;
+        }
+        return new EnsemblePredictor(members);
+    }
+
+    private static IEmotionPredictor LoadPredictor(EvaluateSettings settings, string folder)
+    {
         if (settings.Runtime == "torch")
         {
             return EmotionClassifier.Load(folder, settings.Device);

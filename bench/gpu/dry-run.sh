@@ -29,3 +29,7 @@ ls "$OUT"
 rm -rf "$OUT" "$FERGAN_STAGE/ablation" "$FERGAN_STAGE/ablation-results"; mkdir -p "$OUT"
 ABLATION_SPEC=experiments/gan-ablation-followup.json ABLATION_EPOCHS=1 bench/gpu/ablation.sh 200
 ls "$OUT"; grep -q "gan-oversample" "$FERGAN_STAGE/ablation/summary.md" && echo "follow-up grid summarised"
+# The ensemble call: two more classifiers in the time given.
+rm -rf "$OUT"; mkdir -p "$OUT"
+ENSEMBLE_EPOCHS=2 bench/gpu/ensemble.sh 150 1,2
+ls "$OUT"

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Ensemble of the two vgg-64 classifiers in the repository (models/classifier, 120 epochs; models/reference, 56
+# epochs; both trained on real faces only and selected on PublicTest), on ONNX Runtime: every variant (each model
+# alone, the ensemble, each with and without ten-crop TTA) scored on PublicTest; the one with the best PublicTest
+# accuracy is then scored once on PrivateTest, as-is and without Training duplicates.
+# About 25 minutes on 2 idle cores (ten-crop TTA runs 20 forward passes a face for the ensemble).
+# Usage: bench/ensemble-cpu.sh [fer2013.csv.gz] [results folder] [extra model folders...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DATA=${1:-../shared/data/fer2013/fer2013.csv.gz}
+OUT=${2:-results/ensemble-cpu}
+shift $(( $# < 2 ? $# : 2 ))
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+mkdir -p "$OUT"
+# The reference network ships without an ONNX export: make one (checked against TorchSharp when written).
+cp -r models/reference "$WORK/reference"
+./fergan export onnx --model "$WORK/reference" --out "$WORK/reference/classifier.onnx" > /dev/null
+MEMBERS="models/classifier $WORK/reference $*"
+declare -A VARIANTS=([bundled]="models/classifier" [reference]="$WORK/reference" [ensemble]="$MEMBERS")
+for name in bundled reference ensemble; do
+  for tta in "" "--tta"; do
+    args=""; for m in ${VARIANTS[$name]}; do args="$args --model $m"; done
+    ./fergan evaluate --runtime onnx $args --data "$DATA" --split PublicTest $tta --json > "$OUT/public-$name${tta:+-tta}.json"
+  done
+done
+BEST=$(python3 - "$OUT" <<'PY'
+import json, pathlib, sys
+rows = {p.stem.removeprefix("public-"): json.loads(p.read_text()) for p in pathlib.Path(sys.argv[1]).glob("public-*.json")}
+for name, r in sorted(rows.items()):
+    print(f"PublicTest {name:14} accuracy {r['accuracy']:.4f} macro-F1 {r['macro_f1']:.4f} disgust F1 {r['per_class']['disgust']['f1']:.3f}", file=sys.stderr)
+print(max(rows, key=lambda n: rows[n]["accuracy"]))
+PY
+)
+echo "selected on PublicTest: $BEST" | tee "$OUT/selected.txt"
+name=${BEST%-tta}; tta=$([ "$name" != "$BEST" ] && echo --tta || true)
+args=""; for m in ${VARIANTS[$name]}; do args="$args --model $m"; done
+./fergan evaluate --runtime onnx $args --data "$DATA" --split PrivateTest $tta --json > "$OUT/private-$BEST.json"
+./fergan evaluate --runtime onnx $args --data "$DATA" --split PrivateTest $tta --exclude-train-duplicates --json > "$OUT/private-$BEST-dedup.json"
+python3 -c "
+import json
+for v in ('', '-dedup'):
+    r = json.load(open('$OUT/private-$BEST' + v + '.json'))
+    ci = r['confidence_intervals']['accuracy']
+    print(f\"PrivateTest$v $BEST: accuracy {r['accuracy']:.4f} [{ci['low']:.3f}, {ci['high']:.3f}], macro-F1 {r['macro_f1']:.4f}, disgust F1 {r['per_class']['disgust']['f1']:.3f}\")
+"

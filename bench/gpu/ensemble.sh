@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Device call for the ensemble goal (issue 6: an ensemble or TTA variant >= 75 %), after stage.sh has staged the app,
+# Training and the test splits: trains more vgg-64 classifiers with the bundled model's recipe (full profile, 120
+# epochs, no early stopping) under other seeds, one after another in the time given, each selected on PublicTest,
+# and brings back their float16 weights (export half) and logs. Nothing is scored on PrivateTest here: the ensemble
+# (`fergan evaluate --model models/classifier --model <these> [--tta]`) is chosen on PublicTest back on the CPU,
+# then scored once on PrivateTest. A run cut by the time limit comes back too (its last selected epoch) and is marked.
+# Usage: bench/gpu/ensemble.sh [seconds available] [seeds, default 2014,2015,2016]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+source bench/gpu/env.sh
+BUDGET=${1:-500}
+SEEDS=${2:-2014,2015,2016}
+EPOCHS=${ENSEMBLE_EPOCHS:-120}
+START=$(date +%s)
+left() { echo $(( BUDGET - ($(date +%s) - START) )); }
+R="$STAGE/ensemble-results"; mkdir -p "$R"
+pack() {   # whatever is done when the script ends, even early, comes back (float16 weights: 19 MB a vgg-64)
+  tar -C "$STAGE" -cf - ensemble-results | split -b 15M - "$OUT/ensemble.tar.part-"
+  ls -la "$OUT"
+}
+trap pack EXIT
+[ -f "$STAGE/tests.fgn" ] && [ -f "$STAGE/train.fgn" ] || { echo "stage Training and tests first"; exit 1; }
+if [ ! -f "$STAGE/fer2013.csv" ]; then
+  "$F" data export "$STAGE/train.fgn" --out "$STAGE/train.csv" --overwrite > /dev/null
+  "$F" data export "$STAGE/tests.fgn" --out "$STAGE/tests.csv" --overwrite > /dev/null
+  { cat "$STAGE/train.csv"; tail -n +2 "$STAGE/tests.csv"; } > "$STAGE/fer2013.csv"
+fi
+for seed in ${SEEDS//,/ }; do
+  # Keep 25 s for the export and the packing; a run needs at least a minute to be worth starting.
+  minutes=$(python3 -c "print(max(0, $(left) - 25) / 60)")
+  if python3 -c "import sys; sys.exit(0 if $minutes >= 1 else 1)"; then :; else echo "no time left for seed $seed"; break; fi
+  run="$STAGE/vgg-seed$seed"
+  "$F" train --data "$STAGE/fer2013.csv" --out "$run" --profile full --epochs "$EPOCHS" $TINY --patience 0 --seed "$seed" \
+    --resume --time-limit "$minutes" --device "$DEVICE" > "$R/vgg-seed$seed-train.txt" 2>&1 || tail -n 20 "$R/vgg-seed$seed-train.txt"
+  tail -n 3 "$R/vgg-seed$seed-train.txt"
+  if [ -f "$run/classifier.json" ]; then
+    "$F" export half --model "$run" --out "$R/vgg-seed$seed" --overwrite > /dev/null
+    cp "$run/log.jsonl" "$run/curves.png" "$R/vgg-seed$seed/" 2>/dev/null || true
+    epochs_done=$(wc -l < "$run/log.jsonl")
+    [ "$epochs_done" -lt "$EPOCHS" ] && echo "cut by the time limit after $epochs_done of $EPOCHS epochs" > "$R/vgg-seed$seed/INCOMPLETE"
+  fi
+  echo "seed $seed done ($(left)s left)" | tee -a "$R/plan.txt"
+done

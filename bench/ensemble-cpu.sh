@@ -29,7 +29,9 @@ import json, pathlib, sys
 rows = {p.stem.removeprefix("public-"): json.loads(p.read_text()) for p in pathlib.Path(sys.argv[1]).glob("public-*.json")}
 for name, r in sorted(rows.items()):
     print(f"PublicTest {name:14} accuracy {r['accuracy']:.4f} macro-F1 {r['macro_f1']:.4f} disgust F1 {r['per_class']['disgust']['f1']:.3f}", file=sys.stderr)
-print(max(rows, key=lambda n: rows[n]["accuracy"]))
+# Ties go to the simpler variant (one model before two, without TTA before with).
+order = [n for n in ("bundled", "bundled-tta", "reference", "reference-tta", "ensemble", "ensemble-tta") if n in rows]
+print(max(order, key=lambda n: rows[n]["accuracy"]))
 PY
 )
 echo "selected on PublicTest: $BEST" | tee "$OUT/selected.txt"
@@ -42,5 +44,5 @@ import json
 for v in ('', '-dedup'):
     r = json.load(open('$OUT/private-$BEST' + v + '.json'))
     ci = r['confidence_intervals']['accuracy']
-    print(f\"PrivateTest$v $BEST: accuracy {r['accuracy']:.4f} [{ci['low']:.3f}, {ci['high']:.3f}], macro-F1 {r['macro_f1']:.4f}, disgust F1 {r['per_class']['disgust']['f1']:.3f}\")
+    print(f\"PrivateTest{v} $BEST: accuracy {r['accuracy']:.4f} [{ci['low']:.3f}, {ci['high']:.3f}], macro-F1 {r['macro_f1']:.4f}, disgust F1 {r['per_class']['disgust']['f1']:.3f}\")
 "

@@ -21,8 +21,6 @@ public sealed class EnsemblePredictor : IEmotionPredictor
         _members = members;
     }
 
-    public IReadOnlyList<IEmotionPredictor> Members => _members;
-
     public string Folder => string.Join(" + ", _members.Select(m => m.Folder));
 
     public float[][] Predict(FaceSet faces, IReadOnlyList<int> indices, bool tta = false, int batchSize = 256)

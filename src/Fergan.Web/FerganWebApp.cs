@@ -56,7 +56,8 @@ public static class FerganWebApp
             classifier = fer.Classifier.Path,
             emotions = fer.Classifier.Emotions.Select(e => e.Name()),
             gan = gan.Folder,
-        })).WithSummary("Liveness and the models in use.");
+            max_upload_bytes = options.MaxUploadBytes,
+        })).WithSummary("Liveness, the models in use, and the upload limit (the page checks a photo's size against it before sending).");
 
         app.MapGet("/api/emotions", () => Results.Json(Emotions.All.Select(e => new { name = e.Name(), color = EmotionColors.Hex(e) })))
             .WithSummary("The emotions in output order, with the colours the pages use.");

@@ -15,7 +15,7 @@ public sealed class BrowserTests
     private static string Chromium => Environment.GetEnvironmentVariable("CHROMIUM") ?? "/usr/bin/chromium";
 
     [Fact]
-    public async Task Uploading_a_photo_shows_a_label_and_probability_bars_per_face()
+    public async Task Uploading_a_photo_shows_a_label_and_probability_bars_per_face_and_a_photo_over_the_limit_is_refused_with_the_limit()
     {
         var script = Path.Combine(Root, "tests", "browser", "upload.mjs");
         var missing = new List<string>();
@@ -29,12 +29,16 @@ public sealed class BrowserTests
             Assert.Skip(reason);
         }
 
-        await using var server = await TestServer.StartAsync();
+        // A 1 MB upload limit: the sample photo (120 KB) is under it, a 2 MB file over it, which the page must refuse
+        // itself with the limit in the message (the server would drop the connection: a bare "failed fetch").
+        await using var server = await TestServer.StartAsync(new WebOptions { MaxUploadBytes = 1024 * 1024 });
         using var temp = new TempDirectory();
         var screenshot = temp.File("upload.png");
         var photo = Path.Combine(Root, "samples", "photos", "sample5.jpg");
+        var tooLarge = temp.File("too-large.jpg");
+        File.WriteAllBytes(tooLarge, new byte[2 * 1024 * 1024]);
         var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { script, server.Client.BaseAddress!.ToString(), photo, "5", screenshot }) start.ArgumentList.Add(a);
+        foreach (var a in new[] { script, server.Client.BaseAddress!.ToString(), photo, "5", screenshot, tooLarge }) start.ArgumentList.Add(a);
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

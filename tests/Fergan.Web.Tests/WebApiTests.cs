@@ -43,6 +43,7 @@ public sealed class WebApiTests : IAsyncLifetime
         using var json = JsonDocument.Parse(await Client.GetStringAsync("/health"));
         Assert.Equal("ok", json.RootElement.GetProperty("status").GetString());
         Assert.EndsWith("classifier.onnx", json.RootElement.GetProperty("classifier").GetString());
+        Assert.Equal(2 * 1024 * 1024, json.RootElement.GetProperty("max_upload_bytes").GetInt64()); // this server's limit (InitializeAsync)
     }
 
     [Fact]

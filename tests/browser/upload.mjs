@@ -1,10 +1,11 @@
 // Browser test of the upload page: open `fergan serve` in Debian's chromium, upload a photo, check that every face
 // gets a label with a known emotion and probability bars, and save a screenshot.
-// Usage: node upload.mjs <server-url> <photo> <expected-faces> <screenshot.png>
+// With a fifth argument, a file over the server's upload limit: the page must refuse it before sending, naming the limit.
+// Usage: node upload.mjs <server-url> <photo> <expected-faces> <screenshot.png> [file-over-the-limit]
 // Exit code 0 when every check passes; otherwise the failed check is printed to stderr.
 import { chromium } from "playwright-core";
 
-const [url, photo, expectedFaces, screenshot] = process.argv.slice(2);
+const [url, photo, expectedFaces, screenshot, tooLarge] = process.argv.slice(2);
 const emotions = ["angry", "disgust", "fear", "happy", "sad", "surprise", "neutral"];
 
 function check(condition, message) {
@@ -49,7 +50,18 @@ try {
   check(distinct > 50, `the result canvas looks blank (${distinct} distinct colours)`);
   check(errors.length === 0, `page errors: ${errors.join("; ")}`);
   await page.screenshot({ path: screenshot, fullPage: true });
-  console.log(JSON.stringify({ labels, bars, status, distinct }));
+  let refused = null;
+  if (tooLarge) {
+    let posted = 0;
+    page.on("request", (r) => { if (r.url().includes("/api/predict")) posted++; });
+    await page.setInputFiles("#file", tooLarge);
+    await page.waitForFunction(() => document.querySelector("#status").textContent.includes("limit"), null, { timeout: 10000 });
+    refused = await page.textContent("#status");
+    check(/over the server's limit of 1\.0 MB/.test(refused), `the oversized file got '${refused}'`);
+    check(posted === 0, `the oversized file was sent anyway (${posted} requests)`);
+    check(await page.$eval("#status", (n) => n.classList.contains("error")), "the refusal is not shown as an error");
+  }
+  console.log(JSON.stringify({ labels, bars, status, distinct, refused }));
 } finally {
   await browser.close();
 }

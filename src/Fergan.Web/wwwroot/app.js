@@ -3,6 +3,11 @@
 const $ = (id) => document.getElementById(id);
 let colors = {};
 fetch("/api/emotions").then((r) => r.json()).then((list) => { colors = Object.fromEntries(list.map((e) => [e.name, e.color])); });
+// The server drops the connection on an upload over its limit (it answers 413 without reading the body), which a
+// browser reports as a failed fetch: check the size here first and say why.
+let maxUpload = Infinity;
+fetch("/health").then((r) => r.json()).then((h) => { if (h.max_upload_bytes) maxUpload = h.max_upload_bytes; });
+const megabytes = (bytes) => (bytes / (1024 * 1024)).toFixed(1);
 
 function status(text, isError = false) {
   $("status").textContent = text;
@@ -10,6 +15,10 @@ function status(text, isError = false) {
 }
 
 async function analyse(blob, name) {
+  if (blob.size > maxUpload) {
+    status(name + " is " + megabytes(blob.size) + " MB, over the server's limit of " + megabytes(maxUpload) + " MB.", true);
+    return;
+  }
   const form = new FormData();
   form.append("image", blob, name);
   const query = new URLSearchParams({ detector: $("detector").value, tta: $("tta").checked });

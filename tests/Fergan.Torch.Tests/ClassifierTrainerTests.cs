@@ -128,6 +128,16 @@ public sealed class ClassifierTrainerTests : IDisposable
     }
 
     [Fact]
+    public void Resuming_with_another_way_of_making_batches_is_refused_and_names_what_changed()
+    {
+        Train(Tiny(1, BalanceStrategy.Cap) with { CapPerClass = 20 });
+
+        var e = Assert.Throws<FerganException>(() => Train(Tiny(2, BalanceStrategy.Cap) with { CapPerClass = 30 }, resume: true));
+        Assert.Contains("made with another cap;", e.Message);
+        Assert.True(Train(Tiny(2, BalanceStrategy.Cap) with { CapPerClass = 20 }, resume: true).Completed); // more epochs may be asked for
+    }
+
+    [Fact]
     public void The_gan_strategy_mixes_generated_faces_into_every_batch_at_the_same_steps_per_epoch()
     {
         var ganFolder = TinyGan();

@@ -271,7 +271,7 @@ public sealed class ClassifierTrainer : IDisposable
         {
             return null;
         }
-        CheckSameArchitecture();
+        CheckSameRecipe();
         var (epoch, folder) = checkpoints[^1];
         try
         {
@@ -287,12 +287,30 @@ public sealed class ClassifierTrainer : IDisposable
         return state;
     }
 
-    private void CheckSameArchitecture()
+    /// <summary>
+    /// A resumed run must keep the network and how its batches are made (strategy and its settings); a change there
+    /// would silently mix two recipes in one model. Length, learning rate and device may change.
+    /// </summary>
+    private void CheckSameRecipe()
     {
         var saved = _run.ReadOptions<ClassifierOptions>();
-        if (saved is not null && (saved.Architecture != _options.Architecture || saved.Balance != _options.Balance))
+        if (saved is null)
         {
-            throw new FerganException($"{_run.Root} holds a run of {saved.Architecture} with balance {saved.Balance}; resume it with the same settings, or start a new --out folder.");
+            return;
+        }
+        var changed = new (string Name, bool Differs)[]
+        {
+            ("architecture", saved.Architecture != _options.Architecture),
+            ("balance", saved.Balance != _options.Balance),
+            ("cap", saved.CapPerClass != _options.CapPerClass),
+            ("synthetic ratio", saved.SyntheticRatio != _options.SyntheticRatio),
+            ("synthetic classes", saved.SyntheticClasses != _options.SyntheticClasses),
+            ("oversample real", saved.OversampleReal != _options.OversampleReal),
+        }.Where(c => c.Differs).Select(c => c.Name).ToList();
+        if (changed.Count > 0)
+        {
+            throw new FerganException($"{_run.Root} holds a run ({saved.Architecture}, balance {saved.Balance.ToString().ToLowerInvariant()}) made with another " +
+                                      $"{string.Join(", ", changed)}; resume it with the same settings, or start a new --out folder.");
         }
     }
 

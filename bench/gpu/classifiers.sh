@@ -21,10 +21,7 @@ pack() {   # whatever is done when the script ends, even early, comes back
 }
 trap pack EXIT
 [ -f "$STAGE/tests.fgn" ] && [ -f "$STAGE/train.fgn" ] || { echo "stage Training and tests first"; exit 1; }
-"$F" data export "$STAGE/train.fgn" --out "$STAGE/train.csv" --overwrite > /dev/null
-"$F" data export "$STAGE/tests.fgn" --out "$STAGE/tests.csv" --overwrite > /dev/null
-{ cat "$STAGE/train.csv"; tail -n +2 "$STAGE/tests.csv"; } > "$STAGE/fer2013.csv"
-DATA="$STAGE/fer2013.csv"
+DATA=$(staged_fer2013_csv)
 # Epoch time of the full vgg from the guide's run in call 1 (same network and batch).
 RATE=$(python3 -c "import json; print(json.loads(open('$STAGE/guide/log.jsonl').read().splitlines()[-1])['images_per_second'])")
 EPOCH_S=$(python3 -c "print(28709 / $RATE + 0.6)")   # + PublicTest validation

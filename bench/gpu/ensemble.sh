@@ -21,17 +21,13 @@ pack() {   # whatever is done when the script ends, even early, comes back (floa
 }
 trap pack EXIT
 [ -f "$STAGE/tests.fgn" ] && [ -f "$STAGE/train.fgn" ] || { echo "stage Training and tests first"; exit 1; }
-if [ ! -f "$STAGE/fer2013.csv" ]; then
-  "$F" data export "$STAGE/train.fgn" --out "$STAGE/train.csv" --overwrite > /dev/null
-  "$F" data export "$STAGE/tests.fgn" --out "$STAGE/tests.csv" --overwrite > /dev/null
-  { cat "$STAGE/train.csv"; tail -n +2 "$STAGE/tests.csv"; } > "$STAGE/fer2013.csv"
-fi
+DATA=$(staged_fer2013_csv)
 for seed in ${SEEDS//,/ }; do
   # Keep 25 s for the export and the packing; a run needs at least a minute to be worth starting.
   minutes=$(python3 -c "print(max(0, $(left) - 25) / 60)")
   if python3 -c "import sys; sys.exit(0 if $minutes >= 1 else 1)"; then :; else echo "no time left for seed $seed"; break; fi
   run="$STAGE/vgg-seed$seed"
-  "$F" train --data "$STAGE/fer2013.csv" --out "$run" --profile full --epochs "$EPOCHS" $TINY --patience 0 --seed "$seed" \
+  "$F" train --data "$DATA" --out "$run" --profile full --epochs "$EPOCHS" $TINY --patience 0 --seed "$seed" \
     --resume --time-limit "$minutes" --device "$DEVICE" > "$R/vgg-seed$seed-train.txt" 2>&1 || tail -n 20 "$R/vgg-seed$seed-train.txt"
   tail -n 3 "$R/vgg-seed$seed-train.txt"
   if [ -f "$run/classifier.json" ]; then

@@ -26,3 +26,13 @@ fi
 F="$STAGE/app/fergan"
 OUT=${OUT:-$STAGE/out}
 mkdir -p "$STAGE" "$OUT"
+# FER2013 as one CSV with the official split (Training + both test splits), joined once per machine from the staged
+# .fgn files; prints its path. Used by the classifier, ablation and ensemble calls.
+staged_fer2013_csv() {
+  if [ ! -f "$STAGE/fer2013.csv" ]; then
+    "$F" data export "$STAGE/train.fgn" --out "$STAGE/train.csv" --overwrite > /dev/null
+    "$F" data export "$STAGE/tests.fgn" --out "$STAGE/tests.csv" --overwrite > /dev/null
+    { cat "$STAGE/train.csv"; tail -n +2 "$STAGE/tests.csv"; } > "$STAGE/fer2013.csv.tmp" && mv "$STAGE/fer2013.csv.tmp" "$STAGE/fer2013.csv"
+  fi
+  echo "$STAGE/fer2013.csv"
+}

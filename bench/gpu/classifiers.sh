@@ -36,7 +36,7 @@ fi
 # The main classifier gets what is left, less the scoring after it (about 40 s).
 MAIN_EPOCHS=$(python3 -c "print(max(3, min(${MAX_EPOCHS:-120}, int(($(left) - 45) / $EPOCH_S))))")
 echo "main $MAIN_EPOCHS epochs ($(left)s left)" | tee -a "$R/plan.txt"
-"$F" train --data "$DATA" --out "$STAGE/vgg" --profile full --epochs "$MAIN_EPOCHS" $TINY --patience 0 --seed 2013 --resume --device "$DEVICE" > "$R/vgg-train.txt" 2>&1 || tail -n 20 "$R/vgg-train.txt"
+"$F" train --data "$DATA" --out "$STAGE/vgg" --profile full --epochs "$MAIN_EPOCHS" $TINY $STEP_FLAGS --patience 0 --seed 2013 --resume --device "$DEVICE" > "$R/vgg-train.txt" 2>&1 || tail -n 20 "$R/vgg-train.txt"
 tail -n 3 "$R/vgg-train.txt"
 "$F" export half --model "$STAGE/vgg" --out "$R/vgg" --overwrite > /dev/null
 for variant in "" "--exclude-train-duplicates" "--tta"; do

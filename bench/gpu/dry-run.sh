@@ -31,5 +31,6 @@ ABLATION_SPEC=experiments/gan-ablation-followup.json ABLATION_EPOCHS=1 bench/gpu
 ls "$OUT"; grep -q "gan-oversample" "$FERGAN_STAGE/ablation/summary.md" && echo "follow-up grid summarised"
 # The ensemble call: two more classifiers in the time given.
 rm -rf "$OUT"; mkdir -p "$OUT"
-ENSEMBLE_EPOCHS=2 bench/gpu/ensemble.sh 150 1,2
+ENSEMBLE_EPOCHS=2 STEP_FLAGS="--precision bf16 --channels-last" bench/gpu/ensemble.sh 150 1,2
+grep -q '"precision": "bf16"' "$FERGAN_STAGE/vgg-seed1/options.json" && echo "ensemble runs trained with the fast step"
 ls "$OUT"

@@ -5,6 +5,7 @@
 # and brings back their float16 weights (export half) and logs. Nothing is scored on PrivateTest here: the ensemble
 # (`fergan evaluate --model models/classifier --model <these> [--tta]`) is chosen on PublicTest back on the CPU,
 # then scored once on PrivateTest. A run cut by the time limit comes back too (its last selected epoch) and is marked.
+# STEP_FLAGS="--precision bf16 --channels-last" trains with the fast step (see env.sh).
 # Usage: bench/gpu/ensemble.sh [seconds available] [seeds, default 2014,2015,2016]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -27,7 +28,7 @@ for seed in ${SEEDS//,/ }; do
   minutes=$(python3 -c "print(max(0, $(left) - 25) / 60)")
   if python3 -c "import sys; sys.exit(0 if $minutes >= 1 else 1)"; then :; else echo "no time left for seed $seed"; break; fi
   run="$STAGE/vgg-seed$seed"
-  "$F" train --data "$DATA" --out "$run" --profile full --epochs "$EPOCHS" $TINY --patience 0 --seed "$seed" \
+  "$F" train --data "$DATA" --out "$run" --profile full --epochs "$EPOCHS" $TINY $STEP_FLAGS --patience 0 --seed "$seed" \
     --resume --time-limit "$minutes" --device "$DEVICE" > "$R/vgg-seed$seed-train.txt" 2>&1 || tail -n 20 "$R/vgg-seed$seed-train.txt"
   tail -n 3 "$R/vgg-seed$seed-train.txt"
   if [ -f "$run/classifier.json" ]; then

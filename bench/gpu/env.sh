@@ -6,6 +6,9 @@ DEVICE=${FERGAN_DEVICE:-cuda}
 CARRY=${FERGAN_CARRY:-.gpu/carry}
 # Dry runs on a CPU shrink every model with these (see bench/gpu/dry-run.sh); empty on the GPU.
 TINY=${FERGAN_TINY:-}
+# How the classifier calls (classifiers.sh, ensemble.sh) run a training step: empty for fp32, as every bundled model
+# was trained; "--precision bf16 --channels-last" for the fast step that speed.sh measures.
+STEP_FLAGS=${STEP_FLAGS:-}
 export LD_LIBRARY_PATH="$TORCH_LIB:$STAGE/app${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 export FERGAN_LIBTORCH="$TORCH_LIB" FERGAN_CACHE="$STAGE/cache"
 if [ -d "$STAGE/app/fonts" ]; then

@@ -8,8 +8,9 @@ cross-entropy, backward, SGD step with Nesterov momentum 0.9, weight decay 5e-4,
 as Fergan's CUDA runtime (TF32 on for cuDNN convolutions and for matmuls). Each configuration is timed as the median
 of --repeats windows of --steps steps, each window bracketed by torch.cuda.synchronize().
 
-Configurations: fp32 (what TorchSharp runs, one to one), and PyTorch's faster options that TorchSharp 0.107 lacks
-(channels-last memory format, bf16 autocast), so the report can say how far the C# step is from PyTorch's best.
+Configurations: fp32, channels-last memory format, bf16 autocast, both, and both with only the input batch in
+channels-last ("input": what Fergan's --channels-last does, since TorchSharp 0.107 has no memory-format call for a
+module's weights), so each C# mode (`fergan bench step --precision bf16 --channels-last`) has its PyTorch twin.
 Prints one JSON object per configuration line, then a summary object. Usage:
   python3 bench/gpu/torch_speed.py [--width 64] [--batch-sizes 256,1024] [--steps 30] [--repeats 5] [--device cuda]
 """
@@ -50,7 +51,8 @@ def measure(width, batch, steps, repeats, warmup, device, channels_last, bf16):
     images = torch.rand(batch, 1, 48, 48, device=device)
     labels = torch.randint(0, 7, (batch,), device=device)
     if channels_last:
-        model = model.to(memory_format=torch.channels_last)
+        if channels_last != "input":  # "input": the batch only, weights as they are (what Fergan's --channels-last does)
+            model = model.to(memory_format=torch.channels_last)
         images = images.contiguous(memory_format=torch.channels_last)
     optimizer = torch.optim.SGD(model.parameters(), lr=0.02, momentum=0.9, weight_decay=5e-4, nesterov=True)
 
@@ -94,7 +96,7 @@ def main():
     torch.backends.cuda.matmul.allow_tf32 = True
     results = []
     for batch in [int(b) for b in args.batch_sizes.split(",")]:
-        for channels_last, bf16 in [(False, False), (True, False), (False, True), (True, True)]:
+        for channels_last, bf16 in [(False, False), (True, False), (False, True), (True, True), ("input", True)]:
             if bf16 and not args.device.startswith("cuda"):
                 continue
             try:

@@ -30,6 +30,19 @@ public sealed class BenchCommandTests
     }
 
     [Fact]
+    public void Bench_step_runs_and_reports_mixed_precision_and_channels_last()
+    {
+        var result = CliRunner.Run("bench", "step", "--data", "synthetic:700:3", "--no-cache", "--width", "4", "--batch-size", "8",
+            "--steps", "1", "--repeats", "1", "--warmup", "1", "--precision", "bf16", "--channels-last", "--json");
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        using var json = JsonDocument.Parse(result.Out);
+        Assert.Equal("bf16", json.RootElement.GetProperty("precision").GetString());
+        Assert.True(json.RootElement.GetProperty("channels_last").GetBoolean());
+        Assert.True(json.RootElement.GetProperty("trainer_images_per_second").GetDouble() > 0);
+    }
+
+    [Fact]
     public void A_batch_larger_than_the_training_split_is_a_clear_error()
     {
         var result = CliRunner.Run("bench", "step", "--data", "synthetic:70:3", "--no-cache", "--width", "4", "--batch-size", "512", "--steps", "1", "--repeats", "1");

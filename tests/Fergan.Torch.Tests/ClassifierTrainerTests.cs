@@ -166,12 +166,17 @@ public sealed class ClassifierTrainerTests : IDisposable
     }
 
     [Theory]
-    [InlineData(BalanceStrategy.None)]
-    [InlineData(BalanceStrategy.Weights)]
-    public void The_vgg_net_learns_the_synthetic_emotions(BalanceStrategy balance)
+    [InlineData(BalanceStrategy.None, ComputePrecision.Fp32, false, 8)]
+    [InlineData(BalanceStrategy.Weights, ComputePrecision.Fp32, false, 8)]
+    // The fast GPU step, mixed precision and channels-last; narrower, since bfloat16 convolutions are slow on a CPU.
+    [InlineData(BalanceStrategy.None, ComputePrecision.Bf16, true, 4)]
+    public void The_vgg_net_learns_the_synthetic_emotions(BalanceStrategy balance, ComputePrecision precision, bool channelsLast, int width)
     {
         var faces = DatasetLoader.Load("synthetic:1400:11", new DatasetOptions { UseCache = false }).Faces;
-        var options = Tiny(6, balance) with { Architecture = new ClassifierArchitecture(ClassifierKind.Vgg, 8), Augment = ClassifierAugment.Off };
+        var options = Tiny(6, balance) with
+        {
+            Architecture = new ClassifierArchitecture(ClassifierKind.Vgg, width), Augment = ClassifierAugment.Off, Precision = precision, ChannelsLast = channelsLast,
+        };
         using (var trainer = new ClassifierTrainer(options, faces, _temp.Path))
         {
             trainer.Train(false);
@@ -180,6 +185,8 @@ public sealed class ClassifierTrainerTests : IDisposable
         var report = ClassifierEvaluator.Evaluate(classifier, faces, new EvaluationOptions { Split = DataSplit.PrivateTest, BootstrapResamples = 10 });
         // Chance is 1/7; the synthetic faces draw their emotion as mouth and brow shapes a CNN can read.
         Assert.True(report.Accuracy > 0.6, $"accuracy {report.Accuracy:0.000}");
+        var card = ClassifierCard.Read(_temp.Path);
+        Assert.Equal((precision, channelsLast), (card.Options!.Precision, card.Options.ChannelsLast));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using Fergan.Data;
 using Fergan.Tests;
+using Fergan.Torch.Classifier.Models;
 using Fergan.Torch.Classifier.Training;
 using Fergan.Torch.Experiments;
 
@@ -40,6 +41,22 @@ public sealed class ExperimentSpecTests : IDisposable
         Assert.Equal(Path.Combine(_temp.Path, "gan"), proportional.GanFolder);
         Assert.Equal((BalanceStrategy.None, 0.2, null), (photometric.Balance, photometric.Augment.PhotometricProbability, photometric.GanFolder));
         Assert.All(new[] { plain, both, proportional, photometric }, o => Assert.Empty(o.Validate()));
+    }
+
+    [Fact]
+    public void The_fast_step_applies_to_every_run_of_a_grid()
+    {
+        var path = _temp.File("fast.json");
+        File.WriteAllText(path, """
+            { "data": "synthetic:140:1", "precision": "bf16", "channels_last": true,
+              "runs": [ { "balance": "none", "seeds": [1] }, { "balance": "oversample", "seeds": [2] } ] }
+            """);
+        var spec = ExperimentSpec.Read(path);
+
+        Assert.All(spec.Runs, arm => Assert.Equal((ComputePrecision.Bf16, true),
+            (spec.OptionsFor(arm, arm.Seeds[0], "cpu").Precision, spec.OptionsFor(arm, arm.Seeds[0], "cpu").ChannelsLast)));
+        var plain = ExperimentSpec.Read(Write("""{ "balance": "none", "seeds": [1] }"""));
+        Assert.Equal((ComputePrecision.Fp32, false), (plain.OptionsFor(plain.Runs[0], 1, "cpu").Precision, plain.OptionsFor(plain.Runs[0], 1, "cpu").ChannelsLast));
     }
 
     [Fact]

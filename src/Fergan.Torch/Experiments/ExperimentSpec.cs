@@ -35,7 +35,8 @@ public sealed record ExperimentArm(BalanceStrategy Balance, IReadOnlyList<int> S
 /// Relative paths are relative to the spec file. Every run is trained with the same recipe; only the strategy (with
 /// what its arm changes) and the seed differ, so the comparison isolates the strategy. An arm can vary the recipe:
 /// <c>{ "name": "gan-oversample", "balance": "gan", "oversample_real": true, "seeds": [1, 2, 3] }</c>
-/// (also <c>synthetic_classes</c>, <c>synthetic_ratio</c>, <c>photometric</c>).
+/// (also <c>synthetic_classes</c>, <c>synthetic_ratio</c>, <c>photometric</c>). <c>"precision": "bf16"</c> and
+/// <c>"channels_last": true</c> run every step of the grid the fast way on a GPU.
 /// </summary>
 public sealed partial record ExperimentSpec
 {
@@ -55,6 +56,12 @@ public sealed partial record ExperimentSpec
     public DataSplit EvaluateOn { get; init; } = DataSplit.PrivateTest;
 
     public bool Tta { get; init; }
+
+    /// <summary>Number format of every run's training steps (see <see cref="ClassifierOptions.Precision"/>).</summary>
+    public ComputePrecision Precision { get; init; } = ComputePrecision.Fp32;
+
+    /// <summary>Every run in the channels-last memory layout (see <see cref="ClassifierOptions.ChannelsLast"/>).</summary>
+    public bool ChannelsLast { get; init; }
 
     public static ExperimentSpec Read(string path)
     {
@@ -125,6 +132,8 @@ public sealed partial record ExperimentSpec
             Augment = options.Augment with { PhotometricProbability = arm.Photometric ?? options.Augment.PhotometricProbability },
             Seed = seed,
             Device = device,
+            Precision = Precision,
+            ChannelsLast = ChannelsLast,
         };
     }
 

@@ -51,6 +51,15 @@ public sealed class BenchStepSettings : TorchDatasetSettings
     [Description("Leave out the trainer's on-device augmentation (measures the data path alone).")]
     public bool NoAugment { get; init; }
 
+    [CommandOption("--precision <FORMAT>")]
+    [Description(PrecisionHelp.Text)]
+    [DefaultValue(ComputePrecision.Fp32)]
+    public ComputePrecision Precision { get; init; } = ComputePrecision.Fp32;
+
+    [CommandOption("--channels-last")]
+    [Description(PrecisionHelp.ChannelsLast)]
+    public bool ChannelsLast { get; init; }
+
     [CommandOption("--json")]
     [Description("Print the result as one JSON object.")]
     public bool Json { get; init; }
@@ -72,13 +81,15 @@ public sealed class BenchStepCommand(CliConsoles consoles) : Command<BenchStepSe
             Warmup = settings.Warmup,
             Augment = !settings.NoAugment,
             Device = runtime.Device,
+            Precision = settings.Precision,
+            ChannelsLast = settings.ChannelsLast,
         };
         var result = TrainingStepBenchmark.Run(options, faces, cancellationToken);
         if (settings.Json)
         {
             JsonOutput.Write(consoles.Out, new
             {
-                result.Architecture, result.Parameters, result.BatchSize, result.Device, result.Steps, result.Repeats,
+                result.Architecture, result.Parameters, result.BatchSize, result.Device, result.Precision, result.ChannelsLast, result.Steps, result.Repeats,
                 result.LibtorchImagesPerSecond, result.LibtorchWindows, result.TrainerImagesPerSecond, result.TrainerWindows,
                 result.TrainerShare, runtime.Threads, LibtorchVersion = runtime.LibTorchVersion,
             });
@@ -86,7 +97,7 @@ public sealed class BenchStepCommand(CliConsoles consoles) : Command<BenchStepSe
         }
         string Rate(double v) => v.ToString("N0", CultureInfo.InvariantCulture);
         consoles.Out.MarkupLine($"{result.Architecture} ({result.Parameters:N0} parameters), batch {result.BatchSize} on {Markup.Escape(result.Device)} " +
-            $"({runtime.Threads} threads), median of {result.Repeats} x {result.Steps} steps:");
+            $"({runtime.Threads} threads), {PrecisionHelp.Describe(result.Precision, result.ChannelsLast)}, median of {result.Repeats} x {result.Steps} steps:");
         consoles.Out.MarkupLine($"  libtorch alone (fixed batch):         {Rate(result.LibtorchImagesPerSecond),9} images/s");
         consoles.Out.MarkupLine($"  fergan trainer step (data{(options.Augment ? " + augment" : "")}): {Rate(result.TrainerImagesPerSecond),9} images/s ({result.TrainerShare:P0} of libtorch)");
         return 0;

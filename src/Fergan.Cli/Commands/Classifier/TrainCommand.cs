@@ -69,6 +69,15 @@ public sealed class TrainSettings : TrainingRunSettings
     [DefaultValue(0.0)]
     public double Photometric { get; init; }
 
+    [CommandOption("--precision <FORMAT>")]
+    [Description(PrecisionHelp.Text + " Validation (model selection) always computes in fp32.")]
+    [DefaultValue(ComputePrecision.Fp32)]
+    public ComputePrecision Precision { get; init; } = ComputePrecision.Fp32;
+
+    [CommandOption("--channels-last")]
+    [Description(PrecisionHelp.ChannelsLast)]
+    public bool ChannelsLast { get; init; }
+
     public override ValidationResult Validate() =>
         Epochs is < 1 ? ValidationResult.Error("--epochs must be at least 1.")
         : Photometric is < 0 or > 1 ? ValidationResult.Error($"--photometric must be between 0 and 1 (got {Photometric}).")
@@ -93,7 +102,7 @@ public sealed class TrainCommand(CliConsoles consoles) : Command<TrainSettings>
         var options = Resolve(settings);
         var command = "fergan " + string.Join(' ', context.Arguments);
         consoles.Error.MarkupLine($"training [bold]{options.Architecture}[/] on [bold]{Markup.Escape(settings.Data)}[/] with balance {options.Balance.ToString().ToLowerInvariant()} " +
-                                  $"({options.Epochs} epochs, batch {options.BatchSize}, {runtime.Device}, {runtime.Threads} threads)");
+                                  $"({options.Epochs} epochs, batch {options.BatchSize}, {runtime.Device}, {runtime.Threads} threads, {PrecisionHelp.Describe(options.Precision, options.ChannelsLast)})");
         using var trainer = new ClassifierTrainer(options, faces, run.Root);
         using var limit = TimeLimit.Start(settings.TimeLimit, cancellationToken);
         // A line per epoch always; on a terminal also a bar that moves with every batch.
@@ -142,6 +151,8 @@ public sealed class TrainCommand(CliConsoles consoles) : Command<TrainSettings>
             OversampleReal = s.OversampleReal,
             Seed = s.Seed,
             Device = s.Device,
+            Precision = s.Precision,
+            ChannelsLast = s.ChannelsLast,
         };
     }
 

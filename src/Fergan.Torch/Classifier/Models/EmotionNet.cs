@@ -30,11 +30,32 @@ public abstract class EmotionNet : nn.Module<Tensor, Tensor>
     /// <summary>Logits from features.</summary>
     public abstract Tensor Classify(Tensor features);
 
-    public override Tensor forward(Tensor images) => Classify(Features(images));
+    /// <summary>
+    /// The number format of <see cref="forward"/>: a mode like training or evaluation, set by whoever runs the net
+    /// (the trainer, the step benchmark), not saved with the weights. <see cref="Features"/> always computes in
+    /// float32.
+    /// </summary>
+    public ComputePrecision Precision { get; set; } = ComputePrecision.Fp32;
+
+    /// <summary>Run <see cref="forward"/> in the channels-last memory layout (see <see cref="Tensors.MemoryLayout"/>); same values, other kernels.</summary>
+    public bool ChannelsLast { get; set; }
+
+    public override Tensor forward(Tensor images)
+    {
+        if (ChannelsLast)
+        {
+            images = Tensors.MemoryLayout.ChannelsLast(images);
+        }
+        return Precision == ComputePrecision.Bf16 ? ForwardComputingIn(ScalarType.BFloat16, images) : Classify(Features(images));
+    }
+
+    /// <summary>The forward pass layer by layer, convolutions and dense layers computing in <paramref name="compute"/> (see <see cref="MixedPrecisionForward"/>).</summary>
+    internal Tensor ForwardComputingIn(ScalarType compute, Tensor images) => MixedPrecisionForward.Run(ForwardLayers(), Standardise(images), compute);
 
     /// <summary>
     /// Every module of the forward pass in order, after <see cref="Standardise"/>: what the ONNX exporter walks.
-    /// Features end at the input of the last <see cref="TorchSharp.Modules.Linear"/>.
+    /// Features end at the input of the last <see cref="TorchSharp.Modules.Linear"/>. Running them in order must equal
+    /// <see cref="forward"/>: mixed precision runs them so too.
     /// </summary>
     internal abstract IEnumerable<nn.Module> ForwardLayers();
 

@@ -127,6 +127,15 @@ public sealed record ClassifierOptions
     public int Seed { get; init; } = 2013;
     public string Device { get; init; } = "cpu";
 
+    /// <summary>
+    /// Number format of the training steps (<see cref="ComputePrecision.Bf16"/>: mixed precision for GPUs with bfloat16
+    /// units). Validation, and so model selection, always computes in float32, as `evaluate` does.
+    /// </summary>
+    public ComputePrecision Precision { get; init; } = ComputePrecision.Fp32;
+
+    /// <summary>Run the network in the channels-last memory layout (faster convolutions on GPUs; same values).</summary>
+    public bool ChannelsLast { get; init; }
+
     public static ClassifierOptions For(ClassifierProfile profile) => profile switch
     {
         ClassifierProfile.Quick => new ClassifierOptions(),

@@ -55,6 +55,7 @@ public sealed class ClassifierTrainer : IDisposable
         manual_seed(options.Seed);
         _model = options.Architecture.Create();
         _model.to(_device);
+        _model.ChannelsLast = options.ChannelsLast;
         // SGD's momentum buffers are created lazily on the parameters' device, so the optimiser comes after the move.
         _optimizer = optim.SGD(_model.parameters(), options.LearningRate, options.Momentum, weight_decay: options.WeightDecay, nesterov: options.Momentum > 0);
         if (options.Balance == BalanceStrategy.Gan)
@@ -154,6 +155,7 @@ public sealed class ClassifierTrainer : IDisposable
     private (double Loss, double Accuracy, bool Finished) TrainEpoch(int epoch, int batches, IProgress<ClassifierStep>? steps, CancellationToken cancellationToken)
     {
         _model.train();
+        _model.Precision = _options.Precision;
         // Each epoch's order and augmentation come from (seed, epoch), so a resumed run replays the same batches.
         var generator = new Generator((ulong)(_options.Seed * 1000L + epoch));
         manual_seed(_options.Seed * 1000L + epoch);
@@ -190,10 +192,11 @@ public sealed class ClassifierTrainer : IDisposable
         return (lossSum.item<float>() / seen, correct.item<long>() / (double)seen, true);
     }
 
-    /// <summary>Validation loss (plain cross-entropy) and metrics of the current weights.</summary>
+    /// <summary>Validation loss (plain cross-entropy) and metrics of the current weights, in float32 whatever the training precision.</summary>
     private (double Loss, ClassificationMetrics Metrics) Validate()
     {
         _model.eval();
+        _model.Precision = ComputePrecision.Fp32;
         using var noGrad = no_grad();
         var probabilities = new List<float[]>(_validationLabels.Length);
         double lossSum = 0;

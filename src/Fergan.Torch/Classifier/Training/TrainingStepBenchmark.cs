@@ -29,6 +29,12 @@ public sealed record StepBenchmarkOptions
     public string Device { get; init; } = "cpu";
     public int Seed { get; init; } = 1;
 
+    /// <summary>Number format of both steps (see <see cref="ClassifierOptions.Precision"/>).</summary>
+    public ComputePrecision Precision { get; init; } = ComputePrecision.Fp32;
+
+    /// <summary>Both steps in the channels-last memory layout (see <see cref="ClassifierOptions.ChannelsLast"/>).</summary>
+    public bool ChannelsLast { get; init; }
+
     public IReadOnlyList<string> Validate()
     {
         var errors = new OptionProblems(Architecture.Validate());
@@ -40,7 +46,7 @@ public sealed record StepBenchmarkOptions
 
 /// <summary>Images/s of the two steps; each is the median of the timed windows (all windows kept too).</summary>
 public sealed record StepBenchmarkResult(
-    string Architecture, long Parameters, int BatchSize, string Device, int Steps, int Repeats,
+    string Architecture, long Parameters, int BatchSize, string Device, ComputePrecision Precision, bool ChannelsLast, int Steps, int Repeats,
     double LibtorchImagesPerSecond, IReadOnlyList<double> LibtorchWindows,
     double TrainerImagesPerSecond, IReadOnlyList<double> TrainerWindows)
 {
@@ -79,11 +85,15 @@ public static class TrainingStepBenchmark
             BatchSize = options.BatchSize,
             Device = options.Device,
             Augment = options.Augment ? new ClassifierAugment() : ClassifierAugment.Off,
+            Precision = options.Precision,
+            ChannelsLast = options.ChannelsLast,
         };
 
         manual_seed(options.Seed);
         using var model = options.Architecture.Create();
         model.to(device).train();
+        model.Precision = options.Precision;
+        model.ChannelsLast = options.ChannelsLast;
         var parameters = model.parameters().Sum(p => p.numel());
         var optimizer = optim.SGD(model.parameters(), classifierOptions.LearningRate, classifierOptions.Momentum,
             weight_decay: classifierOptions.WeightDecay, nesterov: true);
@@ -142,7 +152,8 @@ public static class TrainingStepBenchmark
             libtorch.Add(Window(LibTorchStep));
             trainer.Add(Window(TrainerStep));
         }
-        return new StepBenchmarkResult(options.Architecture.ToString(), parameters, options.BatchSize, options.Device, options.Steps, options.Repeats,
+        return new StepBenchmarkResult(options.Architecture.ToString(), parameters, options.BatchSize, options.Device, options.Precision, options.ChannelsLast,
+            options.Steps, options.Repeats,
             Medians.Of(libtorch), libtorch, Medians.Of(trainer), trainer);
     }
 

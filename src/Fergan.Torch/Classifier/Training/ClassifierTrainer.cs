@@ -292,7 +292,8 @@ public sealed class ClassifierTrainer : IDisposable
 
     /// <summary>
     /// A resumed run must keep the network and how its batches are made (strategy and its settings); a change there
-    /// would silently mix two recipes in one model. Length, learning rate and device may change.
+    /// would silently mix two recipes in one model. Length, learning rate, device, precision and memory layout may
+    /// change (a run started in bf16 on a GPU can finish in fp32 on a CPU).
     /// </summary>
     private void CheckSameRecipe()
     {

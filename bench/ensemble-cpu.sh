@@ -16,7 +16,17 @@ mkdir -p "$OUT"
 # The reference network ships without an ONNX export: make one (checked against TorchSharp when written).
 cp -r models/reference "$WORK/reference"
 ./fergan export onnx --model "$WORK/reference" --out "$WORK/reference/classifier.onnx" > /dev/null
-MEMBERS="models/classifier $WORK/reference $*"
+# Extra members (e.g. bench/gpu/ensemble.sh's float16 folders) come without an ONNX export too: the same, on a copy.
+EXTRA=""
+for m in "$@"; do
+  if [ ! -f "$m/classifier.onnx" ]; then
+    copy="$WORK/extra-$(basename "$m")"; cp -r "$m" "$copy"
+    ./fergan export onnx --model "$copy" --out "$copy/classifier.onnx" > /dev/null
+    m=$copy
+  fi
+  EXTRA="$EXTRA $m"
+done
+MEMBERS="models/classifier $WORK/reference$EXTRA"
 declare -A VARIANTS=([bundled]="models/classifier" [reference]="$WORK/reference" [ensemble]="$MEMBERS")
 for name in bundled reference ensemble; do
   for tta in "" "--tta"; do

@@ -5,7 +5,8 @@
 # and brings back their float16 weights (export half) and logs. Nothing is scored on PrivateTest here: the ensemble
 # (`fergan evaluate --model models/classifier --model <these> [--tta]`) is chosen on PublicTest back on the CPU,
 # then scored once on PrivateTest. A run cut by the time limit comes back too (its last selected epoch) and is marked.
-# STEP_FLAGS="--precision bf16 --channels-last" trains with the fast step (see env.sh).
+# STEP_FLAGS="--precision bf16 --channels-last" trains with the fast step (see env.sh); ENSEMBLE_ARCH=resnet trains
+# resnet-64 members instead of vgg-64 (another architecture: the more diverse member).
 # Usage: bench/gpu/ensemble.sh [seconds available] [seeds, default 2014,2015,2016]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -13,6 +14,7 @@ source bench/gpu/env.sh
 BUDGET=${1:-500}
 SEEDS=${2:-2014,2015,2016}
 EPOCHS=${ENSEMBLE_EPOCHS:-120}
+ARCH=${ENSEMBLE_ARCH:-vgg}
 START=$(date +%s)
 left() { echo $(( BUDGET - ($(date +%s) - START) )); }
 R="$STAGE/ensemble-results"; mkdir -p "$R"
@@ -27,15 +29,15 @@ for seed in ${SEEDS//,/ }; do
   # Keep 25 s for the export and the packing; a run needs at least a minute to be worth starting.
   minutes=$(python3 -c "print(max(0, $(left) - 25) / 60)")
   if python3 -c "import sys; sys.exit(0 if $minutes >= 1 else 1)"; then :; else echo "no time left for seed $seed"; break; fi
-  run="$STAGE/vgg-seed$seed"
-  "$F" train --data "$DATA" --out "$run" --profile full --epochs "$EPOCHS" $TINY $STEP_FLAGS --patience 0 --seed "$seed" \
-    --resume --time-limit "$minutes" --device "$DEVICE" > "$R/vgg-seed$seed-train.txt" 2>&1 || tail -n 20 "$R/vgg-seed$seed-train.txt"
-  tail -n 3 "$R/vgg-seed$seed-train.txt"
+  name="$ARCH-seed$seed"; run="$STAGE/$name"
+  "$F" train --data "$DATA" --out "$run" --profile full --arch "$ARCH" --epochs "$EPOCHS" $TINY $STEP_FLAGS --patience 0 --seed "$seed" \
+    --resume --time-limit "$minutes" --device "$DEVICE" > "$R/$name-train.txt" 2>&1 || tail -n 20 "$R/$name-train.txt"
+  tail -n 3 "$R/$name-train.txt"
   if [ -f "$run/classifier.json" ]; then
-    "$F" export half --model "$run" --out "$R/vgg-seed$seed" --overwrite > /dev/null
-    cp "$run/log.jsonl" "$run/curves.png" "$R/vgg-seed$seed/" 2>/dev/null || true
+    "$F" export half --model "$run" --out "$R/$name" --overwrite > /dev/null
+    cp "$run/log.jsonl" "$run/curves.png" "$R/$name/" 2>/dev/null || true
     epochs_done=$(wc -l < "$run/log.jsonl")
-    [ "$epochs_done" -lt "$EPOCHS" ] && echo "cut by the time limit after $epochs_done of $EPOCHS epochs" > "$R/vgg-seed$seed/INCOMPLETE"
+    [ "$epochs_done" -lt "$EPOCHS" ] && echo "cut by the time limit after $epochs_done of $EPOCHS epochs" > "$R/$name/INCOMPLETE"
   fi
   echo "seed $seed done ($(left)s left)" | tee -a "$R/plan.txt"
 done

@@ -60,6 +60,29 @@ public sealed class ClassifierCommandsTests : IDisposable
     }
 
     [Fact]
+    public void A_resnet_trained_with_the_fast_step_exports_to_onnx_and_scores_the_same_there()
+    {
+        var run = TrainTiny("resnet", "--arch", "resnet", "--precision", "bf16", "--channels-last");
+        using (var options = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "options.json"))))
+        {
+            var root = options.RootElement;
+            Assert.Equal(("resnet", "bf16", true), (root.GetProperty("architecture").GetProperty("kind").GetString(),
+                root.GetProperty("precision").GetString(), root.GetProperty("channels_last").GetBoolean()));
+        }
+
+        var exported = CliRunner.Run("export", "onnx", "--model", run, "--out", Path.Combine(run, "classifier.onnx"));
+        var torch = CliRunner.Run("evaluate", "--model", run, "--data", Data, "--no-cache", "--split", "PrivateTest", "--json");
+        var onnx = CliRunner.Run("evaluate", "--model", run, "--data", Data, "--no-cache", "--split", "PrivateTest", "--json", "--runtime", "onnx");
+
+        Assert.True(exported.ExitCode == 0, exported.Error);
+        Assert.True(torch.ExitCode == 0 && onnx.ExitCode == 0, torch.Error + onnx.Error);
+        using var fromTorch = JsonDocument.Parse(torch.Out);
+        using var fromOnnx = JsonDocument.Parse(onnx.Out);
+        // The same network on two runtimes: at most a face near a tie may flip (100 PrivateTest faces here).
+        Assert.InRange(Math.Abs(fromTorch.RootElement.GetProperty("accuracy").GetDouble() - fromOnnx.RootElement.GetProperty("accuracy").GetDouble()), 0, 0.0101);
+    }
+
+    [Fact]
     public void Evaluate_with_corruptions_scores_every_corruption_at_five_severities()
     {
         var run = TrainTiny();

@@ -166,16 +166,17 @@ public sealed class ClassifierTrainerTests : IDisposable
     }
 
     [Theory]
-    [InlineData(BalanceStrategy.None, ComputePrecision.Fp32, false, 8)]
-    [InlineData(BalanceStrategy.Weights, ComputePrecision.Fp32, false, 8)]
+    [InlineData(ClassifierKind.Vgg, BalanceStrategy.None, ComputePrecision.Fp32, false, 8)]
+    [InlineData(ClassifierKind.Vgg, BalanceStrategy.Weights, ComputePrecision.Fp32, false, 8)]
+    [InlineData(ClassifierKind.Resnet, BalanceStrategy.None, ComputePrecision.Fp32, false, 8)]
     // The fast GPU step, mixed precision and channels-last; narrower, since bfloat16 convolutions are slow on a CPU.
-    [InlineData(BalanceStrategy.None, ComputePrecision.Bf16, true, 4)]
-    public void The_vgg_net_learns_the_synthetic_emotions(BalanceStrategy balance, ComputePrecision precision, bool channelsLast, int width)
+    [InlineData(ClassifierKind.Vgg, BalanceStrategy.None, ComputePrecision.Bf16, true, 4)]
+    public void Classifiers_learn_the_synthetic_emotions(ClassifierKind kind, BalanceStrategy balance, ComputePrecision precision, bool channelsLast, int width)
     {
         var faces = DatasetLoader.Load("synthetic:1400:11", new DatasetOptions { UseCache = false }).Faces;
         var options = Tiny(6, balance) with
         {
-            Architecture = new ClassifierArchitecture(ClassifierKind.Vgg, width), Augment = ClassifierAugment.Off, Precision = precision, ChannelsLast = channelsLast,
+            Architecture = new ClassifierArchitecture(kind, width), Augment = ClassifierAugment.Off, Precision = precision, ChannelsLast = channelsLast,
         };
         using (var trainer = new ClassifierTrainer(options, faces, _temp.Path))
         {

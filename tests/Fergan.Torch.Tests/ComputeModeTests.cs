@@ -50,6 +50,7 @@ public sealed class ComputeModeTests
     [Theory]
     [InlineData(ClassifierKind.Baseline)]
     [InlineData(ClassifierKind.Vgg)]
+    [InlineData(ClassifierKind.Resnet)]
     public void Channels_last_gives_the_same_logits_and_gradients(ClassifierKind kind)
     {
         using var scope = NewDisposeScope();
@@ -88,6 +89,7 @@ public sealed class ComputeModeTests
     [Theory]
     [InlineData(ClassifierKind.Baseline)]
     [InlineData(ClassifierKind.Vgg)]
+    [InlineData(ClassifierKind.Resnet)]
     public void The_layer_by_layer_pass_of_mixed_precision_is_the_forward_pass(ClassifierKind kind)
     {
         using var scope = NewDisposeScope();
@@ -107,6 +109,7 @@ public sealed class ComputeModeTests
     [Theory]
     [InlineData(ClassifierKind.Baseline)]
     [InlineData(ClassifierKind.Vgg)]
+    [InlineData(ClassifierKind.Resnet)]
     public void Bf16_computes_in_bfloat16_returns_float32_logits_close_to_float32(ClassifierKind kind)
     {
         using var scope = NewDisposeScope();

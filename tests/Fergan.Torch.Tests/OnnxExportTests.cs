@@ -18,6 +18,8 @@ public sealed class OnnxExportTests
     [Theory]
     [InlineData(ClassifierKind.Vgg, false, 1e-5)]
     [InlineData(ClassifierKind.Baseline, false, 1e-5)]
+    [InlineData(ClassifierKind.Resnet, false, 1e-5)]
+    [InlineData(ClassifierKind.Resnet, true, 2e-2)]
     [InlineData(ClassifierKind.Vgg, true, 2e-2)]
     public void Onnx_runtime_reproduces_torchsharp(ClassifierKind kind, bool half, double tolerance)
     {

@@ -49,55 +49,14 @@ public static class ClassifierOnnxExporter
 
         var layers = network.ForwardLayers().ToList();
         var lastLinear = layers.FindLastIndex(l => l is Linear);
-        string? features = null;
-        for (var i = 0; i < layers.Count; i++)
-        {
-            var layer = layers[i];
-            var next = i + 1 < layers.Count ? layers[i + 1] : null;
-            if (i == lastLinear)
-            {
-                features = graph.Node("Identity", [x], FeaturesName);
-                x = features;
-            }
-            switch (layer)
-            {
-                case Conv2d conv:
-                    var (convWeight, convBias) = Fold(conv.weight!, conv.bias, next as Layers.BatchNorm);
-                    var k = convWeight.shape[2];
-                    if (k != convWeight.shape[3] || k % 2 == 0)
-                    {
-                        throw new FerganException($"ONNX export supports square, odd convolution kernels; layer {i} has {k}x{convWeight.shape[3]}.");
-                    }
-                    var pad = k / 2;
-                    x = graph.Node("Conv", [x, Weights(graph, "conv_w", convWeight, half), Weights(graph, "conv_b", convBias, half)], null,
-                        ("kernel_shape", new[] { k, k }), ("pads", new[] { pad, pad, pad, pad }), ("strides", new long[] { 1, 1 }));
-                    if (next is Layers.BatchNorm) i++;
-                    break;
-                case Linear linear:
-                    var (linearWeight, linearBias) = Fold(linear.weight!, linear.bias, next as Layers.BatchNorm);
-                    x = graph.Node("Gemm", [x, Weights(graph, "dense_w", linearWeight, half), Weights(graph, "dense_b", linearBias, half)], i == layers.Count - 1 ? LogitsName : null,
-                        ("transB", 1));
-                    if (next is Layers.BatchNorm) i++;
-                    break;
-                case ReLU:
-                    x = graph.Node("Relu", [x]);
-                    break;
-                case MaxPool2d:
-                    x = graph.Node("MaxPool", [x], null, ("kernel_shape", new long[] { 2, 2 }), ("strides", new long[] { 2, 2 }));
-                    break;
-                case Flatten:
-                    x = graph.Node("Flatten", [x], null, ("axis", 1));
-                    break;
-                case Dropout or Dropout2d:
-                    break; // identity at inference
-                default:
-                    throw new FerganException($"ONNX export does not support layer {i} ({layer.GetType().Name}) of {network.Architecture}.");
-            }
-        }
-        if (x != LogitsName || features is null)
+        if (lastLinear < 0 || layers.Skip(lastLinear + 1).Any(l => l is not (Dropout or Dropout2d)))
         {
             throw new FerganException($"{network.Architecture} does not end in a dense layer; ONNX export expects logits from one.");
         }
+        // Features are the input of the last dense layer; the logits its output.
+        x = EmitLayers(graph, layers[..lastLinear], x, half);
+        var features = graph.Node("Identity", [x], FeaturesName);
+        EmitLayers(graph, layers[lastLinear..], features, half, LogitsName);
         graph.Node("Softmax", [LogitsName], ProbabilitiesName, ("axis", 1));
         graph.Output(LogitsName, null, card.Classes.Count);
         graph.Output(ProbabilitiesName, null, card.Classes.Count);
@@ -111,6 +70,73 @@ public static class ClassifierOnnxExporter
         };
         var version = typeof(ClassifierOnnxExporter).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
         return graph.ToModel("fergan", version, metadata);
+    }
+
+    /// <summary>
+    /// Adds <paramref name="layers"/> to the graph after value <paramref name="x"/> and returns the last value, named
+    /// <paramref name="output"/> when given. A batch norm right after a convolution or dense layer is folded into it.
+    /// </summary>
+    private static string EmitLayers(OnnxGraph graph, IReadOnlyList<nn.Module> layers, string x, bool half, string? output = null)
+    {
+        // The output name goes to the last node that computes something (dropout adds none).
+        var last = layers.Select((l, i) => (l, i)).LastOrDefault(p => p.l is not (Dropout or Dropout2d)).i;
+        for (var i = 0; i < layers.Count; i++)
+        {
+            var layer = layers[i];
+            var next = i + 1 < layers.Count ? layers[i + 1] : null;
+            if (next is Layers.BatchNorm && layer is Conv2d or Linear && i + 1 == last)
+            {
+                last = i; // the batch norm is folded into this layer, which now computes the output
+            }
+            var name = output is not null && i == last ? output : null;
+            switch (layer)
+            {
+                case Conv2d conv:
+                    var (convWeight, convBias) = Fold(conv.weight!, conv.bias, next as Layers.BatchNorm);
+                    var (kh, kw) = (convWeight.shape[2], convWeight.shape[3]);
+                    var padding = conv.padding ?? []; // null when padding is given as a mode ("same", "valid")
+                    if (kh != kw || kh % 2 == 0 || padding.Length != 2 || padding[0] != kh / 2 || padding[1] != kh / 2 || conv.stride[0] != conv.stride[1]
+                        || conv.dilation.Any(d => d != 1) || conv.groups != 1 || conv.padding_mode != PaddingModes.Zeros)
+                    {
+                        throw new FerganException($"ONNX export supports square, odd, \"same\"-padded, undilated, ungrouped convolutions; layer {i} ({kh}x{kw}, padding {string.Join(",", padding)}) is not one.");
+                    }
+                    var pad = kh / 2;
+                    x = graph.Node("Conv", [x, Weights(graph, "conv_w", convWeight, half), Weights(graph, "conv_b", convBias, half)], name,
+                        ("kernel_shape", new[] { kh, kh }), ("pads", new[] { pad, pad, pad, pad }), ("strides", new[] { conv.stride[0], conv.stride[1] }));
+                    if (next is Layers.BatchNorm) i++;
+                    break;
+                case Linear linear:
+                    var (linearWeight, linearBias) = Fold(linear.weight!, linear.bias, next as Layers.BatchNorm);
+                    x = graph.Node("Gemm", [x, Weights(graph, "dense_w", linearWeight, half), Weights(graph, "dense_b", linearBias, half)], name,
+                        ("transB", 1));
+                    if (next is Layers.BatchNorm) i++;
+                    break;
+                case Layers.ResidualBlock block:
+                    var main = EmitLayers(graph, block.Main, x, half);
+                    var shortcut = block.Shortcut.Count == 0 ? x : EmitLayers(graph, block.Shortcut, x, half);
+                    x = graph.Node("Relu", [graph.Node("Add", [main, shortcut])], name);
+                    break;
+                case ReLU:
+                    x = graph.Node("Relu", [x], name);
+                    break;
+                case MaxPool2d:
+                    x = graph.Node("MaxPool", [x], name, ("kernel_shape", new long[] { 2, 2 }), ("strides", new long[] { 2, 2 }));
+                    break;
+                case AdaptiveAvgPool2d:
+                    x = graph.Node("GlobalAveragePool", [x], name);
+                    break;
+                case Flatten:
+                    x = graph.Node("Flatten", [x], name, ("axis", 1));
+                    break;
+                case Dropout or Dropout2d:
+                    break; // identity at inference
+                case Layers.BatchNorm:
+                    throw new FerganException($"ONNX export folds batch norm into the convolution or dense layer before it; layer {i} follows a {layers[Math.Max(0, i - 1)].GetType().Name}.");
+                default:
+                    throw new FerganException($"ONNX export does not support layer {i} ({layer.GetType().Name}).");
+            }
+        }
+        return x;
     }
 
     /// <summary>

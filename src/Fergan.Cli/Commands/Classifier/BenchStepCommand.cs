@@ -18,7 +18,7 @@ public sealed class BenchStepSettings : TorchDatasetSettings
     public string Data { get; init; } = "synthetic:3589";
 
     [CommandOption("--arch <ARCH>")]
-    [Description("baseline or vgg.")]
+    [Description("baseline, vgg or resnet.")]
     [DefaultValue(ClassifierKind.Vgg)]
     public ClassifierKind Arch { get; init; } = ClassifierKind.Vgg;
 

@@ -13,7 +13,7 @@ namespace Fergan.Cli.Commands.Classifier;
 public sealed class TrainSettings : TrainingRunSettings
 {
     [CommandOption("--arch <ARCH>")]
-    [Description("baseline (the seed report's simple CNN) or vgg (4 conv stages with BN and dropout). Default: the profile's (vgg).")]
+    [Description("baseline (the seed report's simple CNN), vgg (4 conv stages with BN and dropout) or resnet (ResNet-18-style: 4 stages of 2 residual blocks, global pooling). Default: the profile's (vgg).")]
     public ClassifierKind? Arch { get; init; }
 
     [CommandOption("--balance <STRATEGY>")]

@@ -10,6 +10,9 @@ public enum ClassifierKind
 
     /// <summary>VGG-style: four stages of two 3x3 conv+BN+ReLU, max-pool and dropout, then one wide dense layer.</summary>
     Vgg,
+
+    /// <summary>ResNet-18-style: a conv stem, four stages of two residual blocks, global average pooling, one dense layer.</summary>
+    Resnet,
 }
 
 /// <summary>
@@ -25,6 +28,7 @@ public sealed record ClassifierArchitecture(ClassifierKind Kind = ClassifierKind
     {
         ClassifierKind.Baseline => new BaselineCnn(this),
         ClassifierKind.Vgg => new VggNet(this),
+        ClassifierKind.Resnet => new ResNet(this),
         _ => throw new FerganException($"unknown classifier architecture {Kind}."),
     };
 

@@ -20,9 +20,10 @@ public sealed record OnnxExportOptions(bool HalfPrecisionWeights = false);
 /// "features" (the penultimate activations). The card travels in the model's metadata.
 /// </summary>
 /// <remarks>
-/// Supports exactly the layer kinds Fergan's classifiers use (3x3 "same" convolutions with stride 1, 2x2 max-pool,
-/// batch norm, ReLU, flatten, dense, dropout); anything else is an error, never a silently wrong graph. The export
-/// test compares ONNX Runtime with TorchSharp on a fixed batch.
+/// Supports exactly the layer kinds Fergan's classifiers use ("same"-padded square convolutions of any stride, 2x2
+/// max-pool, global average pooling, batch norm, ReLU, flatten, dense, dropout, and residual blocks made of these);
+/// anything else is an error, never a silently wrong graph. The export test compares ONNX Runtime with TorchSharp on
+/// a fixed batch for every architecture.
 /// </remarks>
 public static class ClassifierOnnxExporter
 {
@@ -54,9 +55,8 @@ public static class ClassifierOnnxExporter
             throw new FerganException($"{network.Architecture} does not end in a dense layer; ONNX export expects logits from one.");
         }
         // Features are the input of the last dense layer; the logits its output.
-        x = EmitLayers(graph, layers[..lastLinear], x, half);
-        var features = graph.Node("Identity", [x], FeaturesName);
-        EmitLayers(graph, layers[lastLinear..], features, half, LogitsName);
+        var features = graph.Node("Identity", [EmitLayers(graph, layers[..lastLinear], x, half)], FeaturesName);
+        graph.Node("Identity", [EmitLayers(graph, layers[lastLinear..], features, half)], LogitsName);
         graph.Node("Softmax", [LogitsName], ProbabilitiesName, ("axis", 1));
         graph.Output(LogitsName, null, card.Classes.Count);
         graph.Output(ProbabilitiesName, null, card.Classes.Count);
@@ -73,22 +73,15 @@ public static class ClassifierOnnxExporter
     }
 
     /// <summary>
-    /// Adds <paramref name="layers"/> to the graph after value <paramref name="x"/> and returns the last value, named
-    /// <paramref name="output"/> when given. A batch norm right after a convolution or dense layer is folded into it.
+    /// Adds <paramref name="layers"/> to the graph after value <paramref name="x"/> and returns the last value. A batch
+    /// norm right after a convolution or dense layer is folded into it.
     /// </summary>
-    private static string EmitLayers(OnnxGraph graph, IReadOnlyList<nn.Module> layers, string x, bool half, string? output = null)
+    private static string EmitLayers(OnnxGraph graph, IReadOnlyList<nn.Module> layers, string x, bool half)
     {
-        // The output name goes to the last node that computes something (dropout adds none).
-        var last = layers.Select((l, i) => (l, i)).LastOrDefault(p => p.l is not (Dropout or Dropout2d)).i;
         for (var i = 0; i < layers.Count; i++)
         {
             var layer = layers[i];
             var next = i + 1 < layers.Count ? layers[i + 1] : null;
-            if (next is Layers.BatchNorm && layer is Conv2d or Linear && i + 1 == last)
-            {
-                last = i; // the batch norm is folded into this layer, which now computes the output
-            }
-            var name = output is not null && i == last ? output : null;
             switch (layer)
             {
                 case Conv2d conv:
@@ -101,32 +94,32 @@ public static class ClassifierOnnxExporter
                         throw new FerganException($"ONNX export supports square, odd, \"same\"-padded, undilated, ungrouped convolutions; layer {i} ({kh}x{kw}, padding {string.Join(",", padding)}) is not one.");
                     }
                     var pad = kh / 2;
-                    x = graph.Node("Conv", [x, Weights(graph, "conv_w", convWeight, half), Weights(graph, "conv_b", convBias, half)], name,
+                    x = graph.Node("Conv", [x, Weights(graph, "conv_w", convWeight, half), Weights(graph, "conv_b", convBias, half)], null,
                         ("kernel_shape", new[] { kh, kh }), ("pads", new[] { pad, pad, pad, pad }), ("strides", new[] { conv.stride[0], conv.stride[1] }));
                     if (next is Layers.BatchNorm) i++;
                     break;
                 case Linear linear:
                     var (linearWeight, linearBias) = Fold(linear.weight!, linear.bias, next as Layers.BatchNorm);
-                    x = graph.Node("Gemm", [x, Weights(graph, "dense_w", linearWeight, half), Weights(graph, "dense_b", linearBias, half)], name,
+                    x = graph.Node("Gemm", [x, Weights(graph, "dense_w", linearWeight, half), Weights(graph, "dense_b", linearBias, half)], null,
                         ("transB", 1));
                     if (next is Layers.BatchNorm) i++;
                     break;
                 case Layers.ResidualBlock block:
                     var main = EmitLayers(graph, block.Main, x, half);
                     var shortcut = block.Shortcut.Count == 0 ? x : EmitLayers(graph, block.Shortcut, x, half);
-                    x = graph.Node("Relu", [graph.Node("Add", [main, shortcut])], name);
+                    x = graph.Node("Relu", [graph.Node("Add", [main, shortcut])]);
                     break;
                 case ReLU:
-                    x = graph.Node("Relu", [x], name);
+                    x = graph.Node("Relu", [x]);
                     break;
                 case MaxPool2d:
-                    x = graph.Node("MaxPool", [x], name, ("kernel_shape", new long[] { 2, 2 }), ("strides", new long[] { 2, 2 }));
+                    x = graph.Node("MaxPool", [x], null, ("kernel_shape", new long[] { 2, 2 }), ("strides", new long[] { 2, 2 }));
                     break;
                 case AdaptiveAvgPool2d:
-                    x = graph.Node("GlobalAveragePool", [x], name);
+                    x = graph.Node("GlobalAveragePool", [x]);
                     break;
                 case Flatten:
-                    x = graph.Node("Flatten", [x], name, ("axis", 1));
+                    x = graph.Node("Flatten", [x], null, ("axis", 1));
                     break;
                 case Dropout or Dropout2d:
                     break; // identity at inference

@@ -133,6 +133,73 @@ public sealed class GanModelTests
     }
 
     [Fact]
+    public void Translation_shifts_each_image_by_whole_pixels_and_fills_with_zeros()
+    {
+        using var scope = NewDisposeScope();
+        const int Side = 48, Max = 6; // 1/8 of the side
+        var images = arange(4 * Side * Side, dtype: ScalarType.Float32).view(4, 1, Side, Side).add(1); // every pixel distinct and non-zero
+        var shifted = DiffAugment.Translate(images, 0.125, new Generator(11));
+
+        var moved = 0;
+        for (var i = 0; i < 4; i++)
+        {
+            var found = false;
+            for (var dy = -Max; dy <= Max && !found; dy++)
+            {
+                for (var dx = -Max; dx <= Max && !found; dx++)
+                {
+                    // The image moved by (dy, dx): out[y, x] = in[y - dy, x - dx], zero where that falls outside.
+                    var expected = zeros(Side, Side);
+                    var (y0, y1, x0, x1) = (Math.Max(0, dy), Side + Math.Min(0, dy), Math.Max(0, dx), Side + Math.Min(0, dx));
+                    expected[y0..y1, x0..x1] = images[i, 0, (y0 - dy)..(y1 - dy), (x0 - dx)..(x1 - dx)];
+                    if (shifted[i, 0].eq(expected).all().item<bool>())
+                    {
+                        found = true;
+                        moved += dy != 0 || dx != 0 ? 1 : 0;
+                    }
+                }
+            }
+            Assert.True(found, $"image {i} is not a whole-pixel shift of its input within {Max} pixels");
+        }
+        Assert.True(moved > 0, "no image moved");
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Real_batches_are_drawn_on_the_device_balanced_by_emotion_or_as_the_data_is(bool classBalanced)
+    {
+        using var scope = NewDisposeScope();
+        // FER2013's imbalance: disgust about 1.5 % of the faces, happy 25 %.
+        var faces = Fergan.Data.Loading.DatasetLoader.Load("synthetic:2000:4", new Fergan.Data.Loading.DatasetOptions { UseCache = false }).Faces;
+        var training = faces.IndicesOf(Fergan.Data.DataSplit.Training);
+        var labelOf = training.ToDictionary(i => Convert.ToHexString(faces.Pixels(i)), i => (long)faces.Label(i));
+        using var batches = new RealBatches(faces, new GanOptions { BatchSize = 64, ClassBalanced = classBalanced, FlipReal = false }, CPU);
+
+        manual_seed(3);
+        var counts = new long[Fergan.Data.Emotions.Count];
+        for (var b = 0; b < 100; b++)
+        {
+            var (images, labels) = batches.Next();
+            var bytes = images.add(1).mul(127.5).round().to_type(ScalarType.Byte).reshape(64, -1);
+            var labelArray = labels.data<long>().ToArray();
+            for (var k = 0; k < 64; k++)
+            {
+                // Every face is a Training face and comes with its own label.
+                Assert.Equal(labelOf[Convert.ToHexString(bytes[k].data<byte>().ToArray())], labelArray[k]);
+                counts[labelArray[k]]++;
+            }
+        }
+        var shares = counts.Select(c => c / 6400.0).ToArray();
+        var dataShares = Fergan.Data.Emotions.All.Select(e => training.Count(i => faces.Label(i) == e) / (double)training.Length).ToArray();
+        for (var c = 0; c < shares.Length; c++)
+        {
+            var expected = classBalanced ? 1.0 / shares.Length : dataShares[c];
+            Assert.InRange(shares[c], expected - 0.025, expected + 0.025); // 6,400 draws: about 4 standard errors
+        }
+    }
+
+    [Fact]
     public void Hinge_losses_have_their_textbook_values()
     {
         using var scope = NewDisposeScope();

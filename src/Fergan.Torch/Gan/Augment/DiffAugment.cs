@@ -65,9 +65,10 @@ public static class DiffAugment
         var max = (long)Math.Round(size * ratio);
         var shift = randint(-max, max + 1, [n, 2], device: x.device, generator: generator).to_type(x.dtype);
         // An affine grid in normalised coordinates: a shift of s pixels is 2s/size.
+        // Built on the device only: a host value copied in (tensor(1f, device)) would make the host wait for the GPU.
         var theta = zeros([n, 2, 3], dtype: x.dtype, device: x.device);
-        theta[.., 0, 0] = tensor(1f, dtype: x.dtype, device: x.device);
-        theta[.., 1, 1] = tensor(1f, dtype: x.dtype, device: x.device);
+        theta[.., 0, 0].fill_(1);
+        theta[.., 1, 1].fill_(1);
         theta[.., .., 2] = shift * (2.0 / size);
         var grid = nn.functional.affine_grid(theta, [n, x.shape[1], size, x.shape[3]], align_corners: false);
         return nn.functional.grid_sample(x, grid, GridSampleMode.Nearest, GridSamplePaddingMode.Zeros, align_corners: false);

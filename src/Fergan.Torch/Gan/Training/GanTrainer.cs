@@ -105,16 +105,15 @@ public sealed class GanTrainer : IDisposable
         var step = start;
         var windowWatch = Stopwatch.StartNew();
         var windowImages = 0L;
-        var random = new Random(unchecked(_options.Seed * 7919 + start)); // deterministic per (seed, resume point)
         manual_seed(_options.Seed + start);
         while (step < _options.Steps && !cancellationToken.IsCancellationRequested)
         {
             // Losses stay on the device and are read only when logged: reading one forces a host-device sync.
             using var scope = NewDisposeScope();
-            var dStats = TrainDiscriminatorStep(random);
+            var dStats = TrainDiscriminatorStep();
             for (var extra = 1; extra < _options.DiscriminatorSteps; extra++)
             {
-                dStats = TrainDiscriminatorStep(random);
+                dStats = TrainDiscriminatorStep();
             }
             var gStats = TrainGeneratorStep();
             UpdateEma(step);
@@ -159,10 +158,10 @@ public sealed class GanTrainer : IDisposable
     /// One D update; returns [adversarial loss, mean real score, mean fake score, classifier loss, classifier accuracy]
     /// on the device (no sync); the last two are 0 without a classifier head.
     /// </summary>
-    private Tensor TrainDiscriminatorStep(Random random)
+    private Tensor TrainDiscriminatorStep()
     {
         using var scope = NewDisposeScope();
-        var (real, realLabels) = _real.Next(random);
+        var (real, realLabels) = _real.Next();
         var fakeLabels = randint(0, Emotions.Count, [_options.BatchSize], dtype: ScalarType.Int64, device: _device);
         Tensor fake;
         using (no_grad())

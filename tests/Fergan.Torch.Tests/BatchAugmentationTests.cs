@@ -25,6 +25,19 @@ public sealed class BatchAugmentationTests
         after.sub(before).abs().amax([1, 2, 3]).gt(1e-4).data<bool>().ToArray();
 
     [Fact]
+    public void The_blur_kernel_is_a_normalised_separable_gaussian()
+    {
+        using var scope = NewDisposeScope();
+        var kernel = BatchAugmentation.GaussianKernel(1.5, CPU).view(5, 5);
+
+        Assert.Equal(1f, kernel.sum().item<float>(), 5);
+        Assert.True(kernel.allclose(kernel.t()) && kernel.allclose(kernel.flip(0)));
+        // Neighbouring taps fall by exp(-(d^2 - (d-1)^2) / (2 sigma^2)).
+        Assert.Equal(Math.Exp(-1 / (2 * 1.5 * 1.5)), kernel[2, 1].item<float>() / kernel[2, 2].item<float>(), 5);
+        Assert.Equal(Math.Exp(-3 / (2 * 1.5 * 1.5)), kernel[2, 0].item<float>() / kernel[2, 1].item<float>(), 5);
+    }
+
+    [Fact]
     public void With_everything_off_the_batch_comes_back_unchanged()
     {
         using var scope = NewDisposeScope();

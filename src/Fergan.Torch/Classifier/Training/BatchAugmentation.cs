@@ -75,11 +75,12 @@ public static class BatchAugmentation
         return x.clamp(0, 1);
     }
 
-    /// <summary>A normalised 5x5 Gaussian as a [1, 1, 5, 5] convolution weight.</summary>
-    private static Tensor GaussianKernel(double sigma, Device device)
+    /// <summary>A normalised 5x5 Gaussian as a [1, 1, 5, 5] convolution weight, computed on the device (copying host values in would make the host wait for a GPU every step).</summary>
+    internal static Tensor GaussianKernel(double sigma, Device device)
     {
-        var taps = Enumerable.Range(-2, 5).Select(d => (float)Math.Exp(-d * d / (2 * sigma * sigma))).ToArray();
-        var oneD = tensor(taps, device: device).div_(taps.Sum());
+        var d = arange(-2, 3, dtype: ScalarType.Float32, device: device);
+        var oneD = d.mul(d).div_(-2 * sigma * sigma).exp_();
+        oneD = oneD.div(oneD.sum());
         return oneD.view(5, 1).mul(oneD.view(1, 5)).view(1, 1, 5, 5);
     }
 

@@ -5,7 +5,8 @@
 # with as many epochs per run as the budget allows (at most 30), selected on PublicTest, scored on PrivateTest as-is
 # and without Training duplicates. Results come back as tar parts, packed even when a step fails.
 # ABLATION_SPEC picks another grid (e.g. experiments/gan-ablation-followup.json); ABLATION_EPOCHS fixes the epochs
-# per run instead of deriving them from the budget (to match an earlier grid's runs).
+# per run instead of deriving them from the budget (to match an earlier grid's runs). ABLATION_FAST=1 trains every run
+# with the fast step (bf16 mixed precision, channels-last; set EPOCH_S to its measured epoch time).
 # Usage: bench/gpu/ablation.sh [seconds available]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -35,11 +36,13 @@ CAS_RESERVE=0
 [ -f "$STAGE/reference/classifier.json" ] && CAS_RESERVE=${CAS_SECONDS:-75}
 EPOCHS=${ABLATION_EPOCHS:-$(python3 -c "print(max(2, min(30, int(($(left) - 60 - $CAS_RESERVE) / $RUNS / $EPOCH_S))))")}
 echo "grid $SPEC: $RUNS runs x $EPOCHS epochs ($(left)s left)" | tee "$R/plan.txt"
-python3 - "$STAGE" "$EPOCHS" "${TINY:+4}" "$GAN" "$SPEC" > "$STAGE/ablation.json" <<'PY'
+python3 - "$STAGE" "$EPOCHS" "${TINY:+4}" "$GAN" "$SPEC" "${ABLATION_FAST:-}" > "$STAGE/ablation.json" <<'PY'
 import json, sys
-stage, epochs, width, gan, path = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
+stage, epochs, width, gan, path, fast = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6]
 spec = json.load(open(path))
 spec.update({"data": f"{stage}/fer2013.csv", "gan": gan, "epochs": epochs, **({"width": int(width)} if width else {})})
+if fast:
+    spec.update({"precision": "bf16", "channels_last": True})
 print(json.dumps(spec))
 PY
 "$F" experiment "$STAGE/ablation.json" --out "$STAGE/ablation" --time-limit "$(python3 -c "print(max(1, $(left) - 20 - $CAS_RESERVE) / 60)")" --device "$DEVICE" > "$R/grid.txt" 2>&1 || tail -n 20 "$R/grid.txt"

@@ -27,10 +27,14 @@ EPOCH_S=20 bench/gpu/stage.sh && EPOCH_S=5 bench/gpu/ablation.sh 200
 ls "$OUT"
 # The follow-up grid (named gan arms) in the same way, at fixed epochs.
 rm -rf "$OUT" "$FERGAN_STAGE/ablation" "$FERGAN_STAGE/ablation-results"; mkdir -p "$OUT"
-ABLATION_SPEC=experiments/gan-ablation-followup.json ABLATION_EPOCHS=1 bench/gpu/ablation.sh 200
+ABLATION_SPEC=experiments/gan-ablation-followup.json ABLATION_EPOCHS=1 ABLATION_FAST=1 bench/gpu/ablation.sh 200
+grep -q '"precision": "bf16"' "$FERGAN_STAGE"/ablation/runs/gan-oversample-seed1/options.json && echo "follow-up grid ran with the fast step"
 ls "$OUT"; grep -q "gan-oversample" "$FERGAN_STAGE/ablation/summary.md" && echo "follow-up grid summarised"
 # The ensemble call: two more classifiers in the time given.
 rm -rf "$OUT"; mkdir -p "$OUT"
 ENSEMBLE_EPOCHS=2 STEP_FLAGS="--precision bf16 --channels-last" bench/gpu/ensemble.sh 150 1,2
 grep -q '"precision": "bf16"' "$FERGAN_STAGE/vgg-seed1/options.json" && echo "ensemble runs trained with the fast step"
+rm -rf "$OUT"; mkdir -p "$OUT"
+ENSEMBLE_EPOCHS=1 ENSEMBLE_ARCH=resnet bench/gpu/ensemble.sh 100 3
+[ -f "$FERGAN_STAGE/ensemble-results/resnet-seed3/classifier.json" ] && echo "resnet member trained and exported"
 ls "$OUT"

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 export FERGAN_STAGE=/tmp/fergan-dry FERGAN_CARRY=/tmp/fergan-dry-carry FERGAN_DEVICE=cpu FERGAN_TINY="--width 4 --batch-size 16"
 export TORCH_LIB="$PWD/.build/cli/libtorch" CHECKPOINT_EVERY=5 OUT=/tmp/fergan-dry-out GUIDE_EPOCHS=1
-export SPEED_WIDTH=4 SPEED_BATCHES=16 SPEED_STEPS=2 SPEED_REPEATS=1 MAX_EPOCHS=2
+export SPEED_WIDTH=4 SPEED_BATCHES=16 SPEED_STEPS=2 SPEED_REPEATS=1 SPEED_ROUNDS=1 MAX_EPOCHS=2
 rm -rf "$FERGAN_STAGE" "$FERGAN_CARRY" "$OUT"; mkdir -p "$FERGAN_CARRY" "$OUT"
 ./fergan data export synthetic:1400:5 --splits Training --out /tmp/fergan-dry-train.fgn --overwrite > /dev/null
 ./fergan data export synthetic:1400:5 --splits PublicTest,PrivateTest --out /tmp/fergan-dry-tests.fgn --overwrite > /dev/null

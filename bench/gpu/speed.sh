@@ -8,10 +8,11 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 source bench/gpu/env.sh
 WIDTH=${SPEED_WIDTH:-64} BATCHES=${SPEED_BATCHES:-256,1024} STEPS=${SPEED_STEPS:-20} REPEATS=${SPEED_REPEATS:-3}
+ROUNDS=${SPEED_ROUNDS:-2}   # the H100's two rounds of 2026-11-26 agreed within 0.8 %: one is enough when time is short
 { nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv || echo "no nvidia-smi"; } | tee "$OUT/gpu.txt"
 "$F" doctor --device "$DEVICE" 2>&1 | tee "$OUT/doctor.txt" || true
 : > "$OUT/speed.jsonl"
-for round in 1 2; do   # two rounds, alternating frameworks, so a drift in the machine's speed shows
+for round in $(seq 1 "$ROUNDS"); do   # rounds alternate frameworks, so a drift in the machine's speed shows
   for batch in ${BATCHES//,/ }; do
     for mode in "--precision fp32" "--precision fp32 --channels-last" "--precision bf16" "--precision bf16 --channels-last"; do
       # shellcheck disable=SC2086 # $mode is two or three words on purpose

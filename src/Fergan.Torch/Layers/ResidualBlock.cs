@@ -26,13 +26,15 @@ public sealed class ResidualBlock : nn.Module<Tensor, Tensor>
             shortcut = nn.Sequential(nn.Conv2d(inChannels, outChannels, 1, stride: stride, bias: false), new BatchNorm(outChannels));
         }
         RegisterComponents();
+        Main = main.children().ToList();
+        Shortcut = shortcut?.children().ToList() ?? [];
     }
 
     /// <summary>The residual path's layers, in order.</summary>
-    public IReadOnlyList<nn.Module> Main => main.children().ToList();
+    public IReadOnlyList<nn.Module> Main { get; }
 
     /// <summary>The shortcut's layers; empty for the identity.</summary>
-    public IReadOnlyList<nn.Module> Shortcut => shortcut?.children().ToList() ?? [];
+    public IReadOnlyList<nn.Module> Shortcut { get; }
 
     public override Tensor forward(Tensor input) =>
         nn.functional.relu(main.call(input).add(shortcut is null ? input : shortcut.call(input)));

@@ -4,6 +4,7 @@ using Fergan.Torch.Gan.Models;
 using Fergan.Torch.Gan.Training;
 using Fergan.Torch.Layers;
 using Fergan.Torch.Runtime;
+using Fergan.Torch.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -49,6 +50,67 @@ public sealed class GanModelTests
         Assert.Equal([8L, 1, 48, 48], images.shape);
         Assert.True(images.abs().max().item<float>() <= 1f);
         Assert.Equal([8L], scores.shape);
+    }
+
+    [Fact]
+    public void Channels_last_gives_the_same_faces_scores_and_gradients_and_really_changes_the_layout()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(4);
+        var generator = new ConditionalGenerator(Small);
+        var discriminator = new ProjectionDiscriminator(Small, classifierHead: true);
+        discriminator.eval(); // no power-iteration step, so both passes use the same spectral norms
+        var z = randn(8, 16);
+        var labels = tensor(new long[] { 0, 1, 2, 3, 4, 5, 6, 1 });
+        // The layout of every image-shaped output of every layer (convolutions, batch norm) in G and D: the mode must
+        // reach through both networks, not only their inputs.
+        var layerOutputs = new List<(string Name, Tensor Output)>();
+        foreach (var (name, layer) in generator.named_modules().Concat(discriminator.named_modules()))
+        {
+            if (layer is nn.Module<Tensor, Tensor> imageLayer)
+            {
+                imageLayer.register_forward_hook((_, _, output) =>
+                {
+                    if (output.dim() == 4)
+                    {
+                        layerOutputs.Add((name, output));
+                    }
+                    return output;
+                });
+            }
+        }
+
+        (Tensor Faces, Tensor Score, Tensor Classes, Tensor[] Gradients) Pass(bool channelsLast)
+        {
+            generator.ChannelsLast = discriminator.ChannelsLast = channelsLast;
+            generator.zero_grad();
+            discriminator.zero_grad();
+            layerOutputs.Clear();
+            var faces = generator.call(z, labels);
+            var (score, classes) = discriminator.Judge(faces, labels);
+            (score.sum() + classes!.pow(2).sum()).backward();
+            var gradients = generator.parameters().Concat(discriminator.parameters()).Select(p => p.grad!.clone()).ToArray();
+            return (faces.detach(), score.detach(), classes.detach(), gradients);
+        }
+
+        var plain = Pass(false);
+        Assert.All(layerOutputs, o => Assert.False(MemoryLayout.IsChannelsLast(o.Output), $"{o.Name} is channels-last without the mode"));
+        var channelsLast = Pass(true);
+
+        // G: 3 up-blocks x (3 convolutions + 2 batch norms), its batch norm and output convolution; D: 4 down-blocks and their 3 convolutions each.
+        Assert.Equal(17 + 16, layerOutputs.Count);
+        Assert.All(layerOutputs, o => Assert.True(MemoryLayout.IsChannelsLast(o.Output), $"{o.Name} returned strides {string.Join(",", o.Output.stride())}"));
+        Assert.True(channelsLast.Faces.allclose(plain.Faces, rtol: 1e-4, atol: 1e-5));
+        Assert.True(channelsLast.Score.allclose(plain.Score, rtol: 1e-4, atol: 1e-4));
+        Assert.True(channelsLast.Classes.allclose(plain.Classes, rtol: 1e-4, atol: 1e-4));
+        // Relative to each gradient's size, with a floor at the largest gradient's: the sums run in another order, and
+        // a few gradients are rounding noise around zero (biases of convolutions that a batch norm follows).
+        var scale = plain.Gradients.Max(g => g.abs().max().item<float>());
+        foreach (var (a, b, i) in plain.Gradients.Zip(channelsLast.Gradients, Enumerable.Range(0, plain.Gradients.Length)))
+        {
+            var difference = (a - b).abs().max().item<float>();
+            Assert.True(difference <= 1e-3 * a.abs().max().item<float>() + 1e-5 * scale, $"gradient {i} differs by {difference} (its largest entry {a.abs().max().item<float>()}, the largest of all {scale})");
+        }
     }
 
     [Fact]

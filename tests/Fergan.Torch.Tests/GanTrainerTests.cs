@@ -155,7 +155,7 @@ public sealed class GanTrainerTests : IDisposable
     }
 
     [Fact]
-    public void A_guide_classifier_is_frozen_and_its_accuracy_is_logged()
+    public void A_guide_classifier_is_frozen_and_its_accuracy_is_logged_also_channels_last()
     {
         var guideFolder = Path.Combine(_temp.Path, "guide");
         var classifierOptions = new Classifier.Training.ClassifierOptions
@@ -170,10 +170,12 @@ public sealed class GanTrainerTests : IDisposable
         }
         var before = File.ReadAllBytes(Path.Combine(guideFolder, Classifier.ClassifierCard.WeightsFile));
         var ganFolder = Path.Combine(_temp.Path, "gan");
-        using (var trainer = new GanTrainer(Tiny(2) with { GuideFolder = guideFolder, GuideWeight = 2 }, Faces, ganFolder))
+        // Channels-last (G, D and the guide in NHWC, as on a GPU) runs the whole step and is recorded with the options.
+        using (var trainer = new GanTrainer(Tiny(2) with { GuideFolder = guideFolder, GuideWeight = 2, ChannelsLast = true }, Faces, ganFolder))
         {
             trainer.Train(false, "test");
         }
+        Assert.Contains("\"channels_last\": true", File.ReadAllText(Path.Combine(ganFolder, "options.json")));
 
         var last = System.Text.Json.JsonDocument.Parse(File.ReadAllLines(new GanRunDirectory(ganFolder).LogFile)[^1]).RootElement;
         Assert.InRange(last.GetProperty("guide_accuracy").GetDouble(), 0, 1);

@@ -37,9 +37,20 @@ public sealed class ConditionalGenerator : Module<Tensor, Tensor, Tensor>
 
     public GanArchitecture Architecture { get; }
 
+    /// <summary>
+    /// Run the convolutional part in the channels-last memory layout (see <see cref="Tensors.MemoryLayout"/>): same
+    /// values, the GPU's faster NHWC kernels. A mode set by the trainer, not saved with the weights.
+    /// </summary>
+    public bool ChannelsLast { get; set; }
+
     public override Tensor forward(Tensor z, Tensor labels)
     {
         var x = fc.call(z).view(-1, _startChannels, GanArchitecture.StartSize, GanArchitecture.StartSize);
+        if (ChannelsLast)
+        {
+            // The first map sets the layout; conditional batch norm, up-sampling and the convolutions keep it.
+            x = Tensors.MemoryLayout.ChannelsLast(x);
+        }
         foreach (var block in blocks)
         {
             x = block.call(x, labels);

@@ -43,12 +43,16 @@ public sealed class ProjectionDiscriminator : Module<Tensor, Tensor, Tensor>
 
     public bool HasClassifier => classifier is not null;
 
+    /// <summary>Judge in the channels-last memory layout (see <see cref="ConditionalGenerator.ChannelsLast"/>).</summary>
+    public bool ChannelsLast { get; set; }
+
     public override Tensor forward(Tensor images, Tensor labels) => Judge(images, labels).Score;
 
     /// <summary>The realness score of each image for its label, and (with a classifier head) its emotion logits.</summary>
     public (Tensor Score, Tensor? ClassLogits) Judge(Tensor images, Tensor labels)
     {
-        var x = images;
+        // Converted here, after DiffAugment, whose grid sampling answers in the default layout.
+        var x = ChannelsLast ? Tensors.MemoryLayout.ChannelsLast(images) : images;
         foreach (var block in blocks)
         {
             x = block.call(x);

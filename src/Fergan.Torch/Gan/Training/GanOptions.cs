@@ -83,6 +83,12 @@ public sealed record GanOptions
     public int Seed { get; init; } = 2013;
     public string Device { get; init; } = "cpu";
 
+    /// <summary>
+    /// Run G, D and the guide in the channels-last memory layout: the same values through NHWC kernels, which GPUs
+    /// run faster (the classifier's step gained 1.3-1.5x from it on an H100); no gain on CPUs.
+    /// </summary>
+    public bool ChannelsLast { get; init; }
+
     public static GanOptions For(GanProfile profile) => profile switch
     {
         GanProfile.Quick => new GanOptions(),

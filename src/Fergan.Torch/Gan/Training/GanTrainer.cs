@@ -60,6 +60,7 @@ public sealed class GanTrainer : IDisposable
             {
                 p.requires_grad = false; // frozen: gradients flow through it to G's faces, never into it
             }
+            _guide.Network.ChannelsLast = options.ChannelsLast;
         }
         _dataDescription = $"{data.Provenance.Source} (Training split, {data.IndicesOf(DataSplit.Training).Length} faces)";
         _real = new RealBatches(data, options, _device);
@@ -72,6 +73,7 @@ public sealed class GanTrainer : IDisposable
         _generator.to(_device);
         _ema.to(_device);
         _discriminator.to(_device);
+        _generator.ChannelsLast = _discriminator.ChannelsLast = options.ChannelsLast; // the EMA copy only draws grids
         ExponentialMovingAverage.CopyFrom(_ema, _generator);
         _ema.eval();
         _generatorOptimizer = optim.Adam(_generator.parameters(), options.GeneratorLearningRate, options.Beta1, options.Beta2);

@@ -5,6 +5,7 @@
 # 3. trains the full vgg classifier for as many epochs as the budget leaves (selected on PublicTest), scores it once
 #    on PrivateTest (as-is, without Training duplicates, ten-crop TTA) and stores float16 weights;
 # 4. runs the strategy grid if time is left.
+# GAN_ONLY=1 stops after step 2.
 # Results come back as split tar parts under $OUT. Usage: bench/gpu/classifiers.sh [seconds available]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -33,6 +34,8 @@ if [ -d "$STAGE/gan" ]; then
     > "$R/gan-evaluate.json" 2> "$R/gan-evaluate.txt" || tail -n 20 "$R/gan-evaluate.txt"
   cp "$STAGE/gan/log.jsonl" "$R/gan-log.jsonl" 2>/dev/null || true
 fi
+# GAN_ONLY=1: the generator's measurements only (a session spent on the GAN); nothing is trained or scored on PrivateTest.
+[ "${GAN_ONLY:-0}" = 1 ] && { echo "GAN_ONLY: done ($(left)s left)" | tee -a "$R/plan.txt"; exit 0; }
 # The main classifier gets what is left, less the scoring after it (about 40 s).
 MAIN_EPOCHS=$(python3 -c "print(max(3, min(${MAX_EPOCHS:-120}, int(($(left) - 45) / $EPOCH_S))))")
 echo "main $MAIN_EPOCHS epochs ($(left)s left)" | tee -a "$R/plan.txt"

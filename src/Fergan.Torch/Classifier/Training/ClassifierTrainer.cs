@@ -25,7 +25,7 @@ public sealed class ClassifierTrainer : IDisposable
     private readonly ClassifierRunDirectory _run;
     private readonly Device _device;
     private readonly EmotionNet _model;
-    private readonly TorchSharp.Modules.SGD _optimizer;
+    private readonly FlatSgd _optimizer;
     private readonly TrainingBatches _batches;
     private readonly GanGenerator? _generator;
     private readonly Tensor? _classWeights;
@@ -56,8 +56,8 @@ public sealed class ClassifierTrainer : IDisposable
         _model = options.Architecture.Create();
         _model.to(_device);
         _model.ChannelsLast = options.ChannelsLast;
-        // SGD's momentum buffers are created lazily on the parameters' device, so the optimiser comes after the move.
-        _optimizer = optim.SGD(_model.parameters(), options.LearningRate, options.Momentum, weight_decay: options.WeightDecay, nesterov: options.Momentum > 0);
+        // After the move: the optimiser makes the parameters views of its flat buffer on their device.
+        _optimizer = new FlatSgd(_model.parameters(), options.LearningRate, options.Momentum, options.WeightDecay, nesterov: options.Momentum > 0);
         if (options.Balance == BalanceStrategy.Gan)
         {
             _generator = GanGenerator.Load(options.GanFolder!, options.Device);
@@ -175,9 +175,9 @@ public sealed class ClassifierTrainer : IDisposable
             var (images, labels) = _batches.Batch(order, k);
             var logits = _model.call(BatchAugmentation.Apply(images, _options.Augment));
             var loss = nn.functional.cross_entropy(logits, labels, weight: _classWeights, label_smoothing: _options.LabelSmoothing);
-            _optimizer.zero_grad();
+            _optimizer.ZeroGrad();
             loss.backward();
-            _optimizer.step();
+            _optimizer.Step();
             using (no_grad())
             {
                 lossSum.add_(loss.detach().mul(labels.shape[0]));
@@ -227,13 +227,7 @@ public sealed class ClassifierTrainer : IDisposable
         return _options.LearningRate * 0.5 * (1 + Math.Cos(Math.PI * progress));
     }
 
-    private void SetLearningRate(double rate)
-    {
-        foreach (var group in _optimizer.ParamGroups)
-        {
-            group.LearningRate = rate;
-        }
-    }
+    private void SetLearningRate(double rate) => _optimizer.LearningRate = rate;
 
     private void SaveCheckpoint(int epoch, SelectionScores best, int sinceBest, double seconds)
     {
@@ -241,7 +235,7 @@ public sealed class ClassifierTrainer : IDisposable
         _run.WriteCheckpoint(epoch, folder =>
         {
             _model.save(Path.Combine(folder, "model.bin"));
-            _optimizer.save_state_dict(Path.Combine(folder, "optimizer.bin"));
+            _optimizer.Save(Path.Combine(folder, "optimizer.bin"));
             File.WriteAllText(Path.Combine(folder, "state.json"), JsonSerializer.Serialize(state, RunDirectory.Json)); // last: marks completeness
         }, _options.KeepCheckpoints);
     }
@@ -279,7 +273,7 @@ public sealed class ClassifierTrainer : IDisposable
         try
         {
             _model.load(Path.Combine(folder, "model.bin"), strict: true);
-            _optimizer.load_state_dict(Path.Combine(folder, "optimizer.bin"));
+            _optimizer.Load(Path.Combine(folder, "optimizer.bin"));
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -320,6 +314,7 @@ public sealed class ClassifierTrainer : IDisposable
 
     public void Dispose()
     {
+        _optimizer.Dispose();
         _model.Dispose();
         _batches.Dispose();
         _generator?.Dispose();

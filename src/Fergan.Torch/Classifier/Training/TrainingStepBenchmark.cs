@@ -95,8 +95,7 @@ public static class TrainingStepBenchmark
         model.Precision = options.Precision;
         model.ChannelsLast = options.ChannelsLast;
         var parameters = model.parameters().Sum(p => p.numel());
-        var optimizer = optim.SGD(model.parameters(), classifierOptions.LearningRate, classifierOptions.Momentum,
-            weight_decay: classifierOptions.WeightDecay, nesterov: true);
+        using var optimizer = new FlatSgd(model.parameters(), classifierOptions.LearningRate, classifierOptions.Momentum, classifierOptions.WeightDecay, nesterov: true);
         using var batches = new TrainingBatches(faces, training, classifierOptions, device, generator: null);
         using var fixedImages = rand([options.BatchSize, 1, FaceImage.Size, FaceImage.Size], device: device);
         using var fixedLabels = randint(0, Emotions.Count, [options.BatchSize], dtype: ScalarType.Int64, device: device);
@@ -105,24 +104,21 @@ public static class TrainingStepBenchmark
         void LibTorchStep(int _)
         {
             using var scope = NewDisposeScope();
-            optimizer.zero_grad();
+            optimizer.ZeroGrad();
             nn.functional.cross_entropy(model.call(fixedImages), fixedLabels).backward();
-            optimizer.step();
+            optimizer.Step();
         }
 
         void TrainerStep(int k)
         {
             using var scope = NewDisposeScope();
-            foreach (var group in optimizer.ParamGroups)
-            {
-                group.LearningRate = classifierOptions.LearningRate * (0.5 + 0.5 * Math.Cos(k * 0.01)); // per-step schedule, as in training
-            }
+            optimizer.LearningRate = classifierOptions.LearningRate * (0.5 + 0.5 * Math.Cos(k * 0.01)); // per-step schedule, as in training
             var (images, labels) = batches.Batch(order, k % batches.BatchesPerEpoch);
             var logits = model.call(BatchAugmentation.Apply(images, classifierOptions.Augment));
             var loss = nn.functional.cross_entropy(logits, labels, label_smoothing: classifierOptions.LabelSmoothing);
-            optimizer.zero_grad();
+            optimizer.ZeroGrad();
             loss.backward();
-            optimizer.step();
+            optimizer.Step();
         }
 
         double Window(Action<int> step)

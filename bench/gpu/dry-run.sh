@@ -38,3 +38,11 @@ rm -rf "$OUT"; mkdir -p "$OUT"
 ENSEMBLE_EPOCHS=1 ENSEMBLE_ARCH=resnet bench/gpu/ensemble.sh 100 3
 [ -f "$FERGAN_STAGE/ensemble-results/resnet-seed3/classifier.json" ] && echo "resnet member trained and exported"
 ls "$OUT"
+# The GAN session (README "GPU runs"): the GAN in the channels-last layout, then its measurements alone.
+rm -rf "$OUT" "$FERGAN_STAGE/gan" "$FERGAN_STAGE/results"; mkdir -p "$OUT"
+bench/gpu/gan.sh 0.1 --channels-last
+grep -q '"channels_last": true' "$FERGAN_STAGE/gan/options.json" && echo "GAN trained channels-last"
+rm -rf "$OUT"; mkdir -p "$OUT"
+GAN_ONLY=1 bench/gpu/classifiers.sh 60
+grep -q "GAN_ONLY: done" "$FERGAN_STAGE/results/plan.txt" && [ -s "$FERGAN_STAGE/results/gan-evaluate.json" ] && echo "GAN measured alone"
+ls "$OUT"

@@ -92,6 +92,23 @@ public sealed class FlatSgdTests : IDisposable
     }
 
     [Fact]
+    public void A_step_without_gradients_changes_nothing_and_one_with_some_missing_is_refused()
+    {
+        using var net = Net();
+        using var flat = new FlatSgd(net.parameters(), 0.1, 0.9, 5e-4, nesterov: true);
+        using var before = flat.Values.clone();
+
+        flat.Step();
+
+        Assert.True(flat.Values.eq(before).all().item<bool>());
+        Backward(net);
+        net.parameters().First().grad = null;
+        var refused = Assert.Throws<InvalidOperationException>(flat.Step);
+        Assert.Contains("1 of", refused.Message);
+        Assert.True(flat.Values.eq(before).all().item<bool>());
+    }
+
+    [Fact]
     public void Loading_weights_writes_into_the_flat_buffer()
     {
         using var trained = Net();

@@ -79,12 +79,26 @@ public sealed class FlatSgd : IDisposable
         }
     }
 
-    /// <summary>One update from the current gradients (a parameter without one counts as a zero gradient).</summary>
+    /// <summary>
+    /// One update from the current gradients. Without any gradient (no backward since <see cref="ZeroGrad"/>) nothing
+    /// changes, as with TorchSharp's SGD; with only some, it refuses: TorchSharp would skip those parameters (no decay,
+    /// no momentum), which one flat update cannot do.
+    /// </summary>
     public void Step()
     {
+        var gradients = _parameters.Select(p => p.grad).ToArray();
+        var missing = gradients.Count(g => g is null);
+        if (missing == gradients.Length)
+        {
+            return;
+        }
+        if (missing > 0)
+        {
+            throw new InvalidOperationException($"the flat SGD updates every parameter at once, but {missing} of {gradients.Length} have no gradient (frozen or unused parameters must be left out of it).");
+        }
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        var update = cat(_parameters.Select(p => p.grad is { } g ? g.flatten() : zeros(p.numel(), dtype: p.dtype, device: p.device)).ToArray());
+        var update = cat(gradients.Select(g => g!.flatten()).ToArray());
         if (_weightDecay != 0)
         {
             update = update.add_(_values, alpha: _weightDecay);

@@ -86,6 +86,7 @@ public sealed class FlatSgd : IDisposable
     /// </summary>
     public void Step()
     {
+        using var scope = NewDisposeScope(); // also owns the gradient handles read here
         var gradients = _parameters.Select(p => p.grad).ToArray();
         var missing = gradients.Count(g => g is null);
         if (missing == gradients.Length)
@@ -97,7 +98,6 @@ public sealed class FlatSgd : IDisposable
             throw new InvalidOperationException($"the flat SGD updates every parameter at once, but {missing} of {gradients.Length} have no gradient (frozen or unused parameters must be left out of it).");
         }
         using var noGrad = no_grad();
-        using var scope = NewDisposeScope();
         var update = cat(gradients.Select(g => g!.flatten()).ToArray());
         if (_weightDecay != 0)
         {

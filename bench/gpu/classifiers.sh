@@ -27,10 +27,14 @@ DATA=$(staged_fer2013_csv)
 RATE=$(python3 -c "import json; print(json.loads(open('$STAGE/guide/log.jsonl').read().splitlines()[-1])['images_per_second'])")
 EPOCH_S=$(python3 -c "print(28709 / $RATE + 0.6)")   # + PublicTest validation
 CAS_EPOCHS=${CAS_EPOCHS:-10}
+# Generated faces per emotion for the per-checkpoint metrics (gan evaluate's default 1000 unless GAN_SAMPLES is set;
+# more makes the per-class FID less noisy, but FID is only comparable between runs at the same count).
+GAN_SAMPLES=${GAN_SAMPLES:-${TINY:+20}}
+GAN_SAMPLES=${GAN_SAMPLES:-1000}
 echo "rate $RATE img/s, epoch ${EPOCH_S}s, budget ${BUDGET}s" | tee "$R/plan.txt"
 if [ -d "$STAGE/gan" ]; then
   "$F" gan evaluate --model "$STAGE/gan" --reference "$STAGE/reference" --data "$DATA" --checkpoints \
-    ${TINY:---cas --cas-profile full --cas-epochs $CAS_EPOCHS} ${TINY:+--samples 20} --grid "$R/nearest.png" --overwrite --json --device "$DEVICE" \
+    ${TINY:---cas --cas-profile full --cas-epochs $CAS_EPOCHS} --samples "$GAN_SAMPLES" --grid "$R/nearest.png" --overwrite --json --device "$DEVICE" \
     > "$R/gan-evaluate.json" 2> "$R/gan-evaluate.txt" || tail -n 20 "$R/gan-evaluate.txt"
   cp "$STAGE/gan/log.jsonl" "$R/gan-log.jsonl" 2>/dev/null || true
 fi

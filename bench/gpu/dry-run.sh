@@ -43,6 +43,6 @@ rm -rf "$OUT" "$FERGAN_STAGE/gan" "$FERGAN_STAGE/results"; mkdir -p "$OUT"
 bench/gpu/gan.sh 0.1 --channels-last
 grep -q '"channels_last": true' "$FERGAN_STAGE/gan/options.json" && echo "GAN trained channels-last"
 rm -rf "$OUT"; mkdir -p "$OUT"
-GAN_ONLY=1 bench/gpu/classifiers.sh 60
+GAN_ONLY=1 GAN_SAMPLES=30 bench/gpu/classifiers.sh 60
 grep -q "GAN_ONLY: done" "$FERGAN_STAGE/results/plan.txt" && [ -s "$FERGAN_STAGE/results/gan-evaluate.json" ] && echo "GAN measured alone"
 ls "$OUT"

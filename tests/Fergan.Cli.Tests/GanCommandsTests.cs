@@ -140,6 +140,17 @@ public sealed class GanCommandsTests : IDisposable
     }
 
     [Fact]
+    public void Train_rejects_a_decay_start_outside_the_run()
+    {
+        var result = CliRunner.Run("gan", "train", "--data", "synthetic:140:1:balanced", "--no-cache", "--out", _temp.File("run"),
+            "--steps", "2", "--width", "4", "--lr-decay-start", "1.5");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("--lr-decay-start must be a fraction from 0 to 1 (got 1.5)", result.Error);
+        Assert.False(Directory.Exists(_temp.File("run")));
+    }
+
+    [Fact]
     public void Sample_refuses_to_overwrite_and_explains_a_missing_model()
     {
         var existing = _temp.Write("taken.png", "x");

@@ -185,6 +185,43 @@ public sealed class GanTrainerTests : IDisposable
     }
 
     [Fact]
+    public void The_learning_rates_stay_then_fall_linearly_to_the_last_step()
+    {
+        var options = Tiny(10) with { DecayStart = 0.5 };
+
+        Assert.Equal([1, 1, 1, 1, 1, 1, 0.8, 0.6, 0.4, 0.2], Enumerable.Range(0, 10).Select(k => Math.Round(options.LearningRateScale(k), 10)));
+        Assert.All(Enumerable.Range(0, 10), k => Assert.Equal(1, Tiny(10).LearningRateScale(k))); // the default: constant
+        Assert.Equal(1, (options with { DecayStart = 0 }).LearningRateScale(0));
+        Assert.Equal(0.1, (options with { DecayStart = 0 }).LearningRateScale(9), 10);
+        var error = Assert.Throws<FerganException>(() => Train(Tiny(2) with { DecayStart = 1.5 }));
+        Assert.Contains("decay start must be a fraction of the run from 0 to 1 (got 1.5)", error.Message);
+    }
+
+    [Fact]
+    public void A_decaying_run_trains_as_a_constant_one_until_the_decay_and_logs_its_rate()
+    {
+        // Steps 0-2 at the full rates in both runs (the decay begins at step 2 of 4 with factor 1), step 3 at half:
+        // the checkpoints at step 2 hold the same generator, those at step 4 do not.
+        var constant = Path.Combine(_temp.Path, "constant");
+        var decaying = Path.Combine(_temp.Path, "decaying");
+        using (var trainer = new GanTrainer(Tiny(4), Faces, constant))
+        {
+            trainer.Train(false, "test");
+        }
+        using (var trainer = new GanTrainer(Tiny(4) with { DecayStart = 0.5 }, Faces, decaying))
+        {
+            trainer.Train(false, "test");
+        }
+
+        var (a, b) = (new GanRunDirectory(constant), new GanRunDirectory(decaying));
+        Assert.Equal(File.ReadAllBytes(a.GeneratorAt(2)), File.ReadAllBytes(b.GeneratorAt(2)));
+        Assert.NotEqual(File.ReadAllBytes(a.GeneratorAt(4)), File.ReadAllBytes(b.GeneratorAt(4)));
+        var scales = File.ReadAllLines(b.LogFile).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("learning_rate_scale").GetDouble());
+        Assert.Equal([1, 1, 1, 0.5], scales);
+        Assert.Contains("\"decay_start\": 0.5", File.ReadAllText(b.OptionsFile));
+    }
+
+    [Fact]
     public void A_fresh_start_in_a_folder_with_a_run_is_refused()
     {
         Train(Tiny(2));

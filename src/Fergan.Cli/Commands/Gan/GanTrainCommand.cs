@@ -47,6 +47,10 @@ public sealed class GanTrainSettings : TrainingRunSettings
     [Description("Discriminator learning rate (Adam); overrides the profile.")]
     public double? DiscriminatorLearningRate { get; init; }
 
+    [CommandOption("--lr-decay-start <FRACTION>")]
+    [Description("Fraction of the run after which both learning rates fall linearly to zero at the last step; 1 keeps them constant. Overrides the profile (full: 0.5, quick: 1).")]
+    public double? DecayStart { get; init; }
+
     [CommandOption("--classifier-weight <W>")]
     [Description("Weight of the auxiliary classifier loss (AC-GAN: D's head learns real emotions, G is trained to match them); 0 = projection only. Overrides the profile.")]
     public double? ClassifierWeight { get; init; }
@@ -92,6 +96,7 @@ public sealed class GanTrainSettings : TrainingRunSettings
         Steps is < 1 ? ValidationResult.Error("--steps must be at least 1.")
         : Epochs is <= 0 ? ValidationResult.Error("--epochs must be positive.")
         : Steps is not null && Epochs is not null ? ValidationResult.Error("give --steps or --epochs, not both.")
+        : DecayStart is < 0 or > 1 ? ValidationResult.Error($"--lr-decay-start must be a fraction from 0 to 1 (got {DecayStart}).")
         : Augment is not null && ParseAugment(Augment) is null ? ValidationResult.Error($"--augment: '{Augment}' is not none, all, or a comma list of color, translation, cutout.")
         : base.Validate();
 }
@@ -156,6 +161,7 @@ public sealed class GanTrainCommand(CliConsoles consoles) : Command<GanTrainSett
             DiscriminatorSteps = s.DiscriminatorSteps ?? options.DiscriminatorSteps,
             GeneratorLearningRate = s.GeneratorLearningRate ?? options.GeneratorLearningRate,
             DiscriminatorLearningRate = s.DiscriminatorLearningRate ?? options.DiscriminatorLearningRate,
+            DecayStart = s.DecayStart ?? options.DecayStart,
             ClassifierWeight = s.ClassifierWeight ?? options.ClassifierWeight,
             GuideFolder = s.Guide is { } guide ? Path.GetFullPath(guide) : options.GuideFolder,
             GuideWeight = s.GuideWeight ?? options.GuideWeight,
@@ -169,5 +175,6 @@ public sealed class GanTrainCommand(CliConsoles consoles) : Command<GanTrainSett
         $"step {p.Step}/{p.TotalSteps}  D {p.DiscriminatorLoss:0.000}  G {p.GeneratorLoss:0.000}  " +
         $"D(real) {p.RealScore:0.00}  D(fake) {p.FakeScore:0.00}" +
         (p.ClassifierAccuracy is { } a ? $"  D-class acc {a:0.00}" : "") +
-        (p.GuideAccuracy is { } guide ? $"  guide acc {guide:0.00}" : "") + $"  {p.ImagesPerSecond:0} img/s";
+        (p.GuideAccuracy is { } guide ? $"  guide acc {guide:0.00}" : "") +
+        (p.LearningRateScale < 1 ? $"  lr x{p.LearningRateScale:0.00}" : "") + $"  {p.ImagesPerSecond:0} img/s";
 }

@@ -112,6 +112,7 @@ public sealed class GanTrainer : IDisposable
         {
             // Losses stay on the device and are read only when logged: reading one forces a host-device sync.
             using var scope = NewDisposeScope();
+            var rateScale = SetLearningRates(step);
             var dStats = TrainDiscriminatorStep();
             for (var extra = 1; extra < _options.DiscriminatorSteps; extra++)
             {
@@ -135,7 +136,7 @@ public sealed class GanTrainer : IDisposable
                 }
                 var rate = windowImages / Math.Max(1e-9, windowWatch.Elapsed.TotalSeconds);
                 var entry = new GanProgress(step, _options.Steps, d[0], g, d[1], d[2], rate, previousSeconds + watch.Elapsed.TotalSeconds,
-                    _discriminator.HasClassifier ? d[3] : null, _discriminator.HasClassifier ? d[4] : null, _guide is not null ? gValues[1] : null);
+                    _discriminator.HasClassifier ? d[3] : null, _discriminator.HasClassifier ? d[4] : null, _guide is not null ? gValues[1] : null, rateScale);
                 File.AppendAllText(_run.LogFile, JsonSerializer.Serialize(entry, RunDirectory.JsonLine) + "\n");
                 progress?.Report(entry);
                 windowWatch.Restart();
@@ -221,6 +222,24 @@ public sealed class GanTrainer : IDisposable
         {
             SetRequiresGrad(_discriminator, true);
         }
+    }
+
+    /// <summary>
+    /// Both optimisers' learning rates for the update from <paramref name="step"/>, from the options' schedule: a
+    /// function of the step alone, so a resumed run continues it exactly. Returns the factor on the base rates.
+    /// </summary>
+    private double SetLearningRates(int step)
+    {
+        var scale = _options.LearningRateScale(step);
+        foreach (var group in _generatorOptimizer.ParamGroups)
+        {
+            group.LearningRate = _options.GeneratorLearningRate * scale;
+        }
+        foreach (var group in _discriminatorOptimizer.ParamGroups)
+        {
+            group.LearningRate = _options.DiscriminatorLearningRate * scale;
+        }
+        return scale;
     }
 
     /// <summary>The only path into D: real and fake images get the same differentiable augmentation.</summary>

@@ -34,7 +34,8 @@ public sealed record GanOptions
     /// Fraction of <see cref="Steps"/> after which both learning rates fall linearly, reaching zero at the last step
     /// (the projection discriminator's authors, Miyato and Koyama 2018, decay linearly over the whole run); 1 keeps
     /// them constant. Why: at a constant rate the full profile's FID stopped falling after about 4,000 steps and
-    /// wandered by up to 1.6 per emotion between checkpoints (H100, 2026-11-27); a falling rate lets G settle.
+    /// rose by up to 1.7 per emotion between checkpoints, several times its measurement noise (H100, 2026-11-27); a
+    /// falling rate lets G settle.
     /// </summary>
     public double DecayStart { get; init; } = 1;
 

@@ -52,7 +52,7 @@ NO_GUIDE=1 bench/gpu/gan.sh 0.1 --classifier-weight 0
 grep -q '"guide_folder": null' "$FERGAN_STAGE/gan/options.json" && [ -s "$OUT/gan-run.tar.gz" ] && echo "GAN trained without a guide"
 # Issue 6's timed grid: guide, GAN and the strategy grid with that GAN, on the fast step.
 rm -rf "$OUT"; mkdir -p "$OUT"
-ABLATION_EPOCHS=1 bench/gpu/grid.sh 0.1 200
-grep -q "whole run" "$OUT/grid-time.txt" && grep -q '"precision": "bf16"' "$FERGAN_STAGE"/ablation/runs/gan-seed1/options.json \
+ABLATION_EPOCHS=1 bench/gpu/grid.sh 6 200
+grep -q "whole run" "$OUT/grid-time.txt" && grep -q '"steps": 6' "$FERGAN_STAGE/gan/options.json" && grep -q '"precision": "bf16"' "$FERGAN_STAGE"/ablation/runs/gan-seed1/options.json \
   && grep -q '"precision": "bf16"' "$FERGAN_STAGE/guide/options.json" && grep -q "| gan | 3 |" "$FERGAN_STAGE/ablation/summary.md" && echo "timed grid ran"
 ls "$OUT"

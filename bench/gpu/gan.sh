@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Device call 1, after stage.sh (Training staged): trains the guide classifier (unless NO_GUIDE=1) (a vgg-64 on a stratified 90 % of
-# Training, selected on the other 10 %: not the reference network of `gan evaluate`, which stays the versioned
-# models/reference), then the full-profile GAN for a fixed time with that guide in G's loss. Extra arguments go to
+# Device call 1, after stage.sh (Training staged): trains the guide classifier, a vgg-64 on a stratified 90 % of
+# Training, selected on the other 10 % (not the reference network of `gan evaluate`, which stays the versioned
+# models/reference), then the full-profile GAN with that guide in G's loss, until the profile's steps are done or
+# the minutes given run out. NO_GUIDE=1 leaves the guide out. Extra arguments go to
 # `gan train` (e.g. --classifier-weight 1 --augment color,translation). Writes $OUT/guide-train.txt,
 # gan-train.txt and gan-run.tar.gz (EMA generator, options, log, curves, sample grids, the guide's log).
 # Usage: bench/gpu/gan.sh [GAN minutes] [gan train options...]

@@ -97,6 +97,34 @@ public sealed class GanCommandsTests : IDisposable
     }
 
     [Fact]
+    public void A_seed_gives_the_same_faces_in_gan_sample_and_in_the_onnx_generator_the_web_app_runs()
+    {
+        var bundled = Fergan.Torch.Gan.Sampling.GanGenerator.BundledFolder;
+        Assert.SkipWhen(!File.Exists(Path.Combine(bundled, Fergan.Vision.Generation.OnnxFaceGenerator.ModelFile)),
+            "this build has no bundled generator with its ONNX export (models/gan)");
+        var folder = _temp.File("sampled");
+
+        var result = CliRunner.Run("gan", "sample", "--class", "fear", "--count", "3", "--seed", "41", "--truncation", "1.5", "--out", folder);
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        using var onnx = new Fergan.Vision.Generation.OnnxFaceGenerator(bundled);
+        var expected = onnx.Sample(Emotion.Fear, 3, seed: 41, truncation: 1.5);
+        var other = onnx.Sample(Emotion.Fear, 1, seed: 42, truncation: 1.5)[0];
+        for (var i = 0; i < 3; i++)
+        {
+            var decoded = Fergan.Data.Imaging.GrayFaceDecoder.TryDecode(File.ReadAllBytes(Path.Combine(folder, $"fear-{i:D4}.png")), out var problem);
+            Assert.True(decoded is { Conversions.Count: 0 }, problem ?? "the sampled face is a 48x48 gray PNG");
+            var sampled = decoded.Value.Pixels;
+            var differences = sampled.Zip(expected[i], (a, b) => Math.Abs(a - b)).ToArray();
+            // The runtimes' float arithmetic differs in the last bits, which can move a pixel across a rounding step.
+            Assert.True(differences.Max() <= 2, $"face {i}: pixels differ by up to {differences.Max()}");
+            Assert.True(differences.Average() < 0.05, $"face {i}: pixels differ by {differences.Average():F3} on average");
+        }
+        var unrelated = expected[0].Zip(other, (a, b) => Math.Abs(a - b)).Average();
+        Assert.True(unrelated > 5, $"another seed draws another face (mean difference {unrelated:F1})");
+    }
+
+    [Fact]
     public void Train_refuses_the_reference_network_as_guide_even_under_another_name()
     {
         var reference = Fergan.Torch.Classifier.EmotionClassifier.ReferenceFolder;

@@ -32,11 +32,11 @@ public sealed class GanConditioningTests(ITestOutputHelper output) : IDisposable
         var options = new GanOptions
         {
             Architecture = GanArchitecture.ForFer2013(width: 4, latentSize: 16),
-            Steps = 150,
+            Steps = 300,
             BatchSize = 16,
             Augment = AugmentPolicy.None,
             LogEvery = 50,
-            CheckpointEvery = 150,
+            CheckpointEvery = 300,
         };
         using (var trainer = new GanTrainer(options, faces, _temp.Path))
         {
@@ -46,8 +46,8 @@ public sealed class GanConditioningTests(ITestOutputHelper output) : IDisposable
         var means = Emotions.All.Select(e => generator.SampleFaces(e, 32, seed: 5).Average(f => f.Average(b => (double)b))).ToArray();
         output.WriteLine("mean brightness per class: " + string.Join(", ", means.Select(m => m.ToString("0"))));
 
-        // Targets rise from 27 to 225. After 150 small steps the order is mostly learnt (measured: 82, 82, 105, 127,
-        // 123, 114, 134; 400 steps at batch 32 put five classes within 5 levels of their targets, but take two
+        // Targets rise from 27 to 225. After 300 small steps the order is mostly learnt (measured: 34, 61, 95, 126,
+        // 137, 110, 150; 400 steps at batch 32 put five classes within 5 levels of their targets, but take two
         // minutes). With the label cut off anywhere, the class order would be chance: a rank correlation of 0.75 or
         // more then happens about 3 times in 100, and a 40-level spread between the darkest and brightest class
         // means seldom.
@@ -64,7 +64,7 @@ public sealed class GanConditioningTests(ITestOutputHelper output) : IDisposable
         var recipe = new ClassifierOptions
         {
             Architecture = new ClassifierArchitecture(ClassifierKind.Vgg, 4),
-            Epochs = 4,
+            Epochs = 10,
             BatchSize = 32,
             LearningRate = 0.05,
             Augment = ClassifierAugment.Off,
@@ -78,8 +78,10 @@ public sealed class GanConditioningTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(training.Length, cas.SyntheticFaces);
         Assert.Equal("as in Training", cas.FacesPerClass);
         // Chance is 1/7. The generated brightness order is mostly right (above), so a classifier trained on it reads
-        // real faces far above chance; one trained on the real faces reads them well (measured: 0.429 and 0.857).
-        Assert.True(cas.Accuracy > 0.3, $"CAS {cas.Accuracy:0.000}");
+        // real faces far above chance; one trained on the real faces reads them well (measured: 0.571 and 0.857;
+        // 0.550-0.714 under five other seeds of the recipe, whose seed also seeds the generated faces). A generator
+        // trained for 150 steps, or a recipe of 4 epochs, left CAS anywhere between chance and 0.6, seed to seed.
+        Assert.True(cas.Accuracy > 0.4, $"CAS {cas.Accuracy:0.000}");
         Assert.True(cas.RealDataAccuracy > 0.7, $"real-data accuracy {cas.RealDataAccuracy:0.000}");
         var fixedCount = ClassificationAccuracyScore.Run(generator, withTest, new CasOptions { Classifier = recipe with { Epochs = 1 }, SamplesPerClass = 10, CompareWithReal = false },
             _temp.File("cas-fixed"));

@@ -6,8 +6,8 @@ namespace Fergan.Vision.Generation;
 
 /// <summary>
 /// A class-conditional generator exported by `fergan export gan-onnx`, run by ONNX Runtime: faces of a requested
-/// emotion as 48x48 gray bytes. Noise comes from a seeded .NET random source, so a seed repeats its faces here; it
-/// is not TorchSharp's generator, so the faces differ from `fergan gan sample` with the same seed.
+/// emotion as 48x48 gray bytes. The noise is <see cref="GeneratorNoise"/>'s, as in `fergan gan sample`, so a seed gives
+/// the same faces in both (up to a rounding step where the two runtimes' arithmetic differs in the last bits).
 /// </summary>
 public sealed class OnnxFaceGenerator : IDisposable
 {
@@ -62,14 +62,7 @@ public sealed class OnnxFaceGenerator : IDisposable
         {
             throw new FerganException($"truncation must be positive (got {truncation}).");
         }
-        var random = new Random(seed);
-        var noise = new float[count * _latentSize];
-        for (var i = 0; i < noise.Length; i++)
-        {
-            double z;
-            do z = Gaussian(random); while (Math.Abs(z) > truncation);
-            noise[i] = (float)z;
-        }
+        var noise = GeneratorNoise.Draw(count, _latentSize, seed, truncation);
         var labels = Enumerable.Repeat((long)emotion, count).ToArray();
         using var outputs = _session.Run([
             NamedOnnxValue.CreateFromTensor(NoiseName, new DenseTensor<float>(noise, [count, _latentSize])),
@@ -81,10 +74,6 @@ public sealed class OnnxFaceGenerator : IDisposable
                 .Select(v => (byte)Math.Clamp(Math.Round((v + 1) * 127.5), 0, 255)).ToArray())
             .ToList();
     }
-
-    /// <summary>A standard normal draw (Box-Muller).</summary>
-    private static double Gaussian(Random random) =>
-        Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
 
     public void Dispose() => _session.Dispose();
 }

@@ -85,13 +85,25 @@ public sealed class GanGenerator : IDisposable
     public Tensor Sample(Tensor labels, double truncation = double.PositiveInfinity, Generator? generator = null)
     {
         using var scope = NewDisposeScope();
+        var z = TruncatedNoise(labels.shape[0], Card.Architecture.LatentSize, truncation, generator);
+        return Generate(z, labels).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Faces for the given noise [N, latent size] and labels [N], as [N, 1, 48, 48] in [-1, 1] on the generator's device.</summary>
+    public Tensor Generate(Tensor noise, Tensor labels)
+    {
+        using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var count = labels.shape[0];
-        var z = TruncatedNoise(count, Card.Architecture.LatentSize, truncation, generator).to(_device);
+        if (noise.dim() != 2 || noise.shape[0] != count || noise.shape[1] != Card.Architecture.LatentSize)
+        {
+            throw new FerganException($"the generator needs noise of shape [{count}, {Card.Architecture.LatentSize}] (got [{string.Join(", ", noise.shape)}]).");
+        }
+        var z = noise.to(_device);
         labels = labels.to(_device);
         // On the CPU, in pieces: a 256-face batch of the width-64 generator holds gigabytes of activations, which
         // the kernel has to fault in page by page; pieces of CpuPiece faces stay in reused, cache-warm memory.
-        // The noise is drawn for all faces first, so the faces do not depend on the piece size.
+        // The noise is given for all faces first, so the faces do not depend on the piece size.
         var piece = _device.type == DeviceType.CPU ? CpuPiece : count;
         if (count <= piece)
         {
@@ -110,22 +122,31 @@ public sealed class GanGenerator : IDisposable
     /// <summary>Faces per generator forward pass on the CPU (see <see cref="Sample"/>).</summary>
     internal const int CpuPiece = 16;
 
-    /// <summary><paramref name="count"/> faces of one emotion as 48x48 gray bytes, reproducible from <paramref name="seed"/>.</summary>
+    /// <summary>
+    /// <paramref name="count"/> faces of one emotion as 48x48 gray bytes, reproducible from <paramref name="seed"/>: the
+    /// noise is <see cref="GeneratorNoise"/>'s, so the generator's ONNX export gives the same faces for the same seed.
+    /// </summary>
     public IReadOnlyList<byte[]> SampleFaces(Emotion emotion, int count, double truncation = double.PositiveInfinity, int seed = 2013)
     {
         if (count < 1)
         {
             throw new FerganException($"--count must be at least 1 (got {count}).");
         }
-        var generator = new Generator((ulong)seed);
+        if (!(truncation > 0))
+        {
+            throw new FerganException($"--truncation must be positive (got {truncation}).");
+        }
+        var latent = Card.Architecture.LatentSize;
+        var noise = GeneratorNoise.Draw(count, latent, seed, truncation);
         var faces = new List<byte[]>(count);
         const int Chunk = 256;
         for (var start = 0; start < count; start += Chunk)
         {
             using var scope = NewDisposeScope();
             var n = Math.Min(Chunk, count - start);
+            var z = tensor(noise.AsSpan(start * latent, n * latent).ToArray(), [n, latent]);
             var labels = full([n], (long)emotion, ScalarType.Int64);
-            faces.AddRange(ToBytes(Sample(labels, truncation, generator)));
+            faces.AddRange(ToBytes(Generate(z, labels)));
         }
         return faces;
     }

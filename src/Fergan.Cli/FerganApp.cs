@@ -35,6 +35,9 @@ public static class FerganApp
                     .WithDescription("Counts per split and emotion, imbalance, duplicates across splits; optional bar chart.")
                     .WithExample("data", "stats", "fer2013.csv.gz", "--plot", "distribution.png")
                     .WithExample("data", "stats", "synthetic", "--json");
+                data.AddCommand<DataDuplicatesCommand>("duplicates")
+                    .WithDescription("Test faces that are the same picture as a Training face: byte-identical, or near (correlated pixels, mirrored copies).")
+                    .WithExample("data", "duplicates", "fer2013.csv.gz", "--grid", "near-duplicates.png");
                 data.AddCommand<DataBalanceCommand>("balance")
                     .WithDescription("Balance the Training split (cap each emotion at N faces, seeded) and write the result.")
                     .WithExample("data", "balance", "fer2013.csv.gz", "--strategy", "cap", "--max-per-class", "4000", "--out", "capped.fgn");

@@ -83,6 +83,35 @@ public sealed class ClassifierCommandsTests : IDisposable
     }
 
     [Fact]
+    public void Evaluate_leaves_out_exact_or_also_near_training_duplicates_and_records_them_apart()
+    {
+        var run = TrainTiny();
+        var csv = _temp.Write("planted.csv", SmoothPictures.PlantedDuplicatesCsv());
+        (int Faces, int Excluded, string Kind) Scored(params string[] exclude)
+        {
+            var result = CliRunner.Run(["evaluate", "--model", run, "--data", csv, "--no-cache", "--split", "PublicTest", "--json", "--record", .. exclude]);
+            Assert.True(result.ExitCode == 0, result.Error);
+            using var json = JsonDocument.Parse(result.Out);
+            var root = json.RootElement;
+            return (root.GetProperty("faces").GetInt32(), root.GetProperty("excluded_duplicates").GetInt32(), root.GetProperty("duplicates_left_out").GetString()!);
+        }
+
+        Assert.Equal((3, 0, "keep"), Scored());
+        Assert.Equal((2, 1, "exact"), Scored("--exclude-train-duplicates"));
+        Assert.Equal((2, 1, "exact"), Scored("--exclude-train-duplicates", "exact"));
+        Assert.Equal((1, 2, "near"), Scored("--exclude-train-duplicates", "near")); // the relit copy too
+        using (var card = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "classifier.json"))))
+        {
+            var evaluations = card.RootElement.GetProperty("evaluations");
+            Assert.Equal(["PublicTest", "PublicTest-dedup", "PublicTest-near-dedup"], evaluations.EnumerateObject().Select(e => e.Name).Order());
+            Assert.Equal(1, evaluations.GetProperty("PublicTest-near-dedup").GetProperty("faces").GetInt32());
+        }
+        var bad = CliRunner.Run("evaluate", "--model", run, "--data", csv, "--no-cache", "--exclude-train-duplicates", "nearly");
+        Assert.Equal(1, bad.ExitCode);
+        Assert.Contains("not exact or near", bad.Error + bad.Out);
+    }
+
+    [Fact]
     public void Evaluate_with_corruptions_scores_every_corruption_at_five_severities()
     {
         var run = TrainTiny();

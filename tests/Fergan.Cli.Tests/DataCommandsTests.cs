@@ -27,6 +27,38 @@ public sealed class DataCommandsTests : IDisposable
     }
 
     [Fact]
+    public void Duplicates_counts_exact_and_near_copies_of_training_faces_per_split_and_draws_the_pairs()
+    {
+        var csv = _temp.Write("planted.csv", SmoothPictures.PlantedDuplicatesCsv());
+
+        var result = CliRunner.Run("data", "duplicates", csv, "--no-cache", "--json", "--grid", _temp.File("pairs.png"));
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        using var json = JsonDocument.Parse(result.Out);
+        Assert.Equal(0.925, json.RootElement.GetProperty("min_correlation").GetDouble());
+        var splits = json.RootElement.GetProperty("splits").EnumerateArray().ToDictionary(s => s.GetProperty("split").GetString()!);
+        int Count(string split, string name) => splits[split].GetProperty(name).GetInt32();
+        Assert.Equal((3, 1, 2, 1, 0), (Count("public_test", "faces"), Count("public_test", "exact_in_training"), Count("public_test", "near_in_training"),
+            Count("public_test", "near_only"), Count("public_test", "near_mirrored")));
+        Assert.Equal((3, 0, 2, 2, 1), (Count("private_test", "faces"), Count("private_test", "exact_in_training"), Count("private_test", "near_in_training"),
+            Count("private_test", "near_only"), Count("private_test", "near_mirrored")));
+        var pairs = splits["private_test"].GetProperty("pairs").EnumerateArray()
+            .Select(p => (p.GetProperty("row").GetInt32(), p.GetProperty("training_row").GetInt32(), p.GetProperty("mirrored").GetBoolean()))
+            .OrderBy(p => p.Item1).ToArray();
+        Assert.Equal([(9, 2, true), (10, 3, false)], pairs); // data rows, counted from 0 after the header
+        Assert.Equal(3, splits["public_test"].GetProperty("nearest_correlation").EnumerateArray().Sum(b => b.GetProperty("faces").GetInt32()));
+        using (var grid = SkiaSharp.SKBitmap.Decode(_temp.File("pairs.png")))
+        {
+            Assert.True(grid.Width > 10 * 96, $"the grid holds five pairs a row (width {grid.Width})");
+        }
+
+        Assert.Equal(1, CliRunner.Run("data", "duplicates", csv, "--no-cache", "--grid", _temp.File("pairs.png")).ExitCode); // no overwriting
+        var bad = CliRunner.Run("data", "duplicates", csv, "--no-cache", "--min-correlation", "1.5");
+        Assert.Equal(1, bad.ExitCode);
+        Assert.Contains("--min-correlation", bad.Error + bad.Out);
+    }
+
+    [Fact]
     public void Stats_prints_a_table_and_writes_the_plot_but_never_overwrites_it_without_overwrite()
     {
         var plot = _temp.File("dist.png");

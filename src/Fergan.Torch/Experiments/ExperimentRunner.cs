@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Fergan.Data;
+using Fergan.Data.Duplicates;
 using Fergan.Data.Evaluation;
 using Fergan.Data.Progress;
 using Fergan.Torch.Classifier;
@@ -72,7 +73,7 @@ public sealed class ExperimentRunner(ExperimentSpec spec, FaceSet data, string o
             var evaluation = new EvaluationOptions { Split = spec.EvaluateOn, TestTimeAugmentation = spec.Tta };
             var result = new ExperimentRunResult(name, arm.Balance, seed, trained.Best,
                 ClassifierEvaluator.Evaluate(classifier, data, evaluation),
-                ClassifierEvaluator.Evaluate(classifier, data, evaluation with { ExcludeTrainingDuplicates = true }),
+                ClassifierEvaluator.Evaluate(classifier, data, evaluation with { ExcludeTrainingDuplicates = TrainingDuplicates.Exact }),
                 trained.TrainingSeconds, trained.ImagesPerSecond, arm.Label);
             RunDirectory.WriteAtomically(resultPath, temp => File.WriteAllText(temp, JsonSerializer.Serialize(result, RunDirectory.Json)));
             results.Add(result);

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using Fergan.Cli.Infrastructure;
 using Fergan.Data;
+using Fergan.Data.Duplicates;
 using Fergan.Data.Loading;
 using Fergan.Data.Progress;
 using Fergan.Torch.Classifier;
@@ -26,9 +27,15 @@ public sealed class EvaluateSettings : TorchDatasetSettings
     [DefaultValue("PrivateTest")]
     public string EvaluateSplit { get; init; } = "PrivateTest";
 
-    [CommandOption("--exclude-train-duplicates")]
-    [Description("Leave out faces whose exact pixels also occur in the Training split.")]
-    public bool ExcludeTrainDuplicates { get; init; }
+    [CommandOption("--exclude-train-duplicates [KIND]")]
+    [Description("Leave out faces that also occur in the Training split: exact (the default: byte-identical) or near (also the same picture re-encoded, mirrored or cropped a few pixels off; see `fergan data duplicates`).")]
+    public FlagValue<string>? ExcludeTrainDuplicates { get; init; }
+
+    /// <summary>What --exclude-train-duplicates asks for (Keep when absent).</summary>
+    public TrainingDuplicates DuplicatesToExclude => ExcludeTrainDuplicates is not { IsSet: true } flag ? TrainingDuplicates.Keep
+        : flag.Value is null or "" || flag.Value.Equals("exact", StringComparison.OrdinalIgnoreCase) ? TrainingDuplicates.Exact
+        : flag.Value.Equals("near", StringComparison.OrdinalIgnoreCase) ? TrainingDuplicates.Near
+        : throw new FerganException($"--exclude-train-duplicates: '{flag.Value}' is not exact or near.");
 
     [CommandOption("--tta")]
     [Description("Ten-crop test-time augmentation: average ten shifted and mirrored views of each face.")]
@@ -47,7 +54,7 @@ public sealed class EvaluateSettings : TorchDatasetSettings
     public bool Overwrite { get; init; }
 
     [CommandOption("--record")]
-    [Description("Also store the headline scores in the model's classifier.json (evaluations.<split>[-dedup][-tta]), with this command.")]
+    [Description("Also store the headline scores in the model's classifier.json (evaluations.<split>[-dedup|-near-dedup][-tta]), with this command.")]
     public bool Record { get; init; }
 
     [CommandOption("--json")]
@@ -60,7 +67,9 @@ public sealed class EvaluateSettings : TorchDatasetSettings
     public string Runtime { get; init; } = "torch";
 
     public override ValidationResult Validate() =>
-        !DataSplits.TryParseUsage(EvaluateSplit, out _) ? ValidationResult.Error($"--split: '{EvaluateSplit}' is not Training, PublicTest or PrivateTest.")
+        ExcludeTrainDuplicates is { IsSet: true, Value: { Length: > 0 } kind } && kind.ToLowerInvariant() is not ("exact" or "near")
+            ? ValidationResult.Error($"--exclude-train-duplicates: '{kind}' is not exact or near.")
+        : !DataSplits.TryParseUsage(EvaluateSplit, out _) ? ValidationResult.Error($"--split: '{EvaluateSplit}' is not Training, PublicTest or PrivateTest.")
         : Runtime is not ("torch" or "onnx") ? ValidationResult.Error($"--runtime: '{Runtime}' is not torch or onnx.")
         : Runtime == "onnx" && Record ? ValidationResult.Error("--record stores TorchSharp scores in the card; evaluate with --runtime torch to record.")
         : Model is { Length: > 1 } && Record ? ValidationResult.Error("--record stores a model's scores in its card; an ensemble of several --model folders has no card.")
@@ -83,12 +92,12 @@ public sealed class EvaluateCommand(CliConsoles consoles) : Command<EvaluateSett
         var report = ClassifierEvaluator.Evaluate(classifier, faces, new EvaluationOptions
         {
             Split = split,
-            ExcludeTrainingDuplicates = settings.ExcludeTrainDuplicates,
+            ExcludeTrainingDuplicates = settings.DuplicatesToExclude,
             TestTimeAugmentation = settings.Tta,
         });
         if (settings.Corruptions)
         {
-            var options = new EvaluationOptions { Split = split, ExcludeTrainingDuplicates = settings.ExcludeTrainDuplicates, TestTimeAugmentation = settings.Tta };
+            var options = new EvaluationOptions { Split = split, ExcludeTrainingDuplicates = settings.DuplicatesToExclude, TestTimeAugmentation = settings.Tta };
             report = report with
             {
                 Robustness = RobustnessEvaluator.Evaluate(classifier, faces, options,
@@ -152,10 +161,15 @@ public sealed class EvaluateCommand(CliConsoles consoles) : Command<EvaluateSett
     /// <summary>Adds this evaluation's headline scores to the model card (the card is rewritten atomically).</summary>
     private static void Record(EmotionClassifier classifier, EvaluationReport r, string command)
     {
-        var key = r.Split + (r.ExcludedDuplicates > 0 ? "-dedup" : "") + (r.Tta ? "-tta" : "");
+        var key = r.Split + r.DuplicatesLeftOut switch
+        {
+            TrainingDuplicates.Exact => "-dedup",
+            TrainingDuplicates.Near => "-near-dedup",
+            _ => "",
+        } + (r.Tta ? "-tta" : "");
         var summary = new
         {
-            r.Data, r.Faces, r.ExcludedDuplicates, r.Tta, r.Accuracy, AccuracyCi = r.ConfidenceIntervals.Accuracy, r.MacroF1,
+            r.Data, r.Faces, r.ExcludedDuplicates, r.DuplicatesLeftOut, r.Tta, r.Accuracy, AccuracyCi = r.ConfidenceIntervals.Accuracy, r.MacroF1,
             MacroF1Ci = r.ConfidenceIntervals.MacroF1, r.BalancedAccuracy, r.MacroRocAuc,
             F1 = r.PerClass.ToDictionary(p => p.Key, p => p.Value.F1), Command = command, Date = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd"),
         };
@@ -171,7 +185,7 @@ public sealed class EvaluateCommand(CliConsoles consoles) : Command<EvaluateSett
     {
         var ci = r.ConfidenceIntervals;
         consoles.Out.MarkupLine($"[bold]{Markup.Escape(r.Model)}[/] on {r.Split} of {Markup.Escape(r.Data)}: {r.Faces:N0} faces" +
-                                (r.ExcludedDuplicates > 0 ? $" ({r.ExcludedDuplicates} Training duplicates left out)" : "") + (r.Tta ? ", ten-crop TTA" : ""));
+                                (r.DuplicatesLeftOut != TrainingDuplicates.Keep ? $" ({r.ExcludedDuplicates} {(r.DuplicatesLeftOut == TrainingDuplicates.Near ? "exact or near " : "")}Training duplicates left out)" : "") + (r.Tta ? ", ten-crop TTA" : ""));
         consoles.Out.MarkupLine($"accuracy [bold]{r.Accuracy:P2}[/] (95% CI {ci.Accuracy.Low:P1}-{ci.Accuracy.High:P1}); balanced accuracy {r.BalancedAccuracy:P2}; " +
                                 $"macro-F1 [bold]{r.MacroF1:0.000}[/] ({ci.MacroF1.Low:0.000}-{ci.MacroF1.High:0.000}); macro ROC-AUC {r.MacroRocAuc:0.000}; {r.ImagesPerSecond:N0} faces/s");
         var table = new Table().AddColumns("emotion", "precision", "recall", "F1 [[95% CI]]", "ROC-AUC", "support");

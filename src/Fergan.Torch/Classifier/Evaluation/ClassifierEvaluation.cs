@@ -10,8 +10,14 @@ public sealed record EvaluationOptions
 {
     public DataSplit Split { get; init; } = DataSplit.PrivateTest;
 
-    /// <summary>Leave out faces whose exact pixels also occur in the Training split (FER2013 has 288 in PrivateTest).</summary>
-    public bool ExcludeTrainingDuplicates { get; init; }
+    /// <summary>
+    /// Leave out faces that also occur in the Training split: byte-identical ones (FER2013 has 288 in PrivateTest), or
+    /// also the same pictures re-encoded, mirrored or cropped a little (<see cref="TrainingDuplicates.Near"/>).
+    /// </summary>
+    public TrainingDuplicates ExcludeTrainingDuplicates { get; init; }
+
+    /// <summary>What counts as a near duplicate under <see cref="TrainingDuplicates.Near"/>.</summary>
+    public NearDuplicateOptions NearDuplicates { get; init; } = new();
 
     /// <summary>Average the probabilities of ten shifted and mirrored views of each face.</summary>
     public bool TestTimeAugmentation { get; init; }
@@ -27,6 +33,7 @@ public sealed record EvaluationReport(
     string Split,
     int Faces,
     int ExcludedDuplicates,
+    TrainingDuplicates DuplicatesLeftOut,
     bool Tta,
     double Accuracy,
     double BalancedAccuracy,
@@ -58,14 +65,9 @@ public static class ClassifierEvaluator
         {
             throw new FerganException($"the dataset has no {options.Split} faces to evaluate on.");
         }
-        var excluded = 0;
-        if (options.ExcludeTrainingDuplicates)
-        {
-            var duplicates = DuplicateReport.Find(faces);
-            var kept = indices.Where(i => !duplicates.AlsoInTraining(faces, i)).ToArray();
-            excluded = indices.Length - kept.Length;
-            indices = kept;
-        }
+        var kept = TrainingOverlap.Without(faces, indices, options.ExcludeTrainingDuplicates, options.NearDuplicates);
+        var excluded = indices.Length - kept.Length;
+        indices = kept;
         var watch = Stopwatch.StartNew();
         var probabilities = classifier.Predict(faces, indices, options.TestTimeAugmentation);
         var rate = indices.Length / Math.Max(1e-9, watch.Elapsed.TotalSeconds);
@@ -73,7 +75,7 @@ public static class ClassifierEvaluator
         var metrics = ClassificationMetrics.Compute(truth, probabilities, Emotions.Names);
         var intervals = BootstrapIntervals.Compute(truth, probabilities, Emotions.Names, options.BootstrapResamples, options.BootstrapSeed);
         return new EvaluationReport(classifier.Folder, faces.Provenance.Source, options.Split.ToString(), indices.Length, excluded,
-            options.TestTimeAugmentation, metrics.Accuracy, metrics.BalancedAccuracy, metrics.MacroF1, metrics.MacroRocAuc,
+            options.ExcludeTrainingDuplicates, options.TestTimeAugmentation, metrics.Accuracy, metrics.BalancedAccuracy, metrics.MacroF1, metrics.MacroRocAuc,
             metrics.PerClass, metrics.ConfusionMatrix, intervals, rate)
         {
             Details = new EvaluatedFaces(indices, truth, probabilities),

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using Fergan.Data;
+using Fergan.Data.Duplicates;
 using Fergan.Data.Imaging;
 using Fergan.Torch.Training;
 using SkiaSharp;
@@ -40,7 +41,12 @@ public static class EvaluationReportWriter
         sb.AppendLine();
         sb.AppendLine(CultureInfo.InvariantCulture, $"`{command}`");
         sb.AppendLine();
-        var excluded = r.ExcludedDuplicates > 0 ? $" ({r.ExcludedDuplicates} Training duplicates left out)" : "";
+        var excluded = r.DuplicatesLeftOut switch
+        {
+            TrainingDuplicates.Exact => $" ({r.ExcludedDuplicates} exact Training duplicates left out)",
+            TrainingDuplicates.Near => $" ({r.ExcludedDuplicates} exact or near Training duplicates left out)",
+            _ => "",
+        };
         sb.AppendLine(CultureInfo.InvariantCulture, $"{r.Split} of {r.Data}: {r.Faces} faces{excluded}{(r.Tta ? ", ten-crop TTA" : "")}.");
         sb.AppendLine();
         sb.AppendLine("| score | value | 95% CI |");

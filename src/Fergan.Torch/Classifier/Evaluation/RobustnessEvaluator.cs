@@ -21,12 +21,8 @@ public static class RobustnessEvaluator
     public static RobustnessReport Evaluate(IEmotionPredictor classifier, FaceSet faces, EvaluationOptions options,
         IProgress<CorruptionScore>? progress = null, CancellationToken cancellationToken = default)
     {
-        var indices = faces.IndicesOf(options.Split);
-        if (options.ExcludeTrainingDuplicates)
-        {
-            var duplicates = DuplicateReport.Find(faces);
-            indices = indices.Where(i => !duplicates.AlsoInTraining(faces, i)).ToArray();
-        }
+        var indices = TrainingOverlap.Without(faces, faces.IndicesOf(options.Split), options.ExcludeTrainingDuplicates, options.NearDuplicates,
+            cancellationToken);
         if (indices.Length == 0)
         {
             throw new FerganException($"the dataset has no {options.Split} faces to evaluate on.");

@@ -49,9 +49,10 @@ name=${BEST%-tta}; tta=$([ "$name" != "$BEST" ] && echo --tta || true)
 args=""; for m in ${VARIANTS[$name]}; do args="$args --model $m"; done
 ./fergan evaluate --runtime onnx $args --data "$DATA" --split PrivateTest $tta --json > "$OUT/private-$BEST.json"
 ./fergan evaluate --runtime onnx $args --data "$DATA" --split PrivateTest $tta --exclude-train-duplicates --json > "$OUT/private-$BEST-dedup.json"
+./fergan evaluate --runtime onnx $args --data "$DATA" --split PrivateTest $tta --exclude-train-duplicates near --json > "$OUT/private-$BEST-near-dedup.json"
 python3 -c "
 import json
-for v in ('', '-dedup'):
+for v in ('', '-dedup', '-near-dedup'):
     r = json.load(open('$OUT/private-$BEST' + v + '.json'))
     ci = r['confidence_intervals']['accuracy']
     print(f\"PrivateTest{v} $BEST: accuracy {r['accuracy']:.4f} [{ci['low']:.3f}, {ci['high']:.3f}], macro-F1 {r['macro_f1']:.4f}, disgust F1 {r['per_class']['disgust']['f1']:.3f}\")

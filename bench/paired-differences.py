@@ -21,7 +21,10 @@ seeds = sorted(r["seed"] for r in results.values() if (r.get("arm") or r["balanc
                and f"{strategy}-seed{r['seed']}" in results)
 print(f"| {strategy} - {baseline}, PrivateTest | " + " | ".join(f"seed {s}" for s in seeds) + " | mean [95 % CI] |")
 print("|---|" + "---|" * (len(seeds) + 1))
-for part, label in (("test", ""), ("test_without_duplicates", " w/o Training duplicates")):
+parts = [("test", ""), ("test_without_duplicates", " w/o Training duplicates")]
+if all(r.get("test_without_near_duplicates") for r in results.values()):
+    parts.append(("test_without_near_duplicates", " w/o exact or near Training duplicates"))
+for part, label in parts:
     for metric in ("accuracy", "macro-F1", "disgust F1"):
         d = [scores(results[f"{strategy}-seed{s}"], part)[metric] - scores(results[f"{baseline}-seed{s}"], part)[metric] for s in seeds]
         mean = statistics.fmean(d)

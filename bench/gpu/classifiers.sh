@@ -46,8 +46,8 @@ echo "main $MAIN_EPOCHS epochs ($(left)s left)" | tee -a "$R/plan.txt"
 "$F" train --data "$DATA" --out "$STAGE/vgg" --profile full --epochs "$MAIN_EPOCHS" $TINY $STEP_FLAGS --patience 0 --seed 2013 --resume --device "$DEVICE" > "$R/vgg-train.txt" 2>&1 || tail -n 20 "$R/vgg-train.txt"
 tail -n 3 "$R/vgg-train.txt"
 "$F" export half --model "$STAGE/vgg" --out "$R/vgg" --overwrite > /dev/null
-for variant in "" "--exclude-train-duplicates" "--tta"; do
-  name=vgg-private${variant:+-${variant#--}}
+for variant in "" "--exclude-train-duplicates" "--exclude-train-duplicates near" "--tta"; do
+  name=vgg-private${variant:+-$(echo "${variant#--}" | tr ' ' -)}
   "$F" evaluate --model "$STAGE/vgg" --data "$DATA" --split PrivateTest $variant --json --device "$DEVICE" > "$R/$name.json" || true
 done
 echo "scored ($(left)s left)" | tee -a "$R/plan.txt"

@@ -243,6 +243,11 @@ public sealed class ClassifierCommandsTests : IDisposable
         Assert.Equal(0.5, options.RootElement.GetProperty("augment").GetProperty("photometric_probability").GetDouble());
         using var result = JsonDocument.Parse(File.ReadAllText(_temp.File("grid/runs/none-photometric-seed1/result.json")));
         Assert.Equal("none-photometric", result.RootElement.GetProperty("arm").GetString());
+        // Scored three ways: all test faces, without exact Training duplicates, without exact or near ones.
+        int Faces(string part) => result.RootElement.GetProperty(part).GetProperty("faces").GetInt32();
+        Assert.Equal("near", result.RootElement.GetProperty("test_without_near_duplicates").GetProperty("duplicates_left_out").GetString());
+        Assert.True(Faces("test") >= Faces("test_without_duplicates") && Faces("test_without_duplicates") >= Faces("test_without_near_duplicates"));
+        Assert.Contains("disgust F1 w/o near dups", File.ReadAllText(_temp.File("grid/summary.md")));
         Assert.True(File.Exists(_temp.File("grid/summary.md")));
         Assert.True(File.Exists(_temp.File("grid/summary.png")));
         Assert.True(out2.ExitCode == 0, out2.Error);

@@ -74,6 +74,10 @@ public sealed class NearDuplicateSearchTests
         Assert.Equal(test, TrainingOverlap.Without(faces, test, TrainingDuplicates.Keep));
         Assert.Equal([11, 12], TrainingOverlap.Without(faces, test, TrainingDuplicates.Exact));
         Assert.Equal([12], TrainingOverlap.Without(faces, test, TrainingDuplicates.Near));
+        // Answers are remembered per set and setting: asking again, for part of the faces, or under another
+        // setting gives that setting's answer.
+        Assert.Equal([12], TrainingOverlap.Without(faces, [12, 11], TrainingDuplicates.Near));
+        Assert.Equal([11, 12], TrainingOverlap.Without(faces, test, TrainingDuplicates.Near, new NearDuplicateOptions { MinCorrelation = 1 }));
     }
 
     [Fact]

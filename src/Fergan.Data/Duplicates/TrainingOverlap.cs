@@ -17,8 +17,20 @@ public enum TrainingDuplicates
 }
 
 /// <summary>Removes the test faces that also occur in Training, exactly or nearly.</summary>
+/// <remarks>
+/// The answers are remembered per face set (for as long as it lives) and per near-duplicate setting: an experiment
+/// grid scores a dozen models on one split of one set, and the near search, seconds to minutes, then runs once.
+/// </remarks>
 public static class TrainingOverlap
 {
+    private sealed class Answers
+    {
+        public DuplicateReport? Exact;
+        public readonly Dictionary<NearDuplicateOptions, Dictionary<int, bool>> Near = [];
+    }
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<FaceSet, Answers> Remembered = new();
+
     /// <summary>
     /// <paramref name="indices"/> without the faces that <paramref name="mode"/> counts as Training duplicates, in
     /// their order; <paramref name="near"/> sets what "near" means (default: <see cref="NearDuplicateOptions"/>).
@@ -30,13 +42,42 @@ public static class TrainingOverlap
         {
             return indices;
         }
-        var exact = DuplicateReport.Find(faces);
+        var answers = Remembered.GetValue(faces, _ => new Answers());
+        DuplicateReport exact;
+        lock (answers)
+        {
+            exact = answers.Exact ??= DuplicateReport.Find(faces);
+        }
         var kept = indices.Where(i => !exact.AlsoInTraining(faces, i)).ToArray();
         if (mode == TrainingDuplicates.Exact)
         {
             return kept;
         }
-        var nearOnes = NearDuplicateSearch.FindInTraining(faces, kept, near, cancellationToken).Select(m => m.Query).ToHashSet();
-        return kept.Where(i => !nearOnes.Contains(i)).ToArray();
+        near ??= new NearDuplicateOptions();
+        Dictionary<int, bool> known;
+        int[] unknown;
+        lock (answers)
+        {
+            if (!answers.Near.TryGetValue(near, out known!))
+            {
+                answers.Near[near] = known = [];
+            }
+            unknown = kept.Where(i => !known.ContainsKey(i)).ToArray();
+        }
+        if (unknown.Length > 0)
+        {
+            var found = NearDuplicateSearch.FindInTraining(faces, unknown, near, cancellationToken).Select(m => m.Query).ToHashSet();
+            lock (answers)
+            {
+                foreach (var i in unknown)
+                {
+                    known[i] = found.Contains(i);
+                }
+            }
+        }
+        lock (answers)
+        {
+            return kept.Where(i => !known[i]).ToArray();
+        }
     }
 }

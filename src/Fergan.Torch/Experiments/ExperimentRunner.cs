@@ -11,10 +11,17 @@ using Fergan.Torch.Training;
 
 namespace Fergan.Torch.Experiments;
 
-/// <summary>The outcome of one run of a grid: its selection on PublicTest and its test scores, as-is and without Training duplicates.</summary>
-/// <remarks><see cref="Arm"/> is null in results written before arms had names: the arm is then the strategy.</remarks>
+/// <summary>
+/// The outcome of one run of a grid: its selection on PublicTest and its test scores, as-is, without exact Training
+/// duplicates, and without exact or near ones.
+/// </summary>
+/// <remarks>
+/// <see cref="Arm"/> is null in results written before arms had names: the arm is then the strategy.
+/// <see cref="TestWithoutNearDuplicates"/> is null in results written before near duplicates were found.
+/// </remarks>
 public sealed record ExperimentRunResult(string Name, BalanceStrategy Balance, int Seed, SelectionScores? Selection,
-    EvaluationReport Test, EvaluationReport TestWithoutDuplicates, double TrainingSeconds, double ImagesPerSecond, string? Arm = null)
+    EvaluationReport Test, EvaluationReport TestWithoutDuplicates, double TrainingSeconds, double ImagesPerSecond, string? Arm = null,
+    EvaluationReport? TestWithoutNearDuplicates = null)
 {
     /// <summary>The arm this run belongs to (its name in the spec, or its strategy).</summary>
     [JsonIgnore]
@@ -74,7 +81,8 @@ public sealed class ExperimentRunner(ExperimentSpec spec, FaceSet data, string o
             var result = new ExperimentRunResult(name, arm.Balance, seed, trained.Best,
                 ClassifierEvaluator.Evaluate(classifier, data, evaluation),
                 ClassifierEvaluator.Evaluate(classifier, data, evaluation with { ExcludeTrainingDuplicates = TrainingDuplicates.Exact }),
-                trained.TrainingSeconds, trained.ImagesPerSecond, arm.Label);
+                trained.TrainingSeconds, trained.ImagesPerSecond, arm.Label,
+                ClassifierEvaluator.Evaluate(classifier, data, evaluation with { ExcludeTrainingDuplicates = TrainingDuplicates.Near }));
             RunDirectory.WriteAtomically(resultPath, temp => File.WriteAllText(temp, JsonSerializer.Serialize(result, RunDirectory.Json)));
             results.Add(result);
             progress?.Report(new ExperimentProgress(k + 1, plan.Count, name, $"{spec.EvaluateOn} accuracy {result.Test.Accuracy:0.0000}, macro-F1 {result.Test.MacroF1:0.0000}"));
@@ -89,7 +97,14 @@ public sealed class ExperimentRunner(ExperimentSpec spec, FaceSet data, string o
 /// the spec names it.
 /// </summary>
 public sealed record StrategySummary(string Balance, int Seeds, Estimate Accuracy, Estimate MacroF1, Estimate DisgustF1,
-    Estimate AccuracyWithoutDuplicates, Estimate MacroF1WithoutDuplicates, Estimate DisgustF1WithoutDuplicates);
+    Estimate AccuracyWithoutDuplicates, Estimate MacroF1WithoutDuplicates, Estimate DisgustF1WithoutDuplicates)
+{
+    /// <summary>Without exact or near Training duplicates; null where a run's result predates them.</summary>
+    public Estimate? MacroF1WithoutNearDuplicates { get; init; }
+
+    /// <inheritdoc cref="MacroF1WithoutNearDuplicates"/>
+    public Estimate? DisgustF1WithoutNearDuplicates { get; init; }
+}
 
 public static class ExperimentSummary
 {
@@ -99,9 +114,14 @@ public static class ExperimentSummary
             {
                 Estimate Of(Func<ExperimentRunResult, double> value) => BootstrapIntervals.MeanWithInterval(g.Select(value).ToList());
                 var disgust = Emotion.Disgust.Name();
+                var near = g.All(r => r.TestWithoutNearDuplicates is not null);
                 return new StrategySummary(g.Key, g.Count(),
                     Of(r => r.Test.Accuracy), Of(r => r.Test.MacroF1), Of(r => r.Test.PerClass[disgust].F1),
-                    Of(r => r.TestWithoutDuplicates.Accuracy), Of(r => r.TestWithoutDuplicates.MacroF1), Of(r => r.TestWithoutDuplicates.PerClass[disgust].F1));
+                    Of(r => r.TestWithoutDuplicates.Accuracy), Of(r => r.TestWithoutDuplicates.MacroF1), Of(r => r.TestWithoutDuplicates.PerClass[disgust].F1))
+                {
+                    MacroF1WithoutNearDuplicates = near ? Of(r => r.TestWithoutNearDuplicates!.MacroF1) : null,
+                    DisgustF1WithoutNearDuplicates = near ? Of(r => r.TestWithoutNearDuplicates!.PerClass[disgust].F1) : null,
+                };
             })
             .ToList();
 
@@ -140,13 +160,16 @@ public static class ExperimentSummary
     /// <summary>The comparison as a Markdown table (mean [95% CI] over seeds).</summary>
     public static string Markdown(IReadOnlyList<StrategySummary> rows, string split)
     {
-        static string F(Estimate e) => double.IsNaN(e.Low) ? $"{e.Value:0.000}" : $"{e.Value:0.000} [{e.Low:0.000}, {e.High:0.000}]";
+        static string F(Estimate? e) => e is null ? "" : double.IsNaN(e.Low) ? $"{e.Value:0.000}" : $"{e.Value:0.000} [{e.Low:0.000}, {e.High:0.000}]";
+        var near = rows.Any(r => r.MacroF1WithoutNearDuplicates is not null);
         var lines = new List<string>
         {
-            $"| strategy | seeds | {split} accuracy | macro-F1 | disgust F1 | accuracy w/o train dups | macro-F1 w/o dups | disgust F1 w/o dups |",
-            "| --- | --- | --- | --- | --- | --- | --- | --- |",
+            $"| strategy | seeds | {split} accuracy | macro-F1 | disgust F1 | accuracy w/o train dups | macro-F1 w/o dups | disgust F1 w/o dups |"
+                + (near ? " macro-F1 w/o near dups | disgust F1 w/o near dups |" : ""),
+            "| --- | --- | --- | --- | --- | --- | --- | --- |" + (near ? " --- | --- |" : ""),
         };
-        lines.AddRange(rows.Select(r => $"| {r.Balance} | {r.Seeds} | {F(r.Accuracy)} | {F(r.MacroF1)} | {F(r.DisgustF1)} | {F(r.AccuracyWithoutDuplicates)} | {F(r.MacroF1WithoutDuplicates)} | {F(r.DisgustF1WithoutDuplicates)} |"));
+        lines.AddRange(rows.Select(r => $"| {r.Balance} | {r.Seeds} | {F(r.Accuracy)} | {F(r.MacroF1)} | {F(r.DisgustF1)} | {F(r.AccuracyWithoutDuplicates)} | {F(r.MacroF1WithoutDuplicates)} | {F(r.DisgustF1WithoutDuplicates)} |"
+            + (near ? $" {F(r.MacroF1WithoutNearDuplicates)} | {F(r.DisgustF1WithoutNearDuplicates)} |" : "")));
         return string.Join('\n', lines) + "\n";
     }
 }

@@ -274,6 +274,9 @@ public sealed class ClassifierCommandsTests : IDisposable
         Assert.InRange(report.GetProperty("inception_score").GetProperty("mean").GetDouble(), 1, 7);
         Assert.Equal(Emotions.Names, report.GetProperty("per_class").EnumerateObject().Select(p => p.Name));
         Assert.Equal([2, 4], json.RootElement.GetProperty("checkpoints").EnumerateArray().Select(c => c.GetProperty("step").GetInt32()));
+        var copies = report.GetProperty("copies");
+        Assert.Equal(7 * 20, copies.GetProperty("faces").GetInt32()); // --samples 20 per emotion, all checked
+        Assert.Equal(copies.GetProperty("near_copies").GetInt32() / 140.0, copies.GetProperty("rate").GetDouble(), 9);
         Assert.True(new FileInfo(_temp.File("nearest.png")).Length > 0);
     }
 }

@@ -81,6 +81,21 @@ public sealed class NearDuplicateSearchTests
     }
 
     [Fact]
+    public void Pictures_from_outside_the_set_are_compared_with_its_training_faces()
+    {
+        var training = Enumerable.Range(0, 10).Select(Picture).ToArray();
+        var faces = Set([.. training.Select(t => (t, DataSplit.Training))]);
+
+        var nearest = NearDuplicateSearch.NearestInTraining(faces, [Picture(50), Relit(training[4], 1.2, -10), training[9]]);
+
+        Assert.Equal([0, 1, 2], nearest.Select(m => m.Query));
+        Assert.True(nearest[0].Correlation < NearDuplicateOptions.DefaultMinCorrelation);
+        Assert.Equal((4, 9), (nearest[1].Training, nearest[2].Training)); // a picture equal to a Training face is its copy
+        Assert.True(nearest[2].Correlation > 0.9999);
+        Assert.Contains("pixels", Assert.Throws<FerganException>(() => NearDuplicateSearch.NearestInTraining(faces, [new byte[10]])).Message);
+    }
+
+    [Fact]
     public void Bad_settings_are_named()
     {
         var faces = Set((Picture(1), DataSplit.Training), (Picture(2), DataSplit.PublicTest));

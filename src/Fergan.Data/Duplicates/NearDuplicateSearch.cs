@@ -42,6 +42,9 @@ public sealed record NearDuplicateOptions
 /// </summary>
 public static class NearDuplicateSearch
 {
+    /// <summary>The pixels of query <c>index</c> (a face of the set, or a picture from elsewhere).</summary>
+    private delegate ReadOnlySpan<byte> Pixels(int index);
+
     private const int Side = FaceImage.Size, CoarseSide = 12, Pool = Side / CoarseSide, CoarseLength = CoarseSide * CoarseSide;
 
     /// <summary>
@@ -59,7 +62,26 @@ public static class NearDuplicateSearch
     /// which may not be the largest. Flat faces (one gray level) correlate with nothing and get Training = -1.
     /// </summary>
     public static IReadOnlyList<NearestTrainingFace> NearestInTraining(FaceSet faces, IReadOnlyList<int> queries,
+        NearDuplicateOptions? options = null, CancellationToken cancellationToken = default) =>
+        Search(faces, queries.Count, q => faces.Pixels(queries[q]), q => queries[q], options, cancellationToken);
+
+    /// <summary>
+    /// The same for pictures from outside the set (generated faces, say): Query is the picture's position in
+    /// <paramref name="pictures"/>, Training a face index of <paramref name="faces"/>.
+    /// </summary>
+    public static IReadOnlyList<NearestTrainingFace> NearestInTraining(FaceSet faces, IReadOnlyList<byte[]> pictures,
         NearDuplicateOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        if (pictures.FirstOrDefault(p => p.Length != FaceImage.PixelCount) is { } wrong)
+        {
+            throw new FerganException($"a picture to compare has {wrong.Length} pixels, not {FaceImage.PixelCount}.");
+        }
+        return Search(faces, pictures.Count, q => pictures[q], q => q, options, cancellationToken, excludeSelf: false);
+    }
+
+    /// <param name="queryId">What a result's Query holds for query q (and, with <paramref name="excludeSelf"/>, the face index never matched with itself).</param>
+    private static NearestTrainingFace[] Search(FaceSet faces, int queryCount, Pixels queryPixels, Func<int, int> queryId,
+        NearDuplicateOptions? options, CancellationToken cancellationToken, bool excludeSelf = true)
     {
         options ??= new NearDuplicateOptions();
         if (!(options.MinCorrelation is > -1 and <= 1))
@@ -71,17 +93,19 @@ public static class NearDuplicateSearch
             throw new FerganException($"the near-duplicate shift must be 0 to 8 pixels (got {options.MaxShift}).");
         }
         var training = faces.IndicesOf(DataSplit.Training);
-        var trainingCoarse = Standardised(faces, training, mirrored: false);
-        var trainingMirrorCoarse = options.Mirrored ? Standardised(faces, training, mirrored: true) : null;
-        var queryCoarse = Standardised(faces, queries, mirrored: false);
+        var trainingPixels = new Pixels(t => faces.Pixels(training[t]));
+        var trainingCoarse = Standardised(training.Length, trainingPixels, mirrored: false);
+        var trainingMirrorCoarse = options.Mirrored ? Standardised(training.Length, trainingPixels, mirrored: true) : null;
+        var queryCoarse = Standardised(queryCount, queryPixels, mirrored: false);
         var coarseCut = (float)(options.MinCorrelation - CoarseMargin);
         ShiftedMatch Compare(int q, int t, bool mirrored) =>
-            ShiftedCorrelation(faces.Pixels(queries[q]), faces.Pixels(training[t]), mirrored, options.MaxShift);
+            ShiftedCorrelation(queryPixels(q), trainingPixels(t), mirrored, options.MaxShift);
 
-        var results = new NearestTrainingFace[queries.Count];
-        Parallel.For(0, queries.Count, new ParallelOptions { CancellationToken = cancellationToken }, q =>
+        var results = new NearestTrainingFace[queryCount];
+        Parallel.For(0, queryCount, new ParallelOptions { CancellationToken = cancellationToken }, q =>
         {
-            var best = new NearestTrainingFace(queries[q], -1, 0, false);
+            var id = queryId(q);
+            var best = new NearestTrainingFace(id, -1, 0, false);
             var coarse = queryCoarse.AsSpan(q * CoarseLength, CoarseLength);
             if (IsFlat(coarse))
             {
@@ -92,7 +116,7 @@ public static class NearDuplicateSearch
             (int Index, float Value, bool Mirrored) coarseNearest = (-1, float.NegativeInfinity, false);
             for (var t = 0; t < training.Length; t++)
             {
-                if (training[t] == queries[q])
+                if (excludeSelf && training[t] == id)
                 {
                     continue;
                 }
@@ -110,7 +134,7 @@ public static class NearDuplicateSearch
                     var match = Compare(q, t, mirror == 1);
                     if (best.Training < 0 || match.R > best.Correlation)
                     {
-                        best = new NearestTrainingFace(queries[q], training[t], match.R, mirror == 1, match.Dx, match.Dy);
+                        best = new NearestTrainingFace(id, training[t], match.R, mirror == 1, match.Dx, match.Dy);
                     }
                 }
             }
@@ -118,7 +142,7 @@ public static class NearDuplicateSearch
             {
                 var (t, _, mirrored) = coarseNearest;
                 var match = Compare(q, t, mirrored);
-                best = new NearestTrainingFace(queries[q], training[t], match.R, mirrored, match.Dx, match.Dy);
+                best = new NearestTrainingFace(id, training[t], match.R, mirrored, match.Dx, match.Dy);
             }
             results[q] = best;
         });
@@ -229,12 +253,12 @@ public static class NearDuplicateSearch
         ShiftedCorrelation(a, b, mirrored, maxShift).R;
 
     /// <summary>Each face's 12x12 block means as a zero-mean, unit-length vector (all zeros when flat), concatenated.</summary>
-    private static float[] Standardised(FaceSet faces, IReadOnlyList<int> indices, bool mirrored)
+    private static float[] Standardised(int count, Pixels source, bool mirrored)
     {
-        var all = new float[indices.Count * CoarseLength];
-        Parallel.For(0, indices.Count, i =>
+        var all = new float[count * CoarseLength];
+        Parallel.For(0, count, i =>
         {
-            var pixels = faces.Pixels(indices[i]);
+            var pixels = source(i);
             var target = all.AsSpan(i * CoarseLength, CoarseLength);
             for (var y = 0; y < CoarseSide; y++)
             {

@@ -26,9 +26,9 @@ public sealed record NearDuplicateOptions
     public bool Mirrored { get; init; } = true;
 
     /// <summary>
-    /// Chosen on FER2013 by eye (`fergan data duplicates --grid`, README "Near duplicates"): the 15 test faces least
-    /// correlated with their nearest Training face at or above 0.925 are all the same picture as it, while about one
-    /// in five just below it and half at 0.90 are another person in a similar pose.
+    /// Chosen on FER2013 by eye (`fergan data duplicates --grid`; README "Duplicates of Training faces in the test
+    /// splits"): the 15 test faces least correlated with their nearest Training face at or above 0.925 are all the
+    /// same picture as it, while about one in five just below it and half at 0.90 are another person in a similar pose.
     /// </summary>
     public const double DefaultMinCorrelation = 0.925;
 }
@@ -37,12 +37,12 @@ public sealed record NearDuplicateOptions
 /// Finds, for faces of the test splits, the most similar Training face, so evaluation can leave out test faces that
 /// are the same picture as a Training face but not byte-identical (re-encoded, brightened, mirrored), which exact
 /// duplicate detection (<see cref="DuplicateReport"/>) misses. Brute force over all pairs on a coarse 12x12 copy of
-/// every face, then the full 48x48 correlation for the pairs that come near; that keeps FER2013's 7,178 test faces
-/// against 28,709 Training faces to seconds on 2 cores.
+/// every face, then the full 48x48 correlation at every shift for the pairs that come near: FER2013's 7,178 test
+/// faces against its 28,709 Training faces, mirror images included, take about two minutes on 2 cores.
 /// </summary>
 public static class NearDuplicateSearch
 {
-    /// <summary>The pixels of query <c>index</c> (a face of the set, or a picture from elsewhere).</summary>
+    /// <summary>The pixels of picture <c>index</c> of a list (faces of the set, or pictures from elsewhere).</summary>
     private delegate ReadOnlySpan<byte> Pixels(int index);
 
     private const int Side = FaceImage.Size, CoarseSide = 12, Pool = Side / CoarseSide, CoarseLength = CoarseSide * CoarseSide;

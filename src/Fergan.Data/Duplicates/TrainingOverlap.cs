@@ -43,40 +43,29 @@ public static class TrainingOverlap
             return indices;
         }
         var answers = Remembered.GetValue(faces, _ => new Answers());
-        DuplicateReport exact;
+        // One caller at a time: a second one asking meanwhile waits for the answers rather than searching again.
         lock (answers)
         {
-            exact = answers.Exact ??= DuplicateReport.Find(faces);
-        }
-        var kept = indices.Where(i => !exact.AlsoInTraining(faces, i)).ToArray();
-        if (mode == TrainingDuplicates.Exact)
-        {
-            return kept;
-        }
-        near ??= new NearDuplicateOptions();
-        Dictionary<int, bool> known;
-        int[] unknown;
-        lock (answers)
-        {
-            if (!answers.Near.TryGetValue(near, out known!))
+            var exact = answers.Exact ??= DuplicateReport.Find(faces);
+            var kept = indices.Where(i => !exact.AlsoInTraining(faces, i)).ToArray();
+            if (mode == TrainingDuplicates.Exact)
+            {
+                return kept;
+            }
+            near ??= new NearDuplicateOptions();
+            if (!answers.Near.TryGetValue(near, out var known))
             {
                 answers.Near[near] = known = [];
             }
-            unknown = kept.Where(i => !known.ContainsKey(i)).ToArray();
-        }
-        if (unknown.Length > 0)
-        {
-            var found = NearDuplicateSearch.FindInTraining(faces, unknown, near, cancellationToken).Select(m => m.Query).ToHashSet();
-            lock (answers)
+            var unknown = kept.Where(i => !known.ContainsKey(i)).ToArray();
+            if (unknown.Length > 0)
             {
+                var found = NearDuplicateSearch.FindInTraining(faces, unknown, near, cancellationToken).Select(m => m.Query).ToHashSet();
                 foreach (var i in unknown)
                 {
                     known[i] = found.Contains(i);
                 }
             }
-        }
-        lock (answers)
-        {
             return kept.Where(i => !known[i]).ToArray();
         }
     }

@@ -87,19 +87,26 @@ public sealed class ClassifierCommandsTests : IDisposable
     {
         var run = TrainTiny();
         var csv = _temp.Write("planted.csv", SmoothPictures.PlantedDuplicatesCsv());
+        var correct = new List<double>();
         (int Faces, int Excluded, string Kind) Scored(params string[] exclude)
         {
             var result = CliRunner.Run(["evaluate", "--model", run, "--data", csv, "--no-cache", "--split", "PublicTest", "--json", "--record", .. exclude]);
             Assert.True(result.ExitCode == 0, result.Error);
             using var json = JsonDocument.Parse(result.Out);
             var root = json.RootElement;
-            return (root.GetProperty("faces").GetInt32(), root.GetProperty("excluded_duplicates").GetInt32(), root.GetProperty("duplicates_left_out").GetString()!);
+            var (faces, excluded) = (root.GetProperty("faces").GetInt32(), root.GetProperty("excluded_duplicates").GetInt32());
+            var leftOut = root.GetProperty("left_out_accuracy");
+            Assert.Equal(excluded == 0, leftOut.ValueKind == JsonValueKind.Null);
+            // Faces read right: the scored ones plus the left-out ones, the same count however the split is cut.
+            correct.Add(root.GetProperty("accuracy").GetDouble() * faces + (excluded == 0 ? 0 : leftOut.GetDouble() * excluded));
+            return (faces, excluded, root.GetProperty("duplicates_left_out").GetString()!);
         }
 
         Assert.Equal((3, 0, "keep"), Scored());
         Assert.Equal((2, 1, "exact"), Scored("--exclude-train-duplicates"));
         Assert.Equal((2, 1, "exact"), Scored("--exclude-train-duplicates", "exact"));
         Assert.Equal((1, 2, "near"), Scored("--exclude-train-duplicates", "near")); // the relit copy too
+        Assert.All(correct, c => Assert.Equal(correct[0], c, 9));
         using (var card = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "classifier.json"))))
         {
             var evaluations = card.RootElement.GetProperty("evaluations");

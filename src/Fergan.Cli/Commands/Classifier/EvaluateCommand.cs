@@ -169,7 +169,7 @@ public sealed class EvaluateCommand(CliConsoles consoles) : Command<EvaluateSett
         } + (r.Tta ? "-tta" : "");
         var summary = new
         {
-            r.Data, r.Faces, r.ExcludedDuplicates, r.DuplicatesLeftOut, r.Tta, r.Accuracy, AccuracyCi = r.ConfidenceIntervals.Accuracy, r.MacroF1,
+            r.Data, r.Faces, r.ExcludedDuplicates, r.DuplicatesLeftOut, r.LeftOutAccuracy, r.Tta, r.Accuracy, AccuracyCi = r.ConfidenceIntervals.Accuracy, r.MacroF1,
             MacroF1Ci = r.ConfidenceIntervals.MacroF1, r.BalancedAccuracy, r.MacroRocAuc,
             F1 = r.PerClass.ToDictionary(p => p.Key, p => p.Value.F1), Command = command, Date = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd"),
         };
@@ -185,7 +185,8 @@ public sealed class EvaluateCommand(CliConsoles consoles) : Command<EvaluateSett
     {
         var ci = r.ConfidenceIntervals;
         consoles.Out.MarkupLine($"[bold]{Markup.Escape(r.Model)}[/] on {r.Split} of {Markup.Escape(r.Data)}: {r.Faces:N0} faces" +
-                                (r.DuplicatesLeftOut != TrainingDuplicates.Keep ? $" ({r.ExcludedDuplicates} {(r.DuplicatesLeftOut == TrainingDuplicates.Near ? "exact or near " : "")}Training duplicates left out)" : "") + (r.Tta ? ", ten-crop TTA" : ""));
+                                (r.DuplicatesLeftOut != TrainingDuplicates.Keep ? $" ({r.ExcludedDuplicates} {(r.DuplicatesLeftOut == TrainingDuplicates.Near ? "exact or near " : "")}Training duplicates left out" +
+                                    (r.LeftOutAccuracy is { } leftOut ? $"; on those, accuracy {leftOut:P1})" : ")") : "") + (r.Tta ? ", ten-crop TTA" : ""));
         consoles.Out.MarkupLine($"accuracy [bold]{r.Accuracy:P2}[/] (95% CI {ci.Accuracy.Low:P1}-{ci.Accuracy.High:P1}); balanced accuracy {r.BalancedAccuracy:P2}; " +
                                 $"macro-F1 [bold]{r.MacroF1:0.000}[/] ({ci.MacroF1.Low:0.000}-{ci.MacroF1.High:0.000}); macro ROC-AUC {r.MacroRocAuc:0.000}; {r.ImagesPerSecond:N0} faces/s");
         var table = new Table().AddColumns("emotion", "precision", "recall", "F1 [[95% CI]]", "ROC-AUC", "support");

@@ -47,6 +47,9 @@ public sealed record EvaluationReport(
     /// <summary>Scores under corruptions (`--corruptions`), when asked for.</summary>
     public RobustnessReport? Robustness { get; init; }
 
+    /// <summary>Accuracy on the faces left out as Training duplicates (null when none were): what memory earns.</summary>
+    public double? LeftOutAccuracy { get; init; }
+
     /// <summary>Labels and probabilities behind the scores (for plots and the misclassified-faces sample; not in JSON).</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public EvaluatedFaces? Details { get; init; }
@@ -66,11 +69,18 @@ public static class ClassifierEvaluator
             throw new FerganException($"the dataset has no {options.Split} faces to evaluate on.");
         }
         var kept = TrainingOverlap.Without(faces, indices, options.ExcludeTrainingDuplicates, options.NearDuplicates);
-        var excluded = indices.Length - kept.Length;
-        indices = kept;
+        // Every face of the split is predicted, the left-out ones too: how well the model reads the faces it may
+        // remember, against the rest, is the measure of what a score owes to memory.
         var watch = Stopwatch.StartNew();
-        var probabilities = classifier.Predict(faces, indices, options.TestTimeAugmentation);
+        var all = classifier.Predict(faces, indices, options.TestTimeAugmentation);
         var rate = indices.Length / Math.Max(1e-9, watch.Elapsed.TotalSeconds);
+        var keptSet = kept.ToHashSet();
+        var leftOut = Enumerable.Range(0, indices.Length).Where(k => !keptSet.Contains(indices[k])).ToArray();
+        double? leftOutAccuracy = leftOut.Length == 0 ? null
+            : leftOut.Count(k => ClassificationMetrics.ArgMax(all[k]) == (int)faces.Label(indices[k])) / (double)leftOut.Length;
+        var probabilities = Enumerable.Range(0, indices.Length).Where(k => keptSet.Contains(indices[k])).Select(k => all[k]).ToArray();
+        var excluded = leftOut.Length;
+        indices = kept;
         var truth = indices.Select(i => (int)faces.Label(i)).ToArray();
         var metrics = ClassificationMetrics.Compute(truth, probabilities, Emotions.Names);
         var intervals = BootstrapIntervals.Compute(truth, probabilities, Emotions.Names, options.BootstrapResamples, options.BootstrapSeed);
@@ -78,6 +88,7 @@ public static class ClassifierEvaluator
             options.ExcludeTrainingDuplicates, options.TestTimeAugmentation, metrics.Accuracy, metrics.BalancedAccuracy, metrics.MacroF1, metrics.MacroRocAuc,
             metrics.PerClass, metrics.ConfusionMatrix, intervals, rate)
         {
+            LeftOutAccuracy = leftOutAccuracy,
             Details = new EvaluatedFaces(indices, truth, probabilities),
         };
     }

@@ -43,8 +43,8 @@ public static class EvaluationReportWriter
         sb.AppendLine();
         var excluded = r.DuplicatesLeftOut switch
         {
-            TrainingDuplicates.Exact => $" ({r.ExcludedDuplicates} exact Training duplicates left out)",
-            TrainingDuplicates.Near => $" ({r.ExcludedDuplicates} exact or near Training duplicates left out)",
+            TrainingDuplicates.Exact => $" ({r.ExcludedDuplicates} exact Training duplicates left out{LeftOut(r)})",
+            TrainingDuplicates.Near => $" ({r.ExcludedDuplicates} exact or near Training duplicates left out{LeftOut(r)})",
             _ => "",
         };
         sb.AppendLine(CultureInfo.InvariantCulture, $"{r.Split} of {r.Data}: {r.Faces} faces{excluded}{(r.Tta ? ", ten-crop TTA" : "")}.");
@@ -190,4 +190,6 @@ public static class EvaluationReportWriter
             .ToList();
         return wrong.Count == 0 ? FaceGrid.RenderPng([("no errors", [])], scale: 2) : FaceGrid.RenderPng(wrong, scale: 2, columns: 8);
     }
+
+    private static string LeftOut(EvaluationReport r) => r.LeftOutAccuracy is { } accuracy ? $"; accuracy on those {accuracy:0.000}" : "";
 }

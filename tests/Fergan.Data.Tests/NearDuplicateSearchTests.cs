@@ -62,6 +62,35 @@ public sealed class NearDuplicateSearchTests
     }
 
     [Fact]
+    public void The_shift_search_finds_the_best_of_all_shifts_for_moved_copies()
+    {
+        // The search tries about 20 of the 49 shifts (coarse to fine); on a moved, relit, noisy copy it must still
+        // land on the best one that trying every shift finds.
+        static double Pearson(byte[] a, byte[] b, int dx, int dy)
+        {
+            var pairs = new List<(double X, double Y)>();
+            for (var r = Math.Max(0, dy); r < FaceImage.Size + Math.Min(0, dy); r++)
+            {
+                for (var c = Math.Max(0, dx); c < FaceImage.Size + Math.Min(0, dx); c++)
+                {
+                    pairs.Add((a[r * FaceImage.Size + c], b[(r - dy) * FaceImage.Size + c - dx]));
+                }
+            }
+            double mx = pairs.Average(p => p.X), my = pairs.Average(p => p.Y);
+            return pairs.Sum(p => (p.X - mx) * (p.Y - my)) / Math.Sqrt(pairs.Sum(p => (p.X - mx) * (p.X - mx)) * pairs.Sum(p => (p.Y - my) * (p.Y - my)));
+        }
+        var noise = new Random(5);
+        foreach (var (seed, dx, dy) in new[] { (1, 3, -2), (2, -1, 1), (3, 0, 3), (4, -3, -3), (5, 2, 0) })
+        {
+            var original = Picture(seed);
+            var copy = Map((x, y) => (byte)Math.Clamp(At(original, x - dx, y - dy) * 0.8 + 30 + noise.Next(-12, 13), 0, 255));
+            var everyShift = Enumerable.Range(-3, 7).SelectMany(sy => Enumerable.Range(-3, 7).Select(sx => Pearson(copy, original, sx, sy))).Max();
+
+            Assert.Equal(everyShift, NearDuplicateSearch.Correlation(copy, original, maxShift: 3), 6);
+        }
+    }
+
+    [Fact]
     public void Training_overlap_leaves_out_exact_then_near_duplicates()
     {
         var training = Enumerable.Range(0, 10).Select(Picture).ToArray();

@@ -31,7 +31,7 @@ public sealed class DataCommandsTests : IDisposable
     {
         var csv = _temp.Write("planted.csv", SmoothPictures.PlantedDuplicatesCsv());
 
-        var result = CliRunner.Run("data", "duplicates", csv, "--no-cache", "--json", "--grid", _temp.File("pairs.png"));
+        var result = CliRunner.Run("data", "duplicates", csv, "--no-cache", "--json", "--grid", _temp.File("pairs.png"), "--out", _temp.File("clean.fgn"));
 
         Assert.True(result.ExitCode == 0, result.Error);
         using var json = JsonDocument.Parse(result.Out);
@@ -52,7 +52,19 @@ public sealed class DataCommandsTests : IDisposable
             Assert.True(grid.Width > 10 * 96, $"the grid holds five pairs a row (width {grid.Width})");
         }
 
+        // --out: the set without the four copies (Training and the two new pictures stay), where no copies are left.
+        var clean = CliRunner.Run("data", "duplicates", _temp.File("clean.fgn"), "--json");
+        Assert.True(clean.ExitCode == 0, clean.Error);
+        using (var cleaned = JsonDocument.Parse(clean.Out))
+        {
+            Assert.All(cleaned.RootElement.GetProperty("splits").EnumerateArray(), s =>
+                Assert.Equal((1, 0), (s.GetProperty("faces").GetInt32(), s.GetProperty("near_in_training").GetInt32())));
+        }
+        var stats = CliRunner.Run("data", "stats", _temp.File("clean.fgn"), "--json");
+        Assert.Contains("dropped test faces that are exact or near copies of Training faces (2 PublicTest, 2 PrivateTest", stats.Out);
+
         Assert.Equal(1, CliRunner.Run("data", "duplicates", csv, "--no-cache", "--grid", _temp.File("pairs.png")).ExitCode); // no overwriting
+        Assert.Equal(1, CliRunner.Run("data", "duplicates", csv, "--no-cache", "--out", _temp.File("clean.fgn")).ExitCode);
         var bad = CliRunner.Run("data", "duplicates", csv, "--no-cache", "--min-correlation", "1.5");
         Assert.Equal(1, bad.ExitCode);
         Assert.Contains("--min-correlation", bad.Error + bad.Out);

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using Fergan.Cli.Infrastructure;
 using Fergan.Data;
 using Fergan.Data.Duplicates;
+using Fergan.Data.Export;
 using Fergan.Data.Imaging;
 using Fergan.Data.Loading;
 using Spectre.Console;
@@ -24,12 +25,16 @@ public sealed class DataDuplicatesSettings : DatasetSettings
     [Description("Also save test faces beside their nearest Training faces, closest pairs first, around the threshold.")]
     public string? Grid { get; init; }
 
+    [CommandOption("-o|--out <FILE>")]
+    [Description("Also write the dataset without the test faces that are exact or near copies of Training faces (.fgn, .csv, .csv.gz, or a folder for PNG images): evaluate on it with no search.")]
+    public string? Out { get; init; }
+
     [CommandOption("--json")]
     [Description("Print one JSON object (counts, histogram, every pair at or above the threshold) instead of tables.")]
     public bool Json { get; init; }
 
     [CommandOption("--overwrite")]
-    [Description("Overwrite the --grid file if it exists.")]
+    [Description("Overwrite the --grid and --out files if they exist.")]
     public bool Overwrite { get; init; }
 
     public override ValidationResult Validate() =>
@@ -48,6 +53,10 @@ public sealed class DataDuplicatesCommand(CliConsoles consoles) : Command<DataDu
         if (settings.Grid is { } grid)
         {
             OutputPaths.EnsureWritable(grid, settings.Overwrite, "--grid");
+        }
+        if (settings.Out is { } output)
+        {
+            OutputPaths.EnsureWritable(output, settings.Overwrite, "--out");
         }
         var loaded = DatasetLoader.Load(settings.Dataset, settings.ToOptions(), cancellationToken);
         var faces = loaded.Faces;
@@ -76,16 +85,34 @@ public sealed class DataDuplicatesCommand(CliConsoles consoles) : Command<DataDu
         {
             File.WriteAllBytes(png, PairGrid(faces, allNearest, settings.MinCorrelation));
         }
+        if (settings.Out is { } outFile)
+        {
+            DatasetWriter.Write(WithoutCopies(faces, exact, allNearest, options), outFile, settings.Overwrite);
+        }
         if (settings.Json)
         {
             JsonOutput.Write(consoles.Out, new
             {
-                Source = faces.Provenance.Source, options.MinCorrelation, options.Mirrored, seconds, Splits = splits, grid = settings.Grid,
+                Source = faces.Provenance.Source, options.MinCorrelation, options.Mirrored, seconds, Splits = splits, grid = settings.Grid, @out = settings.Out,
             });
             return 0;
         }
-        Render(consoles.Out, splits, options, seconds, settings.Grid);
+        Render(consoles.Out, splits, options, seconds, settings.Grid, settings.Out);
         return 0;
+    }
+
+    /// <summary>The set without its test faces that are exact or near copies of Training faces; Training untouched.</summary>
+    private static FaceSet WithoutCopies(FaceSet faces, DuplicateReport exact, IReadOnlyList<NearestTrainingFace> nearest, NearDuplicateOptions options)
+    {
+        var copies = nearest.Where(m => m.Training >= 0 && m.Correlation >= options.MinCorrelation).Select(m => m.Query)
+            .Concat(nearest.Select(m => m.Query).Where(i => exact.AlsoInTraining(faces, i)))
+            .ToHashSet();
+        var kept = Enumerable.Range(0, faces.Count).Where(i => !copies.Contains(i)).ToArray();
+        var dropped = string.Join(", ", DataSplits.All.Where(s => s != DataSplit.Training)
+            .Select(s => $"{copies.Count(i => faces.Split(i) == s)} {s}"));
+        return faces.Select(kept, faces.Provenance.WithOperation(
+            $"dropped test faces that are exact or near copies of Training faces ({dropped}; pixels correlating >= {options.MinCorrelation} " +
+            $"at a shift of up to {options.MaxShift} px{(options.Mirrored ? ", mirror images included" : "")})"));
     }
 
     /// <summary>The figures of one test split against Training.</summary>
@@ -165,7 +192,7 @@ public sealed class DataDuplicatesCommand(CliConsoles consoles) : Command<DataDu
         return copy;
     }
 
-    private static void Render(IAnsiConsole console, IReadOnlyList<SplitFigures> splits, NearDuplicateOptions options, double seconds, string? grid)
+    private static void Render(IAnsiConsole console, IReadOnlyList<SplitFigures> splits, NearDuplicateOptions options, double seconds, string? grid, string? output)
     {
         console.MarkupLine($"test faces that are the same picture as a Training face: exact (byte-identical), or near (pixels correlate " +
                            $">= {options.MinCorrelation:0.###}{(options.Mirrored ? ", mirrored copies included" : "")}); searched in {seconds:0.0} s");
@@ -197,6 +224,10 @@ public sealed class DataDuplicatesCommand(CliConsoles consoles) : Command<DataDu
         if (grid is not null)
         {
             console.MarkupLine($"pairs around the threshold (test face, then its nearest Training face) in [bold]{Markup.Escape(grid)}[/].");
+        }
+        if (output is not null)
+        {
+            console.MarkupLine($"the dataset without those test faces in [bold]{Markup.Escape(output)}[/].");
         }
         console.MarkupLine("`fergan evaluate --exclude-train-duplicates near` scores a split without the near ones.");
     }

@@ -68,6 +68,10 @@ public sealed class DataCommandsTests : IDisposable
         var bad = CliRunner.Run("data", "duplicates", csv, "--no-cache", "--min-correlation", "1.5");
         Assert.Equal(1, bad.ExitCode);
         Assert.Contains("--min-correlation", bad.Error + bad.Out);
+        var trainingOnly = _temp.Write("training-only.csv", CsvFixture.Lines(CsvFixture.Header, CsvFixture.Row(0, "Training", 1), CsvFixture.Row(1, "Training", 2)));
+        var nothingToCompare = CliRunner.Run("data", "duplicates", trainingOnly, "--no-cache", "--split-mode", "source");
+        Assert.Equal(1, nothingToCompare.ExitCode);
+        Assert.Contains("needs a Training split and a test split", nothingToCompare.Error);
     }
 
     [Fact]

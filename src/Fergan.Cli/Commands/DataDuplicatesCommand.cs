@@ -60,6 +60,11 @@ public sealed class DataDuplicatesCommand(CliConsoles consoles) : Command<DataDu
         }
         var loaded = DatasetLoader.Load(settings.Dataset, settings.ToOptions(), cancellationToken);
         var faces = loaded.Faces;
+        var present = DataSplits.All.Where(s => faces.IndicesOf(s).Length > 0).ToList();
+        if (!present.Contains(DataSplit.Training) || present.Count < 2)
+        {
+            throw new FerganException($"{settings.Dataset} needs a Training split and a test split to compare (it has {string.Join(", ", present)}).");
+        }
         var exact = DuplicateReport.Find(faces);
         var options = new NearDuplicateOptions { MinCorrelation = settings.MinCorrelation, Mirrored = !settings.NoMirror };
         var started = DateTime.UtcNow;
@@ -75,10 +80,6 @@ public sealed class DataDuplicatesCommand(CliConsoles consoles) : Command<DataDu
             var nearest = NearDuplicateSearch.NearestInTraining(faces, queries, options, cancellationToken);
             allNearest.AddRange(nearest);
             splits.Add(SplitFigures.From(split, faces, nearest, exact, settings.MinCorrelation));
-        }
-        if (splits.Count == 0 || faces.IndicesOf(DataSplit.Training).Length == 0)
-        {
-            throw new FerganException($"{settings.Dataset} needs a Training split and a test split to compare (it has {string.Join(", ", DataSplits.All.Where(s => faces.IndicesOf(s).Length > 0))}).");
         }
         var seconds = Math.Round((DateTime.UtcNow - started).TotalSeconds, 1);
         if (settings.Grid is { } png)

@@ -113,6 +113,14 @@ public sealed class ClassifierCommandsTests : IDisposable
             Assert.Equal(["PublicTest", "PublicTest-dedup", "PublicTest-near-dedup"], evaluations.EnumerateObject().Select(e => e.Name).Order());
             Assert.Equal(1, evaluations.GetProperty("PublicTest-near-dedup").GetProperty("faces").GetInt32());
         }
+        // Selection can leave them out too: here one PublicTest face is left to select on.
+        var selected = CliRunner.Run("train", "--data", csv, "--no-cache", "--out", _temp.File("selected"), "--epochs", "1", "--width", "4",
+            "--batch-size", "4", "--select-without-copies");
+        Assert.True(selected.ExitCode == 0, selected.Error);
+        using (var card = JsonDocument.Parse(File.ReadAllText(_temp.File("selected/classifier.json"))))
+        {
+            Assert.Contains("selected on PublicTest 1, without its 2 exact or near copies of Training faces", card.RootElement.GetProperty("data").GetString());
+        }
         var bad = CliRunner.Run("evaluate", "--model", run, "--data", csv, "--no-cache", "--exclude-train-duplicates", "nearly");
         Assert.Equal(1, bad.ExitCode);
         Assert.Contains("not exact or near", bad.Error + bad.Out);

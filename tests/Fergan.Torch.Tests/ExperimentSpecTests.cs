@@ -60,6 +60,21 @@ public sealed class ExperimentSpecTests : IDisposable
     }
 
     [Fact]
+    public void Selection_without_training_copies_applies_to_every_run_of_a_grid()
+    {
+        var path = _temp.File("clean-selection.json");
+        File.WriteAllText(path, """
+            { "data": "synthetic:140:1", "select_without_copies": true,
+              "runs": [ { "balance": "none", "seeds": [1] }, { "balance": "oversample", "seeds": [2] } ] }
+            """);
+        var spec = ExperimentSpec.Read(path);
+
+        Assert.All(spec.Runs, arm => Assert.True(spec.OptionsFor(arm, arm.Seeds[0], "cpu").SelectWithoutTrainingCopies));
+        var plain = ExperimentSpec.Read(Write("""{ "balance": "none", "seeds": [1] }"""));
+        Assert.False(plain.OptionsFor(plain.Runs[0], 1, "cpu").SelectWithoutTrainingCopies);
+    }
+
+    [Fact]
     public void Every_shipped_experiment_spec_reads()
     {
         var folder = Path.Combine(SharedData.RepositoryRoot!, "experiments");

@@ -63,6 +63,9 @@ public sealed partial record ExperimentSpec
     /// <summary>Every run in the channels-last memory layout (see <see cref="ClassifierOptions.ChannelsLast"/>).</summary>
     public bool ChannelsLast { get; init; }
 
+    /// <summary>Every run selected on PublicTest without its copies of Training faces (see <see cref="ClassifierOptions.SelectWithoutTrainingCopies"/>).</summary>
+    public bool SelectWithoutCopies { get; init; }
+
     public static ExperimentSpec Read(string path)
     {
         if (!File.Exists(path))
@@ -134,6 +137,7 @@ public sealed partial record ExperimentSpec
             Device = device,
             Precision = Precision,
             ChannelsLast = ChannelsLast,
+            SelectWithoutTrainingCopies = SelectWithoutCopies,
         };
     }
 

@@ -60,6 +60,10 @@ public sealed class TrainSettings : TrainingRunSettings
     [Description("Stop after N epochs without a better validation accuracy (0: never); overrides the profile.")]
     public int? Patience { get; init; }
 
+    [CommandOption("--select-without-copies")]
+    [Description("Select on PublicTest without its exact or near copies of Training faces (a model reads those from memory; see `fergan data duplicates`).")]
+    public bool SelectWithoutCopies { get; init; }
+
     [CommandOption("--no-augment")]
     [Description("Train without random rotation, scaling, shift, flip and erasing.")]
     public bool NoAugment { get; init; }
@@ -142,6 +146,7 @@ public sealed class TrainCommand(CliConsoles consoles) : Command<TrainSettings>
             BatchSize = s.BatchSize ?? options.BatchSize,
             LearningRate = s.LearningRate ?? options.LearningRate,
             EarlyStoppingPatience = s.Patience ?? options.EarlyStoppingPatience,
+            SelectWithoutTrainingCopies = s.SelectWithoutCopies,
             Augment = s.NoAugment ? ClassifierAugment.Off : options.Augment with { PhotometricProbability = s.Photometric },
             Balance = s.Balance,
             CapPerClass = s.Cap,

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Fergan.Data;
 using Fergan.Data.Balancing;
+using Fergan.Data.Duplicates;
 using Fergan.Data.Evaluation;
 using Fergan.Torch.Classifier.Models;
 using Fergan.Torch.Gan.Sampling;
@@ -50,7 +51,16 @@ public sealed class ClassifierTrainer : IDisposable
             throw new FerganException("the dataset has no validation faces (PublicTest); model selection needs them. Load it with a split (e.g. --split-mode stratified).");
         }
         var training = TrainingIndices(data, options);
-        _dataDescription = $"{data.Provenance.Source} (Training {training.Count} faces, selected on PublicTest {validation.Length})";
+        var copies = 0;
+        if (options.SelectWithoutTrainingCopies)
+        {
+            var kept = TrainingOverlap.Without(data, validation, TrainingDuplicates.Near);
+            copies = validation.Length - kept.Length;
+            validation = kept.Length > 0 ? kept
+                : throw new FerganException($"every PublicTest face ({copies}) is a copy of a Training face: nothing is left to select on.");
+        }
+        _dataDescription = $"{data.Provenance.Source} (Training {training.Count} faces, selected on PublicTest {validation.Length}" +
+                           (options.SelectWithoutTrainingCopies ? $", without its {copies} exact or near copies of Training faces)" : ")");
 
         manual_seed(options.Seed);
         _model = options.Architecture.Create();

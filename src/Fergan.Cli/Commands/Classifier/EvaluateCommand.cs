@@ -31,11 +31,10 @@ public sealed class EvaluateSettings : TorchDatasetSettings
     [Description("Leave out faces that also occur in the Training split: exact (the default: byte-identical) or near (also the same picture re-encoded, mirrored or cropped a few pixels off; see `fergan data duplicates`).")]
     public FlagValue<string>? ExcludeTrainDuplicates { get; init; }
 
-    /// <summary>What --exclude-train-duplicates asks for (Keep when absent).</summary>
+    /// <summary>What --exclude-train-duplicates asks for (Keep when absent; <see cref="Validate"/> refuses other kinds).</summary>
     public TrainingDuplicates DuplicatesToExclude => ExcludeTrainDuplicates is not { IsSet: true } flag ? TrainingDuplicates.Keep
-        : flag.Value is null or "" || flag.Value.Equals("exact", StringComparison.OrdinalIgnoreCase) ? TrainingDuplicates.Exact
-        : flag.Value.Equals("near", StringComparison.OrdinalIgnoreCase) ? TrainingDuplicates.Near
-        : throw new FerganException($"--exclude-train-duplicates: '{flag.Value}' is not exact or near.");
+        : string.Equals(flag.Value, "near", StringComparison.OrdinalIgnoreCase) ? TrainingDuplicates.Near
+        : TrainingDuplicates.Exact;
 
     [CommandOption("--tta")]
     [Description("Ten-crop test-time augmentation: average ten shifted and mirrored views of each face.")]

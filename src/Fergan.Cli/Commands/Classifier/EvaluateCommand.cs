@@ -53,7 +53,7 @@ public sealed class EvaluateSettings : TorchDatasetSettings
     public bool Overwrite { get; init; }
 
     [CommandOption("--record")]
-    [Description("Also store the headline scores in the model's classifier.json (evaluations.<split>[-dedup|-near-dedup][-tta]), with this command.")]
+    [Description("Also store the headline scores in the model's classifier.json (evaluations.<split>[[-dedup|-near-dedup]][[-tta]]), with this command.")]
     public bool Record { get; init; }
 
     [CommandOption("--json")]

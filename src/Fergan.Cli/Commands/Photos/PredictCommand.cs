@@ -18,7 +18,7 @@ public sealed class PredictSettings : PhotoSettings
     public string[] Images { get; init; } = [];
 
     [CommandOption("--json")]
-    [Description("Print one JSON object: {\"images\": [{\"path\", \"faces\": [{\"box\", \"keypoints\", \"emotion\", \"probabilities\"}]}]}.")]
+    [Description("Print one JSON object: {\"images\": [[{\"path\", \"faces\": [[{\"box\", \"keypoints\", \"emotion\", \"probabilities\"}]]}]]}.")]
     public bool Json { get; init; }
 
     [CommandOption("--annotate <DIR>")]

@@ -31,6 +31,18 @@ public sealed class PhotoCommandsTests : IDisposable
     }
 
     [Fact]
+    public void Predict_table_names_photos_outside_the_current_folder_relative_to_their_common_folder()
+    {
+        var result = CliRunner.Run("predict", Path.Combine(Photos, "sample1.jpg"), Path.Combine(Photos, "sample5.jpg"));
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains($"photos in {Path.GetFullPath(Photos)}", result.Out);
+        Assert.Contains("│ sample1.jpg", result.Out);
+        Assert.Contains("│ sample5.jpg", result.Out);
+        Assert.DoesNotContain(Path.Combine(Photos, "sample1.jpg"), result.Out);
+    }
+
+    [Fact]
     public void Predict_on_a_folder_annotates_each_photo_and_refuses_to_overwrite()
     {
         var annotated = _temp.File("annotated");

@@ -102,17 +102,47 @@ public sealed class PredictCommand(CliConsoles consoles) : Command<PredictSettin
         }
     }
 
-    /// <summary>Paths as the user would type them: relative to the current folder when inside it.</summary>
-    private static string Display(string? path)
+    /// <summary>
+    /// Paths as the user would type them: relative to the current folder when every photo is inside it; otherwise
+    /// relative to the photos' common folder, which the table's title names once (a full path per row wraps a
+    /// terminal-wide table into four lines per photo).
+    /// </summary>
+    internal static (string? Root, Func<string, string> Name) PathDisplay(IReadOnlyList<string> paths)
     {
-        if (path is null) return "";
-        var relative = Path.GetRelativePath(Environment.CurrentDirectory, path);
-        return Markup.Escape(relative.StartsWith("..", StringComparison.Ordinal) ? path : relative);
+        var full = paths.Select(Path.GetFullPath).ToList();
+        var current = Path.GetFullPath(Environment.CurrentDirectory);
+        if (full.All(p => IsInside(p, current)))
+        {
+            return (null, p => Path.GetRelativePath(current, Path.GetFullPath(p)));
+        }
+        var root = CommonFolder(full);
+        return root is null || root == Path.GetPathRoot(root)
+            ? (null, p => Path.GetFullPath(p))
+            : (root, p => Path.GetRelativePath(root, Path.GetFullPath(p)));
+    }
+
+    private static bool IsInside(string path, string folder) =>
+        !Path.GetRelativePath(folder, path).StartsWith("..", StringComparison.Ordinal) && !Path.IsPathRooted(Path.GetRelativePath(folder, path));
+
+    private static string? CommonFolder(IReadOnlyList<string> fullPaths)
+    {
+        var root = Path.GetDirectoryName(fullPaths[0]);
+        while (root is not null && !fullPaths.All(p => IsInside(p, root)))
+        {
+            root = Path.GetDirectoryName(root);
+        }
+        return root;
     }
 
     private void Render(IReadOnlyList<ImageJson> results, string? annotate)
     {
-        var table = new Table().AddColumns("photo", "face", "box (x, y, w, h)", "emotion", "probability", "next");
+        var (root, name) = PathDisplay(results.Select(r => r.Path ?? "").ToList());
+        string Display(string? path) => Markup.Escape(name(path ?? ""));
+        var table = new Table().AddColumns("photo", "face", "box x,y,w,h", "emotion", "probability", "next");
+        if (root is not null)
+        {
+            table.Title($"photos in {Markup.Escape(root)}");
+        }
         foreach (var image in results)
         {
             if (image.Error is not null)
@@ -128,7 +158,7 @@ public sealed class PredictCommand(CliConsoles consoles) : Command<PredictSettin
             {
                 var face = image.Faces[i];
                 var next = string.Join(", ", face.Top.Skip(1).Select(e => $"{e} {face.Probabilities[e]:P0}"));
-                table.AddRow(i == 0 ? Display(image.Path) : "", (i + 1).ToString(), string.Join(", ", face.Box.Select(v => v.ToString("0"))),
+                table.AddRow(i == 0 ? Display(image.Path) : "", (i + 1).ToString(), string.Join(",", face.Box.Select(v => v.ToString("0"))),
                     $"[bold]{face.Emotion}[/]", face.Probabilities[face.Emotion].ToString("P0"), next);
             }
         }

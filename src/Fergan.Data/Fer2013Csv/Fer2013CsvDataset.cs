@@ -79,7 +79,7 @@ public sealed class Fer2013CsvDataset(string path) : IFaceDataset
         catch (DataFormatException e) when (atEnd)
         {
             // The last line of a file cut short: say so, since that is by far the likeliest cause.
-            report.Fail(new DataFormatException(Source, line, e.Problem + " The file may be truncated (it ends inside this line)."));
+            report.Fail(new DataFormatException(Source, line, e.Problem + " It is the last line: the file may be truncated."));
             return null;
         }
         catch (DataFormatException e)

@@ -196,6 +196,28 @@ public sealed class ClassifierCommandsTests : IDisposable
     }
 
     [Fact]
+    public void Train_distils_from_teachers_given_by_folder_and_records_them_in_the_card()
+    {
+        var teacherA = TrainTiny("teacher-a");
+        var teacherB = TrainTiny("teacher-b", "--seed", "8");
+
+        var student = TrainTiny("student", "--teacher", teacherA, "--teacher", teacherB, "--distill-weight", "0.7", "--distill-temperature", "3");
+        var weightAlone = CliRunner.Run("train", "--out", _temp.File("x"), "--distill-weight", "0.5");
+        var badWeight = CliRunner.Run("train", "--out", _temp.File("x"), "--teacher", teacherA, "--distill-weight", "1.5");
+        var missing = CliRunner.Run("train", "--data", Data, "--no-cache", "--out", _temp.File("y"), "--epochs", "1", "--width", "4", "--teacher", _temp.File("no-such-teacher"));
+
+        var card = Fergan.Torch.Classifier.ClassifierCard.Read(student);
+        Assert.Equal([Path.GetFullPath(teacherA), Path.GetFullPath(teacherB)], card.Teachers!.Select(t => t.Folder));
+        Assert.Equal((0.7, 3.0), (card.Options!.DistillWeight, card.Options.DistillTemperature));
+        Assert.Equal(1, weightAlone.ExitCode);
+        Assert.Contains("only apply with --teacher", weightAlone.Error);
+        Assert.Equal(1, badWeight.ExitCode);
+        Assert.Contains("--distill-weight must be between 0 and 1", badWeight.Error);
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("no-such-teacher", missing.Error);
+    }
+
+    [Fact]
     public void Train_refuses_inconsistent_options_and_an_existing_run()
     {
         var run = TrainTiny();

@@ -44,6 +44,9 @@ public sealed record ClassifierCard
     public string? WeightsSha256 { get; init; }
     public ClassifierOptions? Options { get; init; }
 
+    /// <summary>The classifiers this one was distilled from (see <see cref="ClassifierOptions.Teachers"/>), pinned by their weights' SHA-256.</summary>
+    public IReadOnlyList<TeacherRecord>? Teachers { get; init; }
+
     /// <summary>Test-split scores written by `fergan evaluate --record` (name -> metrics), e.g. "PrivateTest".</summary>
     public IReadOnlyDictionary<string, JsonElement>? Evaluations { get; init; }
 

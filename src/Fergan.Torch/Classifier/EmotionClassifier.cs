@@ -40,15 +40,14 @@ public sealed class EmotionClassifier : IEmotionPredictor
     /// Whether two model folders hold the same weights (SHA-256 of their weights files, wherever their cards point):
     /// how `gan train` refuses a guide that is the reference network of `gan evaluate` under another name.
     /// </summary>
-    public static bool HaveSameWeights(string folder, string other)
+    public static bool HaveSameWeights(string folder, string other) => WeightsSha256(folder) == WeightsSha256(other);
+
+    /// <summary>SHA-256 (hex) of a model folder's weights file, wherever its card points.</summary>
+    public static string WeightsSha256(string folder)
     {
-        string Hash(string f)
-        {
-            var card = ClassifierCard.Read(f);
-            using var stream = File.OpenRead(Path.GetFullPath(Path.Combine(f, card.WeightsPath ?? ClassifierCard.WeightsFile)));
-            return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
-        }
-        return Hash(folder) == Hash(other);
+        var card = ClassifierCard.Read(folder);
+        using var stream = File.OpenRead(Path.GetFullPath(Path.Combine(folder, card.WeightsPath ?? ClassifierCard.WeightsFile)));
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
     }
 
     public static EmotionClassifier Load(string folder, string device = "cpu")

@@ -73,6 +73,18 @@ public sealed class TrainSettings : TrainingRunSettings
     [DefaultValue(0.0)]
     public double Photometric { get; init; }
 
+    [CommandOption("--teacher <DIR>")]
+    [Description("Distil from this trained classifier (a `fergan train` folder or a bundled model); give it more than once to distil from their average. The student learns the teachers' softened predictions on each augmented batch beside the labels.")]
+    public string[] Teachers { get; init; } = [];
+
+    [CommandOption("--distill-weight <W>")]
+    [Description("Share of the teachers' loss, 0-1 (the labels' is 1 - W). Default: 0.5. Needs --teacher.")]
+    public double? DistillWeight { get; init; }
+
+    [CommandOption("--distill-temperature <T>")]
+    [Description("Softmax temperature of the distillation loss. Default: 2. Needs --teacher.")]
+    public double? DistillTemperature { get; init; }
+
     [CommandOption("--precision <FORMAT>")]
     [Description(PrecisionHelp.Text + " Validation (model selection) always computes in fp32.")]
     [DefaultValue(ComputePrecision.Fp32)]
@@ -91,6 +103,10 @@ public sealed class TrainSettings : TrainingRunSettings
         : (SyntheticClasses != SyntheticClassMix.Fill || OversampleReal) && Balance != BalanceStrategy.Gan
             ? ValidationResult.Error("--synthetic-classes and --oversample-real only apply with --balance gan.")
         : Cap is not null && Balance != BalanceStrategy.Cap ? ValidationResult.Error("--cap only applies with --balance cap.")
+        : (DistillWeight is not null || DistillTemperature is not null) && Teachers.Length == 0
+            ? ValidationResult.Error("--distill-weight and --distill-temperature only apply with --teacher.")
+        : DistillWeight is < 0 or > 1 ? ValidationResult.Error($"--distill-weight must be between 0 and 1 (got {DistillWeight}).")
+        : DistillTemperature is <= 0 ? ValidationResult.Error($"--distill-temperature must be positive (got {DistillTemperature}).")
         : base.Validate();
 }
 
@@ -106,7 +122,8 @@ public sealed class TrainCommand(CliConsoles consoles) : Command<TrainSettings>
         var options = Resolve(settings);
         var command = "fergan " + string.Join(' ', context.Arguments);
         consoles.Error.MarkupLine($"training [bold]{options.Architecture}[/] on [bold]{Markup.Escape(settings.Data)}[/] with balance {options.Balance.ToString().ToLowerInvariant()} " +
-                                  $"({options.Epochs} epochs, batch {options.BatchSize}, {runtime.Device}, {runtime.Threads} threads, {PrecisionHelp.Describe(options.Precision, options.ChannelsLast)})");
+                                  $"({options.Epochs} epochs, batch {options.BatchSize}, {runtime.Device}, {runtime.Threads} threads, {PrecisionHelp.Describe(options.Precision, options.ChannelsLast)})" +
+                                  (options.Teachers.Count > 0 ? $", distilled from {options.Teachers.Count} teacher(s) (weight {options.DistillWeight}, temperature {options.DistillTemperature})" : ""));
         using var trainer = new ClassifierTrainer(options, faces, run.Root);
         using var limit = TimeLimit.Start(settings.TimeLimit, cancellationToken);
         // A line per epoch always; on a terminal also a bar that moves with every batch.
@@ -158,6 +175,10 @@ public sealed class TrainCommand(CliConsoles consoles) : Command<TrainSettings>
             Device = s.Device,
             Precision = s.Precision,
             ChannelsLast = s.ChannelsLast,
+            // Full paths: the card and a resume compare them, whatever folder the command ran from.
+            Teachers = s.Teachers.Select(Path.GetFullPath).ToList(),
+            DistillWeight = s.DistillWeight ?? options.DistillWeight,
+            DistillTemperature = s.DistillTemperature ?? options.DistillTemperature,
         };
     }
 

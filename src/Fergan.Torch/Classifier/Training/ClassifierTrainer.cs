@@ -17,8 +17,9 @@ namespace Fergan.Torch.Classifier.Training;
 /// <summary>
 /// Trains an emotion classifier on the Training split and selects it on the validation split (PublicTest, or the
 /// validation part of a stratified split), never on PrivateTest. SGD with Nesterov momentum, warm-up then cosine
-/// learning rate per step, label smoothing, on-device augmentation, one of the balancing strategies, early stopping,
-/// an atomic checkpoint after every epoch and resume from the newest. Reports progress; never prints.
+/// learning rate per step, label smoothing, on-device augmentation, one of the balancing strategies, optionally
+/// distillation from trained teachers, early stopping, an atomic checkpoint after every epoch and resume from the
+/// newest. Reports progress; never prints.
 /// </summary>
 public sealed class ClassifierTrainer : IDisposable
 {
@@ -29,6 +30,7 @@ public sealed class ClassifierTrainer : IDisposable
     private readonly FlatSgd _optimizer;
     private readonly TrainingBatches _batches;
     private readonly GanGenerator? _generator;
+    private readonly DistillationTeachers? _teachers;
     private readonly Tensor? _classWeights;
     private readonly Tensor _validationImages; // [M, 1, 48, 48] uint8 on the device
     private readonly int[] _validationLabels;
@@ -60,7 +62,10 @@ public sealed class ClassifierTrainer : IDisposable
                 : throw new FerganException($"every PublicTest face ({copies}) is a copy of a Training face: nothing is left to select on.");
         }
         _dataDescription = $"{data.Provenance.Source} (Training {training.Count} faces, selected on PublicTest {validation.Length}" +
-                           (options.SelectWithoutTrainingCopies ? $", without its {copies} exact or near copies of Training faces)" : ")");
+                           (options.SelectWithoutTrainingCopies ? $", without its {copies} exact or near copies of Training faces)" : ")") +
+                           (options.Teachers.Count > 0 ? $"; distilled from {options.Teachers.Count} teacher(s)" : "");
+        // First among the models: a wrong teacher folder fails before anything is built.
+        _teachers = options.Teachers.Count > 0 ? new DistillationTeachers(options.Teachers, options.Device, options.Precision, options.ChannelsLast) : null;
 
         manual_seed(options.Seed);
         _model = options.Architecture.Create();
@@ -183,8 +188,15 @@ public sealed class ClassifierTrainer : IDisposable
             using var scope = NewDisposeScope();
             SetLearningRate(LearningRate(epoch * batches + k, batches));
             var (images, labels) = _batches.Batch(order, k);
-            var logits = _model.call(BatchAugmentation.Apply(images, _options.Augment));
+            var augmented = BatchAugmentation.Apply(images, _options.Augment);
+            var logits = _model.call(augmented);
             var loss = nn.functional.cross_entropy(logits, labels, weight: _classWeights, label_smoothing: _options.LabelSmoothing);
+            if (_teachers is not null)
+            {
+                var targets = _teachers.SoftTargets(augmented, _options.DistillTemperature);
+                loss = loss.mul(1 - _options.DistillWeight)
+                    .add(DistillationTeachers.Loss(logits, targets, _options.DistillTemperature).mul(_options.DistillWeight));
+            }
             _optimizer.ZeroGrad();
             loss.backward();
             _optimizer.Step();
@@ -264,6 +276,7 @@ public sealed class ClassifierTrainer : IDisposable
             Command = command,
             Selection = selection,
             Options = _options,
+            Teachers = _teachers?.Records,
         }.Write(_run.Root);
     }
 
@@ -314,6 +327,9 @@ public sealed class ClassifierTrainer : IDisposable
             ("synthetic ratio", saved.SyntheticRatio != _options.SyntheticRatio),
             ("synthetic classes", saved.SyntheticClasses != _options.SyntheticClasses),
             ("oversample real", saved.OversampleReal != _options.OversampleReal),
+            ("set of teachers", !saved.Teachers.SequenceEqual(_options.Teachers)),
+            ("distillation weight", saved.DistillWeight != _options.DistillWeight),
+            ("distillation temperature", saved.DistillTemperature != _options.DistillTemperature),
         }.Where(c => c.Differs).Select(c => c.Name).ToList();
         if (changed.Count > 0)
         {
@@ -328,6 +344,7 @@ public sealed class ClassifierTrainer : IDisposable
         _model.Dispose();
         _batches.Dispose();
         _generator?.Dispose();
+        _teachers?.Dispose();
         _classWeights?.Dispose();
         _validationImages.Dispose();
     }

@@ -1,0 +1,130 @@
+using Fergan.Data;
+using Fergan.Data.Loading;
+using Fergan.Tests;
+using Fergan.Torch.Classifier;
+using Fergan.Torch.Classifier.Evaluation;
+using Fergan.Torch.Classifier.Models;
+using Fergan.Torch.Classifier.Training;
+using Fergan.Torch.Runtime;
+using static TorchSharp.torch;
+
+namespace Fergan.Torch.Tests;
+
+[Collection("Torch")]
+public sealed class DistillationTests(ITestOutputHelper output) : IDisposable
+{
+    private static readonly FaceSet Faces = DatasetLoader.Load("synthetic:1400:11", new DatasetOptions { UseCache = false }).Faces;
+    private readonly TempDirectory _temp = new();
+    private readonly TorchRuntimeInfo _runtime = TorchRuntime.Initialize();
+
+    public void Dispose() => _temp.Dispose();
+
+    private static ClassifierOptions Recipe => new()
+    {
+        Architecture = new ClassifierArchitecture(ClassifierKind.Vgg, 8),
+        Epochs = 6,
+        BatchSize = 32,
+        LearningRate = 0.05,
+        Augment = ClassifierAugment.Off,
+        Seed = 7,
+    };
+
+    private double TrainAndScore(ClassifierOptions options, FaceSet faces, string folder)
+    {
+        using (var trainer = new ClassifierTrainer(options, faces, folder))
+        {
+            trainer.Train(false);
+        }
+        using var classifier = EmotionClassifier.Load(folder);
+        // Scored against the true labels of the original set; balanced accuracy, so always answering the largest
+        // class (which shuffled labels still teach) scores chance, 1/7.
+        return ClassifierEvaluator.Evaluate(classifier, Faces, new EvaluationOptions { Split = DataSplit.PrivateTest, BootstrapResamples = 10 }).BalancedAccuracy;
+    }
+
+    /// <summary>Training labels shuffled among the Training faces: they say nothing about the faces any more.</summary>
+    private static FaceSet WithShuffledTrainingLabels()
+    {
+        var labels = Faces.Labels.ToArray();
+        var training = Faces.IndicesOf(DataSplit.Training);
+        var shuffled = training.Select(i => labels[i]).ToArray();
+        new Random(5).Shuffle(shuffled);
+        for (var k = 0; k < training.Length; k++)
+        {
+            labels[training[k]] = shuffled[k];
+        }
+        return Faces.WithLabels(labels, null, Faces.Provenance);
+    }
+
+    [Fact]
+    public void A_student_learns_the_emotions_from_its_teacher_when_its_labels_say_nothing()
+    {
+        var teacherFolder = _temp.File("teacher");
+        var teacher = TrainAndScore(Recipe, Faces, teacherFolder);
+        var noise = WithShuffledTrainingLabels();
+
+        // A lower rate for both: the T² factor makes the distillation gradient about T times a label loss's at
+        // first, and at 0.05 the student diverged in its first epoch.
+        var labelsOnly = TrainAndScore(Recipe with { LearningRate = 0.02 }, noise, _temp.File("labels-only"));
+        var student = TrainAndScore(Recipe with { LearningRate = 0.02, Teachers = [teacherFolder], DistillWeight = 1 }, noise, _temp.File("student"));
+
+        output.WriteLine($"PrivateTest balanced accuracy: teacher {teacher:0.000}, shuffled labels alone {labelsOnly:0.000}, student {student:0.000}");
+        // The teacher learnt the synthetic emotions; without it the shuffled labels teach nothing,
+        // with it (and no weight on the labels) the student recovers most of what the teacher knows.
+        Assert.True(teacher > 0.6, $"teacher balanced accuracy {teacher:0.000}");
+        Assert.True(labelsOnly < 0.25, $"balanced accuracy from shuffled labels alone {labelsOnly:0.000}");
+        Assert.True(student > 0.5, $"student balanced accuracy {student:0.000} (teacher {teacher:0.000})");
+        var card = ClassifierCard.Read(_temp.File("student"));
+        var record = Assert.Single(card.Teachers!);
+        Assert.Equal(Path.GetFullPath(teacherFolder), record.Folder);
+        Assert.Equal(EmotionClassifier.WeightsSha256(teacherFolder), record.WeightsSha256);
+        Assert.Contains("distilled from 1 teacher", card.Data);
+    }
+
+    [Fact]
+    public void The_distillation_loss_is_smallest_where_the_student_matches_its_targets()
+    {
+        using var scope = NewDisposeScope();
+        const double T = 2;
+        var logits = tensor(new float[] { 2f, 0.5f, -1f, 0f, 1f, -0.5f, 0.3f, -2f, 1f, 0f, 0f, 3f, 0.2f, -1f }, 2, 7);
+        var targets = nn.functional.softmax(logits.div(T), 1);
+        var student = logits.clone().requires_grad_(true);
+
+        var loss = DistillationTeachers.Loss(student, targets, T);
+        loss.backward();
+
+        // At the minimum the loss is T² times the targets' entropy, and its gradient vanishes.
+        var entropy = targets.mul(targets.log()).sum(1).mean().neg().item<float>();
+        Assert.Equal(T * T * entropy, loss.item<float>(), 4);
+        Assert.True(student.grad!.abs().max().item<float>() < 1e-5);
+        using var other = logits.add(tensor(new float[] { 1f, 0, 0, 0, 0, 0, 0 })).requires_grad_(true);
+        Assert.True(DistillationTeachers.Loss(other, targets, T).item<float>() > loss.item<float>() + 1e-3);
+    }
+
+    [Fact]
+    public void Resuming_with_another_teacher_is_refused()
+    {
+        var teacherFolder = _temp.File("teacher");
+        TrainAndScore(Recipe with { Epochs = 1 }, Faces, teacherFolder);
+        var run = _temp.File("student");
+        using (var trainer = new ClassifierTrainer(Recipe with { Epochs = 1, Teachers = [teacherFolder] }, Faces, run))
+        {
+            trainer.Train(false);
+        }
+
+        var e = Assert.Throws<FerganException>(() =>
+        {
+            using var trainer = new ClassifierTrainer(Recipe with { Epochs = 2 }, Faces, run);
+            trainer.Train(true);
+        });
+        Assert.Contains("another set of teachers", e.Message);
+    }
+
+    [Fact]
+    public void A_missing_teacher_is_named_before_training_starts()
+    {
+        var e = Assert.Throws<FerganException>(() => new ClassifierTrainer(Recipe with { Teachers = [_temp.File("nowhere")] }, Faces, _temp.File("run")));
+
+        Assert.Contains("nowhere", e.Message);
+        Assert.False(Directory.Exists(_temp.File("run")) && Directory.EnumerateFileSystemEntries(_temp.File("run")).Any());
+    }
+}

@@ -38,6 +38,15 @@ rm -rf "$OUT"; mkdir -p "$OUT"
 ENSEMBLE_EPOCHS=1 ENSEMBLE_ARCH=resnet bench/gpu/ensemble.sh 100 3
 [ -f "$FERGAN_STAGE/ensemble-results/resnet-seed3/classifier.json" ] && echo "resnet member trained and exported"
 ls "$OUT"
+# The distillation call: a student of two teachers (here the tiny reference and a tiny classifier carried as a teacher).
+rm -rf "$OUT"; mkdir -p "$OUT" "$FERGAN_CARRY/teachers"
+./fergan train --data synthetic:1400:5 --out "$FERGAN_CARRY/teachers/classifier" --epochs 1 --width 4 --batch-size 16 --seed 3 --overwrite > /dev/null
+bench/gpu/stage.sh && DISTILL_EPOCHS=2 DISTILL_RUNS="0.5:2 none 1:1" bench/gpu/distill.sh 200
+grep -q '"distill_weight": 1' "$FERGAN_STAGE"/vgg-distill-w1-t1-seed2013/options.json \
+  && [ "$(python3 -c "import json; print(len(json.load(open('$FERGAN_STAGE/distill-results/vgg-distill-w0.5-t2-seed2013/classifier.json'))['teachers']))")" = 2 ] \
+  && grep -q '"teachers": \[\]' "$FERGAN_STAGE/vgg-control-seed2013/options.json" \
+  && echo "students distilled from two teachers, and a control without"
+ls "$OUT"
 # The GAN session (README "GPU runs"): the GAN in the channels-last layout, then its measurements alone.
 rm -rf "$OUT" "$FERGAN_STAGE/gan" "$FERGAN_STAGE/results"; mkdir -p "$OUT"
 bench/gpu/gan.sh 0.1 --channels-last

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Stages whatever this call carried into $STAGE, which outlives the call while the machine stays warm (30 s between
 # calls): the app (app.tar.xz), Training (train.fgn.xz, or pieces train.fgn.xz.part-* joined once all are there),
-# the test splits (tests.fgn.xz), the GAN metrics' reference network (reference/) and a generator
+# the test splits (tests.fgn.xz), the GAN metrics' reference network (reference/), teachers for distill.sh
+# (teachers/<name>/) and a generator
 # (gan/, staged as gan-carried/ beside any GAN trained there). Idempotent: staged things are not staged again. Usage: bench/gpu/stage.sh [number of Training pieces, default 1]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -27,7 +28,10 @@ fi
 if [ -f "$CARRY/reference/classifier.json" ] && [ ! -f "$STAGE/reference/classifier.json" ]; then
   cp -r "$CARRY/reference" "$STAGE/"
 fi
+if [ -d "$CARRY/teachers" ] && [ ! -d "$STAGE/teachers" ]; then   # classifiers to distil from (distill.sh)
+  cp -r "$CARRY/teachers" "$STAGE/"
+fi
 if [ -f "$CARRY/gan/generator.json" ] && [ ! -f "$STAGE/gan-carried/generator.json" ]; then   # a generator for the ablation
   mkdir -p "$STAGE/gan-carried" && cp "$CARRY"/gan/generator.* "$STAGE/gan-carried/"
 fi
-echo "staged: app $([ -x "$F" ] && echo yes || echo no), Training $([ -f "$STAGE/train.fgn" ] && echo yes || echo "no ($have/$PIECES pieces)"), tests $([ -f "$STAGE/tests.fgn" ] && echo yes || echo no), reference $([ -f "$STAGE/reference/classifier.json" ] && echo yes || echo no), carried generator $([ -f "$STAGE/gan-carried/generator.json" ] && echo yes || echo no)"
+echo "staged: app $([ -x "$F" ] && echo yes || echo no), Training $([ -f "$STAGE/train.fgn" ] && echo yes || echo "no ($have/$PIECES pieces)"), tests $([ -f "$STAGE/tests.fgn" ] && echo yes || echo no), reference $([ -f "$STAGE/reference/classifier.json" ] && echo yes || echo no), teachers $(ls "$STAGE/teachers" 2>/dev/null | wc -l), carried generator $([ -f "$STAGE/gan-carried/generator.json" ] && echo yes || echo no)"

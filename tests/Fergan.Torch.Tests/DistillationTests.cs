@@ -80,6 +80,34 @@ public sealed class DistillationTests(ITestOutputHelper output) : IDisposable
         Assert.Contains("distilled from 1 teacher", card.Data);
     }
 
+    /// <summary>
+    /// FER+ vote shares (`--ferplus-mode probability`) are soft labels; the trainer must learn from them, not from the
+    /// hard label beside them. Here the hard Training labels are shuffled and the soft ones carry the truth (80 % on
+    /// the true emotion, the rest spread), so only a trainer that reads the soft labels can learn the emotions.
+    /// </summary>
+    [Fact]
+    public void Soft_labels_are_the_training_targets_when_a_set_has_them()
+    {
+        var noise = WithShuffledTrainingLabels();
+        var soft = new float[Faces.Count * Emotions.Count];
+        for (var i = 0; i < Faces.Count; i++)
+        {
+            for (var c = 0; c < Emotions.Count; c++)
+            {
+                soft[i * Emotions.Count + c] = c == (int)Faces.Label(i) ? 0.8f : 0.2f / (Emotions.Count - 1);
+            }
+        }
+        var softSet = noise.WithLabels(noise.Labels.ToArray(), soft, noise.Provenance with { LabelSource = "test-soft" });
+
+        var hardOnly = TrainAndScore(Recipe, noise, _temp.File("hard"));
+        var fromSoft = TrainAndScore(Recipe, softSet, _temp.File("soft"));
+
+        output.WriteLine($"PrivateTest balanced accuracy: shuffled hard labels {hardOnly:0.000}, soft labels {fromSoft:0.000}");
+        Assert.True(hardOnly < 0.25, $"balanced accuracy from shuffled hard labels {hardOnly:0.000}");
+        Assert.True(fromSoft > 0.6, $"balanced accuracy from soft labels {fromSoft:0.000}");
+        Assert.Contains("trained on soft labels (test-soft)", ClassifierCard.Read(_temp.File("soft")).Data);
+    }
+
     [Fact]
     public void The_distillation_loss_is_smallest_where_the_student_matches_its_targets()
     {

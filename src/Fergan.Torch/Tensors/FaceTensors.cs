@@ -36,4 +36,19 @@ public static class FaceTensors
         var labels = indices.Select(i => (long)faces.Label(i)).ToArray();
         return tensor(labels, ScalarType.Int64, device ?? CPU);
     }
+
+    /// <summary>The faces' soft labels (FER+ vote shares) as [N, 7] float32; the set must have them.</summary>
+    public static Tensor SoftLabels(FaceSet faces, IReadOnlyList<int> indices, Device? device = null)
+    {
+        if (!faces.HasSoftLabels)
+        {
+            throw new ArgumentException("the set has no soft labels", nameof(faces));
+        }
+        var values = new float[indices.Count * Emotions.Count];
+        for (var k = 0; k < indices.Count; k++)
+        {
+            faces.SoftLabel(indices[k]).CopyTo(values.AsSpan(k * Emotions.Count, Emotions.Count));
+        }
+        return tensor(values, [indices.Count, Emotions.Count], ScalarType.Float32).to(device ?? CPU);
+    }
 }

@@ -63,6 +63,7 @@ public sealed class ClassifierTrainer : IDisposable
         }
         _dataDescription = $"{data.Provenance.Source} (Training {training.Count} faces, selected on PublicTest {validation.Length}" +
                            (options.SelectWithoutTrainingCopies ? $", without its {copies} exact or near copies of Training faces)" : ")") +
+                           (data.HasSoftLabels ? $"; trained on soft labels ({data.Provenance.LabelSource})" : "") +
                            (options.Teachers.Count > 0 ? $"; distilled from {options.Teachers.Count} teacher(s)" : "");
         // First among the models: a wrong teacher folder fails before anything is built.
         _teachers = options.Teachers.Count > 0 ? new DistillationTeachers(options.Teachers, options.Device, options.Precision, options.ChannelsLast) : null;
@@ -187,10 +188,11 @@ public sealed class ClassifierTrainer : IDisposable
             }
             using var scope = NewDisposeScope();
             SetLearningRate(LearningRate(epoch * batches + k, batches));
-            var (images, labels) = _batches.Batch(order, k);
+            var (images, labels, softTargets) = _batches.Batch(order, k);
             var augmented = BatchAugmentation.Apply(images, _options.Augment);
             var logits = _model.call(augmented);
-            var loss = nn.functional.cross_entropy(logits, labels, weight: _classWeights, label_smoothing: _options.LabelSmoothing);
+            // Soft labels (FER+ vote shares), when the set has them, are the targets; the hard labels still count accuracy.
+            var loss = nn.functional.cross_entropy(logits, softTargets ?? labels, weight: _classWeights, label_smoothing: _options.LabelSmoothing);
             if (_teachers is not null)
             {
                 var targets = _teachers.SoftTargets(augmented, _options.DistillTemperature);

@@ -16,6 +16,7 @@ internal sealed class TrainingBatches : IDisposable
 {
     private readonly Tensor _images;          // [N, 1, 48, 48] uint8 on the device
     private readonly Tensor _labels;          // [N] int64 on the device
+    private readonly Tensor? _softLabels;     // [N, 7] float32 on the device, when the set has them (FER+ vote shares)
     private readonly Tensor _sampleWeights;   // [N] float, for oversampling
     private readonly Tensor? _syntheticClassProbabilities; // [7]
     private readonly GanGenerator? _generator;
@@ -49,7 +50,11 @@ internal sealed class TrainingBatches : IDisposable
             }
         }
         _labels = FaceTensors.Labels(data, indices, device);
+        _softLabels = data.HasSoftLabels ? FaceTensors.SoftLabels(data, indices, device) : null;
     }
+
+    /// <summary>Whether batches come with soft targets (<see cref="Batch"/>), because the Training faces have soft labels.</summary>
+    public bool HasSoftTargets => _softLabels is not null;
 
     public int Count { get; }
     public int[] ClassCounts { get; }
@@ -97,19 +102,25 @@ internal sealed class TrainingBatches : IDisposable
             ? multinomial(_sampleWeights.cpu(), Count, replacement: true, generator: generator).to(_device)
             : randperm(Count, generator: generator, dtype: ScalarType.Int64).to(_device);
 
-    /// <summary>Batch <paramref name="k"/> of an epoch: faces in [0, 1] and labels, augmentation not yet applied.</summary>
-    public (Tensor Images, Tensor Labels) Batch(Tensor order, int k)
+    /// <summary>
+    /// Batch <paramref name="k"/> of an epoch: faces in [0, 1], labels, and, when the set has soft labels, the
+    /// targets [B, 7] to train on (generated faces get their requested emotion as a one-hot row); augmentation not
+    /// yet applied.
+    /// </summary>
+    public (Tensor Images, Tensor Labels, Tensor? SoftTargets) Batch(Tensor order, int k)
     {
         var index = order.narrow(0, (long)k * RealPerBatch, RealPerBatch);
         var images = _images.index_select(0, index).to_type(ScalarType.Float32).div_(255f);
         var labels = _labels.index_select(0, index);
+        var soft = _softLabels?.index_select(0, index);
         if (_generator is null || _syntheticClassProbabilities is null)
         {
-            return (images, labels);
+            return (images, labels, soft);
         }
-        var syntheticLabels = multinomial(_syntheticClassProbabilities, SyntheticPerBatch, replacement: true);
+        var syntheticLabels = multinomial(_syntheticClassProbabilities, SyntheticPerBatch, replacement: true).to(_device);
         var synthetic = _generator.Sample(syntheticLabels, _options.GanTruncation).add_(1).div_(2).clamp_(0, 1);
-        return (cat([images, synthetic.to(_device)], 0), cat([labels, syntheticLabels.to(_device)], 0));
+        var syntheticSoft = soft is null ? null : nn.functional.one_hot(syntheticLabels, Emotions.Count).to_type(ScalarType.Float32);
+        return (cat([images, synthetic.to(_device)], 0), cat([labels, syntheticLabels], 0), soft is null ? null : cat([soft, syntheticSoft!], 0));
     }
 
     /// <summary>
@@ -129,6 +140,7 @@ internal sealed class TrainingBatches : IDisposable
     {
         _images.Dispose();
         _labels.Dispose();
+        _softLabels?.Dispose();
         _sampleWeights.Dispose();
         _syntheticClassProbabilities?.Dispose();
     }

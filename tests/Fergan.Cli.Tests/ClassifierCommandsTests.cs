@@ -315,5 +315,11 @@ public sealed class ClassifierCommandsTests : IDisposable
         Assert.Equal(7 * 20, copies.GetProperty("faces").GetInt32()); // --samples 20 per emotion, all checked
         Assert.Equal(copies.GetProperty("near_copies").GetInt32() / 140.0, copies.GetProperty("rate").GetDouble(), 9);
         Assert.True(new FileInfo(_temp.File("nearest.png")).Length > 0);
+        Assert.Equal(16 * 4, report.GetProperty("feature_dimension").GetInt32()); // the width-4 reference's dense layer
+
+        // The table marks FIDs from fewer faces than features (here all: 20 generated faces, 64 features).
+        var table = CliRunner.Run("gan", "evaluate", "--model", gan, "--reference", reference, "--data", Data, "--no-cache", "--samples", "20");
+        Assert.True(table.ExitCode == 0, table.Error);
+        Assert.Contains("* fewer real or generated faces than the reference's 64 features", table.Out);
     }
 }

@@ -166,11 +166,17 @@ public sealed class GanEvaluateCommand(CliConsoles consoles) : Command<GanEvalua
                                     $"highest {copies.HighestCorrelation:0.000}; 17-18 % of FER2013's real test faces are)");
         }
         var table = new Table().AddColumns("emotion", "FID", "KID", "label fidelity", "real faces");
+        var fewFaces = r.PerClass.Where(c => c.Value.RealFaces < r.FeatureDimension || r.SamplesPerClass < r.FeatureDimension).Select(c => c.Key).ToHashSet();
         foreach (var (name, c) in r.PerClass)
         {
-            table.AddRow(name, $"{c.Fid:0.00}", $"{c.Kid.Mean:0.0000}", $"{c.LabelFidelity:0.000}", $"{c.RealFaces}");
+            table.AddRow(name, $"{c.Fid:0.00}" + (fewFaces.Contains(name) ? "*" : ""), $"{c.Kid.Mean:0.0000}", $"{c.LabelFidelity:0.000}", $"{c.RealFaces}");
         }
         consoles.Out.Write(table);
+        if (fewFaces.Count > 0)
+        {
+            consoles.Out.MarkupLine($"* fewer real or generated faces than the reference's {r.FeatureDimension:N0} features: FID is biased upward there " +
+                                    "(compare it only at equal counts); KID is unbiased.");
+        }
         if (r.ClassificationAccuracyScore is { } cas)
         {
             consoles.Out.MarkupLine($"CAS ({cas.Architecture}, {cas.Epochs} epochs, {cas.SyntheticFaces:N0} generated faces, per emotion {Markup.Escape(cas.FacesPerClass)}): PublicTest accuracy [bold]{cas.Accuracy:P2}[/], macro-F1 {cas.MacroF1:0.000}" +

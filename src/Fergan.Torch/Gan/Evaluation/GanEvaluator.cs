@@ -65,6 +65,13 @@ public sealed record GanEvaluationReport(
 {
     /// <summary>Generated faces that copy a Training face (null when not measured).</summary>
     public GanCopyScores? Copies { get; init; }
+
+    /// <summary>
+    /// Length of the reference network's feature vectors. An emotion with fewer real (or generated) faces than this
+    /// has a rank-deficient covariance, and its FID is biased upward (the bias grows with features / faces): compare
+    /// such FIDs only at equal counts, or read KID, which is unbiased.
+    /// </summary>
+    public int FeatureDimension { get; init; }
 }
 
 /// <summary>
@@ -134,6 +141,7 @@ public sealed class GanEvaluator(EmotionClassifier reference, FaceSet data, GanE
             fidelitySum / Emotions.Count, precision, recall, perClass)
         {
             Copies = copyCandidates.Count > 0 ? Copies(copyCandidates) : null,
+            FeatureDimension = reference.Network.FeatureSize,
         };
     }
 

@@ -87,11 +87,28 @@ public sealed class ExperimentSpecTests : IDisposable
         }
     }
 
+    [Fact]
+    public void A_distilled_arm_names_its_teachers_relative_to_the_spec()
+    {
+        var spec = ExperimentSpec.Read(Write("""
+            { "balance": "none", "seeds": [1] },
+            { "name": "none-distilled", "balance": "none", "teachers": ["teachers/a", "/abs/b"], "distill_weight": 0.7, "distill_temperature": 3, "seeds": [1] }
+            """));
+
+        var plain = spec.OptionsFor(spec.Runs[0], 1, "cpu");
+        var distilled = spec.OptionsFor(spec.Runs[1], 1, "cpu");
+        Assert.Empty(plain.Teachers);
+        Assert.Equal([Path.Combine(_temp.Path, "teachers", "a"), "/abs/b"], distilled.Teachers);
+        Assert.Equal((0.7, 3.0), (distilled.DistillWeight, distilled.DistillTemperature));
+    }
+
     [Theory]
     [InlineData("""{ "balance": "gan", "seeds": [1] }, { "balance": "gan", "oversample_real": true, "seeds": [2] }""", "two runs are named \"gan\"")]
     [InlineData("""{ "name": "GAN plus", "balance": "gan", "seeds": [1] }""", "run name \"GAN plus\"")]
     [InlineData("""{ "name": "over", "balance": "oversample", "synthetic_classes": "proportional", "seeds": [1] }""", "its strategy is oversample")]
     [InlineData("""{ "balance": "none", "seeds": [] }""", "at least one seed")]
+    [InlineData("""{ "name": "hot", "balance": "none", "distill_temperature": 4, "seeds": [1] }""", "run \"hot\" sets distill_weight or distill_temperature but has no teachers")]
+    [InlineData("""{ "name": "heavy", "balance": "none", "teachers": ["t"], "distill_weight": 2, "seeds": [1] }""", "run \"heavy\": distillation weight must be in [0, 1]")]
     [InlineData("""{ "name": "bright", "balance": "none", "photometric": 1.5, "seeds": [1] }""", "run \"bright\": photometric augmentation probability must be in [0, 1]")]
     public void A_spec_whose_runs_cannot_be_told_apart_or_do_not_apply_is_refused_with_the_reason(string runs, string reason)
     {

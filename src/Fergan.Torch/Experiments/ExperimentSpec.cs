@@ -21,6 +21,12 @@ public sealed record ExperimentArm(BalanceStrategy Balance, IReadOnlyList<int> S
     public double? SyntheticRatio { get; init; }
     public double? Photometric { get; init; }
 
+    /// <summary>Classifier folders to distil from (see <see cref="ClassifierOptions.Teachers"/>); relative to the spec file.</summary>
+    public IReadOnlyList<string>? Teachers { get; init; }
+
+    public double? DistillWeight { get; init; }
+    public double? DistillTemperature { get; init; }
+
     /// <summary>The arm's name in run folders and summaries.</summary>
     [JsonIgnore]
     public string Label => Name ?? Balance.ToString().ToLowerInvariant();
@@ -35,7 +41,8 @@ public sealed record ExperimentArm(BalanceStrategy Balance, IReadOnlyList<int> S
 /// Relative paths are relative to the spec file. Every run is trained with the same recipe; only the strategy (with
 /// what its arm changes) and the seed differ, so the comparison isolates the strategy. An arm can vary the recipe:
 /// <c>{ "name": "gan-oversample", "balance": "gan", "oversample_real": true, "seeds": [1, 2, 3] }</c>
-/// (also <c>synthetic_classes</c>, <c>synthetic_ratio</c>, <c>photometric</c>). <c>"precision": "bf16"</c> and
+/// (also <c>synthetic_classes</c>, <c>synthetic_ratio</c>, <c>photometric</c>, and distillation:
+/// <c>"teachers": ["models/classifier"]</c> with <c>distill_weight</c> and <c>distill_temperature</c>). <c>"precision": "bf16"</c> and
 /// <c>"channels_last": true</c> run every step of the grid the fast way on a GPU.
 /// </summary>
 public sealed partial record ExperimentSpec
@@ -95,6 +102,10 @@ public sealed partial record ExperimentSpec
             {
                 throw new FerganException($"{path}: run \"{arm.Label}\" sets a gan option (synthetic_classes, oversample_real or synthetic_ratio) but its strategy is {arm.Balance.ToString().ToLowerInvariant()}.");
             }
+            if ((arm.Teachers is null || arm.Teachers.Count == 0) && (arm.DistillWeight is not null || arm.DistillTemperature is not null))
+            {
+                throw new FerganException($"{path}: run \"{arm.Label}\" sets distill_weight or distill_temperature but has no teachers.");
+            }
         }
         if (spec.Runs.GroupBy(r => r.Label).FirstOrDefault(g => g.Count() > 1) is { } twice)
         {
@@ -102,7 +113,12 @@ public sealed partial record ExperimentSpec
         }
         var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
         string Resolve(string p) => p.StartsWith("synthetic", StringComparison.Ordinal) || Path.IsPathRooted(p) ? p : Path.GetFullPath(Path.Combine(folder, p));
-        var resolved = spec with { Data = Resolve(spec.Data), Gan = spec.Gan is null ? null : Resolve(spec.Gan) };
+        var resolved = spec with
+        {
+            Data = Resolve(spec.Data),
+            Gan = spec.Gan is null ? null : Resolve(spec.Gan),
+            Runs = spec.Runs.Select(arm => arm with { Teachers = arm.Teachers?.Select(Resolve).ToList() }).ToList(),
+        };
         // Refuse a bad recipe now rather than when its run comes up, perhaps hours into the grid.
         foreach (var arm in resolved.Runs)
         {
@@ -138,6 +154,9 @@ public sealed partial record ExperimentSpec
             Precision = Precision,
             ChannelsLast = ChannelsLast,
             SelectWithoutTrainingCopies = SelectWithoutCopies,
+            Teachers = arm.Teachers ?? [],
+            DistillWeight = arm.DistillWeight ?? options.DistillWeight,
+            DistillTemperature = arm.DistillTemperature ?? options.DistillTemperature,
         };
     }
 

@@ -107,11 +107,11 @@ public sealed class PredictCommand(CliConsoles consoles) : Command<PredictSettin
     /// relative to the photos' common folder, which the table's title names once (a full path per row wraps a
     /// terminal-wide table into four lines per photo).
     /// </summary>
-    internal static (string? Root, Func<string, string> Name) PathDisplay(IReadOnlyList<string> paths)
+    private static (string? Root, Func<string, string> Name) PathDisplay(IReadOnlyList<string> paths)
     {
         var full = paths.Select(Path.GetFullPath).ToList();
         var current = Path.GetFullPath(Environment.CurrentDirectory);
-        if (full.All(p => IsInside(p, current)))
+        if (full.Count == 0 || full.All(p => IsInside(p, current)))
         {
             return (null, p => Path.GetRelativePath(current, Path.GetFullPath(p)));
         }
@@ -136,8 +136,8 @@ public sealed class PredictCommand(CliConsoles consoles) : Command<PredictSettin
 
     private void Render(IReadOnlyList<ImageJson> results, string? annotate)
     {
-        var (root, name) = PathDisplay(results.Select(r => r.Path ?? "").ToList());
-        string Display(string? path) => Markup.Escape(name(path ?? ""));
+        var (root, name) = PathDisplay(results.Select(r => r.Path).OfType<string>().ToList());
+        string Display(string? path) => path is null ? "" : Markup.Escape(name(path));
         var table = new Table().AddColumns("photo", "face", "box x,y,w,h", "emotion", "probability", "next");
         if (root is not null)
         {

@@ -112,12 +112,13 @@ public sealed partial record ExperimentSpec
             throw new FerganException($"{path}: two runs are named \"{twice.Key}\"; give arms of the same strategy distinct \"name\"s.");
         }
         var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        string Resolve(string p) => p.StartsWith("synthetic", StringComparison.Ordinal) || Path.IsPathRooted(p) ? p : Path.GetFullPath(Path.Combine(folder, p));
+        string Folder(string p) => Path.IsPathRooted(p) ? p : Path.GetFullPath(Path.Combine(folder, p));
+        string Resolve(string p) => p.StartsWith("synthetic", StringComparison.Ordinal) ? p : Folder(p); // a dataset argument may name the synthetic set
         var resolved = spec with
         {
             Data = Resolve(spec.Data),
             Gan = spec.Gan is null ? null : Resolve(spec.Gan),
-            Runs = spec.Runs.Select(arm => arm with { Teachers = arm.Teachers?.Select(Resolve).ToList() }).ToList(),
+            Runs = spec.Runs.Select(arm => arm with { Teachers = arm.Teachers?.Select(Folder).ToList() }).ToList(),
         };
         // Refuse a bad recipe now rather than when its run comes up, perhaps hours into the grid.
         foreach (var arm in resolved.Runs)

@@ -53,9 +53,6 @@ internal sealed class TrainingBatches : IDisposable
         _softLabels = data.HasSoftLabels ? FaceTensors.SoftLabels(data, indices, device) : null;
     }
 
-    /// <summary>Whether batches come with soft targets (<see cref="Batch"/>), because the Training faces have soft labels.</summary>
-    public bool HasSoftTargets => _softLabels is not null;
-
     public int Count { get; }
     public int[] ClassCounts { get; }
     public int RealPerBatch { get; }

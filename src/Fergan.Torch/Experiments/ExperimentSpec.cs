@@ -117,7 +117,7 @@ public sealed partial record ExperimentSpec
         var resolved = spec with
         {
             Data = Resolve(spec.Data),
-            Gan = spec.Gan is null ? null : Resolve(spec.Gan),
+            Gan = spec.Gan is null ? null : Folder(spec.Gan),
             Runs = spec.Runs.Select(arm => arm with { Teachers = arm.Teachers?.Select(Folder).ToList() }).ToList(),
         };
         // Refuse a bad recipe now rather than when its run comes up, perhaps hours into the grid.

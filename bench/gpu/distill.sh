@@ -33,7 +33,7 @@ for t in ${DISTILL_TEACHERS:-$STAGE/teachers/classifier $STAGE/reference}; do
   [ -f "$t/classifier.json" ] || { echo "teacher $t is not staged (carry .gpu/carry/teachers and .gpu/carry/reference)"; exit 1; }
   TEACHER_FLAGS+=(--teacher "$t")
 done
-DATA=$(staged_fer2013_csv)
+staged_fer2013_csv > /dev/null   # the joined CSV, once, before the runs' time is counted
 for pair in $RUNS; do
   if [ "$pair" = none ]; then
     name="vgg-control-seed$SEED"; flags=()
@@ -42,18 +42,6 @@ for pair in $RUNS; do
     name="vgg-distill-w$weight-t$temperature-seed$SEED"
     flags=("${TEACHER_FLAGS[@]}" --distill-weight "$weight" --distill-temperature "$temperature")
   fi
-  # Keep 25 s for the export and the packing; a run needs at least a minute to be worth starting.
-  minutes=$(python3 -c "print(max(0, $(left) - 25) / 60)")
-  if python3 -c "import sys; sys.exit(0 if $minutes >= 1 else 1)"; then :; else echo "no time left for $pair"; break; fi
-  run="$STAGE/$name"
-  "$F" train --data "$DATA" --out "$run" --profile full --epochs "$EPOCHS" $TINY $STEP_FLAGS --patience 0 --seed "$SEED" "${flags[@]}" \
-    --resume --time-limit "$minutes" --device "$DEVICE" > "$R/$name-train.txt" 2>&1 || tail -n 20 "$R/$name-train.txt"
-  tail -n 3 "$R/$name-train.txt"
-  if [ -f "$run/classifier.json" ]; then
-    "$F" export half --model "$run" --out "$R/$name" --overwrite > /dev/null
-    cp "$run/log.jsonl" "$run/curves.png" "$R/$name/" 2>/dev/null || true
-    epochs_done=$(wc -l < "$run/log.jsonl")
-    [ "$epochs_done" -lt "$EPOCHS" ] && echo "cut by the time limit after $epochs_done of $EPOCHS epochs" > "$R/$name/INCOMPLETE"
-  fi
+  timed_full_run "$name" "$SEED" "$EPOCHS" "$R" "$(left)" "${flags[@]}" || break
   echo "$pair done ($(left)s left)" | tee -a "$R/plan.txt"
 done

@@ -24,20 +24,8 @@ pack() {   # whatever is done when the script ends, even early, comes back (floa
 }
 trap pack EXIT
 [ -f "$STAGE/tests.fgn" ] && [ -f "$STAGE/train.fgn" ] || { echo "stage Training and tests first"; exit 1; }
-DATA=$(staged_fer2013_csv)
+staged_fer2013_csv > /dev/null   # the joined CSV, once, before the runs' time is counted
 for seed in ${SEEDS//,/ }; do
-  # Keep 25 s for the export and the packing; a run needs at least a minute to be worth starting.
-  minutes=$(python3 -c "print(max(0, $(left) - 25) / 60)")
-  if python3 -c "import sys; sys.exit(0 if $minutes >= 1 else 1)"; then :; else echo "no time left for seed $seed"; break; fi
-  name="$ARCH-seed$seed"; run="$STAGE/$name"
-  "$F" train --data "$DATA" --out "$run" --profile full --arch "$ARCH" --epochs "$EPOCHS" $TINY $STEP_FLAGS --patience 0 --seed "$seed" \
-    --resume --time-limit "$minutes" --device "$DEVICE" > "$R/$name-train.txt" 2>&1 || tail -n 20 "$R/$name-train.txt"
-  tail -n 3 "$R/$name-train.txt"
-  if [ -f "$run/classifier.json" ]; then
-    "$F" export half --model "$run" --out "$R/$name" --overwrite > /dev/null
-    cp "$run/log.jsonl" "$run/curves.png" "$R/$name/" 2>/dev/null || true
-    epochs_done=$(wc -l < "$run/log.jsonl")
-    [ "$epochs_done" -lt "$EPOCHS" ] && echo "cut by the time limit after $epochs_done of $EPOCHS epochs" > "$R/$name/INCOMPLETE"
-  fi
+  timed_full_run "$ARCH-seed$seed" "$seed" "$EPOCHS" "$R" "$(left)" --arch "$ARCH" || break
   echo "seed $seed done ($(left)s left)" | tee -a "$R/plan.txt"
 done

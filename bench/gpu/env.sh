@@ -39,3 +39,25 @@ staged_fer2013_csv() {
   fi
   echo "$STAGE/fer2013.csv"
 }
+# Trains one classifier with the bundled model's recipe (full profile, no early stopping) in at most the time left,
+# resuming a run cut earlier, and puts its float16 copy, log and curves under <results>/<name>, marked INCOMPLETE when
+# the time ran out first (ensemble.sh, distill.sh). Fails, training nothing, when less than a minute is left after
+# the 25 s kept for the export and the packing.
+# Usage: timed_full_run <name> <seed> <epochs> <results folder> <seconds left> [more train options...]
+timed_full_run() {
+  local name=$1 seed=$2 epochs=$3 results=$4 seconds=$5; shift 5
+  local run="$STAGE/$name" minutes done_epochs
+  minutes=$(python3 -c "print(max(0, $seconds - 25) / 60)")
+  python3 -c "import sys; sys.exit(0 if $minutes >= 1 else 1)" || { echo "no time left for $name"; return 1; }
+  "$F" train --data "$(staged_fer2013_csv)" --out "$run" --profile full --epochs "$epochs" $TINY $STEP_FLAGS --patience 0 --seed "$seed" "$@" \
+    --resume --time-limit "$minutes" --device "$DEVICE" > "$results/$name-train.txt" 2>&1 || tail -n 20 "$results/$name-train.txt"
+  tail -n 3 "$results/$name-train.txt"
+  if [ -f "$run/classifier.json" ]; then
+    "$F" export half --model "$run" --out "$results/$name" --overwrite > /dev/null
+    cp "$run/log.jsonl" "$run/curves.png" "$results/$name/" 2>/dev/null || true
+    done_epochs=$(wc -l < "$run/log.jsonl")
+    if [ "$done_epochs" -lt "$epochs" ]; then
+      echo "cut by the time limit after $done_epochs of $epochs epochs" > "$results/$name/INCOMPLETE"
+    fi
+  fi
+}

@@ -129,7 +129,7 @@ public sealed class DistillationTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
-    public void Resuming_with_another_teacher_is_refused()
+    public void Resuming_with_another_teacher_or_other_teacher_weights_is_refused()
     {
         var teacherFolder = _temp.File("teacher");
         TrainAndScore(Recipe with { Epochs = 1 }, Faces, teacherFolder);
@@ -145,6 +145,16 @@ public sealed class DistillationTests(ITestOutputHelper output) : IDisposable
             trainer.Train(true);
         });
         Assert.Contains("another set of teachers", e.Message);
+
+        // The same folder, retrained in place: other weights under the same name are refused too.
+        Directory.Delete(teacherFolder, recursive: true);
+        TrainAndScore(Recipe with { Epochs = 1, Seed = 8 }, Faces, teacherFolder);
+        var retrained = Assert.Throws<FerganException>(() =>
+        {
+            using var trainer = new ClassifierTrainer(Recipe with { Epochs = 2, Teachers = [teacherFolder] }, Faces, run);
+            trainer.Train(true);
+        });
+        Assert.Contains("distilled from other weights than", retrained.Message);
     }
 
     [Fact]

@@ -294,6 +294,7 @@ public sealed class ClassifierTrainer : IDisposable
             return null;
         }
         CheckSameRecipe();
+        CheckSameTeacherWeights();
         var (epoch, folder) = checkpoints[^1];
         try
         {
@@ -337,6 +338,24 @@ public sealed class ClassifierTrainer : IDisposable
         {
             throw new FerganException($"{_run.Root} holds a run ({saved.Architecture}, balance {saved.Balance.ToString().ToLowerInvariant()}) made with another " +
                                       $"{string.Join(", ", changed)}; resume it with the same settings, or start a new --out folder.");
+        }
+    }
+
+    /// <summary>
+    /// The teachers' folders may hold other weights by now (retrained in place): a resumed student would then learn
+    /// from two teachers under one name. The card written at the last selected epoch pins the weights it learnt from.
+    /// </summary>
+    private void CheckSameTeacherWeights()
+    {
+        if (_teachers is null || !File.Exists(Path.Combine(_run.Root, ClassifierCard.CardFile)) || ClassifierCard.Read(_run.Root).Teachers is not { } pinned)
+        {
+            return;
+        }
+        var changed = pinned.Zip(_teachers.Records).Where(p => p.First.WeightsSha256 != p.Second.WeightsSha256).Select(p => p.Second.Folder).ToList();
+        if (changed.Count > 0)
+        {
+            throw new FerganException($"{_run.Root} was distilled from other weights than {string.Join(" and ", changed)} holds now; " +
+                                      "resume with the same teachers, or start a new --out folder.");
         }
     }
 

@@ -16,13 +16,11 @@ GAN=${ABLATION_GAN:-$STAGE/gan-carried}
 SPEC=${ABLATION_SPEC:-experiments/gan-ablation.json}
 RUNS=$(python3 -c "import json; print(sum(len(r['seeds']) for r in json.load(open('$SPEC'))['runs']))")
 START=$(date +%s)
-left() { echo $(( BUDGET - ($(date +%s) - START) )); }
 R="$STAGE/ablation-results"; mkdir -p "$R"
 pack() {
   cp "$STAGE/ablation/summary.json" "$STAGE/ablation/summary.md" "$R/" 2>/dev/null || true
   for d in "$STAGE"/ablation/runs/*/; do [ -d "$d" ] && cp "$d/log.jsonl" "$R/$(basename "$d")-log.jsonl" 2>/dev/null || true; done
-  tar -C "$STAGE" -cf - ablation-results | split -b 15M - "$OUT/ablation.tar.part-"
-  ls -la "$OUT"
+  pack_results ablation-results ablation
 }
 trap pack EXIT
 [ -f "$STAGE/tests.fgn" ] && [ -f "$STAGE/train.fgn" ] && [ -f "$GAN/generator.json" ] || { echo "stage Training, tests and a generator ($GAN) first"; exit 1; }

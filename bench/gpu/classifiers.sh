@@ -12,13 +12,11 @@ cd "$(dirname "$0")/../.."
 source bench/gpu/env.sh
 BUDGET=${1:-330}
 START=$(date +%s)
-left() { echo $(( BUDGET - ($(date +%s) - START) )); }
 R="$STAGE/results"; mkdir -p "$R"
 pack() {   # whatever is done when the script ends, even early, comes back
   cp "$STAGE"/vgg/log.jsonl "$R/vgg-log.jsonl" 2>/dev/null || true
   cp "$STAGE"/vgg/curves.png "$R/vgg-curves.png" 2>/dev/null || true
-  tar -C "$STAGE" -cf - results | split -b 15M - "$OUT/results.tar.part-"
-  ls -la "$OUT"
+  pack_results results results
 }
 trap pack EXIT
 [ -f "$STAGE/tests.fgn" ] && [ -f "$STAGE/train.fgn" ] || { echo "stage Training and tests first"; exit 1; }

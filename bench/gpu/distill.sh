@@ -20,13 +20,8 @@ RUNS=${DISTILL_RUNS:-0.5:2}
 EPOCHS=${DISTILL_EPOCHS:-120}
 SEED=${DISTILL_SEED:-2013}
 START=$(date +%s)
-left() { echo $(( BUDGET - ($(date +%s) - START) )); }
 R="$STAGE/distill-results"; mkdir -p "$R"
-pack() {   # whatever is done when the script ends, even early, comes back (float16 weights: 19 MB a vgg-64)
-  tar -C "$STAGE" -cf - distill-results | split -b 15M - "$OUT/distill.tar.part-"
-  ls -la "$OUT"
-}
-trap pack EXIT
+trap 'pack_results distill-results distill' EXIT   # float16 weights: 19 MB a vgg-64
 [ -f "$STAGE/tests.fgn" ] && [ -f "$STAGE/train.fgn" ] || { echo "stage Training and tests first"; exit 1; }
 TEACHER_FLAGS=()
 for t in ${DISTILL_TEACHERS:-$STAGE/teachers/classifier $STAGE/reference}; do

@@ -16,13 +16,8 @@ SEEDS=${2:-2014,2015,2016}
 EPOCHS=${ENSEMBLE_EPOCHS:-120}
 ARCH=${ENSEMBLE_ARCH:-vgg}
 START=$(date +%s)
-left() { echo $(( BUDGET - ($(date +%s) - START) )); }
 R="$STAGE/ensemble-results"; mkdir -p "$R"
-pack() {   # whatever is done when the script ends, even early, comes back (float16 weights: 19 MB a vgg-64)
-  tar -C "$STAGE" -cf - ensemble-results | split -b 15M - "$OUT/ensemble.tar.part-"
-  ls -la "$OUT"
-}
-trap pack EXIT
+trap 'pack_results ensemble-results ensemble' EXIT   # float16 weights: 19 MB a vgg-64
 [ -f "$STAGE/tests.fgn" ] && [ -f "$STAGE/train.fgn" ] || { echo "stage Training and tests first"; exit 1; }
 staged_fer2013_csv > /dev/null   # the joined CSV, once, before the runs' time is counted
 for seed in ${SEEDS//,/ }; do

@@ -39,6 +39,15 @@ staged_fer2013_csv() {
   fi
   echo "$STAGE/fer2013.csv"
 }
+# Seconds left of a device script's budget (the script sets BUDGET and START).
+left() { echo $(( BUDGET - ($(date +%s) - START) )); }
+# Packs $STAGE/<folder> into $OUT as 15 MB parts, <prefix>.tar.part-*, for the call to bring back. Scripts run it
+# from their EXIT trap, so a call that fails or runs out of time still returns what it made.
+# Usage: pack_results <folder under $STAGE> <prefix>
+pack_results() {
+  tar -C "$STAGE" -cf - "$1" | split -b 15M - "$OUT/$2.tar.part-"
+  ls -la "$OUT"
+}
 # Trains one classifier with the bundled model's recipe (full profile, no early stopping) in at most the time left,
 # resuming a run cut earlier, and puts its float16 copy, log and curves under <results>/<name>, marked INCOMPLETE when
 # the time ran out first (ensemble.sh, distill.sh). Fails, training nothing, when less than a minute is left after

@@ -15,7 +15,7 @@ public sealed class DistillationTests(ITestOutputHelper output) : IDisposable
 {
     private static readonly FaceSet Faces = DatasetLoader.Load("synthetic:1400:11", new DatasetOptions { UseCache = false }).Faces;
     private readonly TempDirectory _temp = new();
-    private readonly TorchRuntimeInfo _runtime = TorchRuntime.Initialize();
+    private readonly TorchRuntimeInfo _runtime = TorchRuntime.Initialize(); // libtorch loaded before any tensor; kept for nothing else
 
     public void Dispose() => _temp.Dispose();
 

@@ -12,7 +12,10 @@ STEP_FLAGS=${STEP_FLAGS:-}
 export LD_LIBRARY_PATH="$TORCH_LIB:$STAGE/app${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 export FERGAN_LIBTORCH="$TORCH_LIB" FERGAN_CACHE="$STAGE/cache"
 if [ -d "$STAGE/app/fonts" ]; then
-  # Also read the machine's own configuration where there is one; send the generic families to DejaVu Sans.
+  # Also read the machine's own configuration where there is one; send the generic families to DejaVu Sans. Skia drew
+  # no text through this configuration alone (grids and curves of the 2026-11-27 sessions came back without labels,
+  # though fc-match finds the font): fergan now loads the carried font file itself when fontconfig's faces have no
+  # glyphs (FERGAN_FONT, or fonts/ beside the program), so that is named too.
   cat > "$STAGE/app/fonts/fonts.conf" <<XML
 <?xml version="1.0"?>
 <fontconfig>
@@ -24,7 +27,7 @@ if [ -d "$STAGE/app/fonts" ]; then
   <alias><family>monospace</family><prefer><family>DejaVu Sans</family></prefer></alias>
 </fontconfig>
 XML
-  export FONTCONFIG_FILE="$STAGE/app/fonts/fonts.conf"
+  export FONTCONFIG_FILE="$STAGE/app/fonts/fonts.conf" FERGAN_FONT="$STAGE/app/fonts/DejaVuSans.ttf"
 fi
 F="$STAGE/app/fergan"
 OUT=${OUT:-$STAGE/out}

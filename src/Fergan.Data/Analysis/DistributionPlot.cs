@@ -1,3 +1,4 @@
+using Fergan.Data.Imaging;
 using ScottPlot;
 
 namespace Fergan.Data.Analysis;
@@ -12,7 +13,7 @@ public static class DistributionPlot
 
     public static void SavePng(DatasetStatistics stats, string path, int width = 1000, int height = 560)
     {
-        var plot = new Plot();
+        var plot = PlotFactory.Create();
         var splitNames = stats.Splits.Keys.ToArray();
         var groupWidth = 0.8;
         var barWidth = groupWidth / Math.Max(1, splitNames.Length);

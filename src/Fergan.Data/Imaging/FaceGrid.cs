@@ -18,7 +18,7 @@ public static class FaceGrid
         using var surface = SKSurface.Create(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul));
         var canvas = surface.Canvas;
         canvas.Clear(SKColors.White);
-        using var font = new SKFont(SKTypeface.Default, 14);
+        using var font = new SKFont(Typefaces.Sans, 14);
         using var text = new SKPaint { Color = SKColors.Black, IsAntialias = true };
         var sampling = new SKSamplingOptions(SKFilterMode.Nearest, SKMipmapMode.None);
         for (var r = 0; r < rows.Count; r++)

@@ -1,3 +1,4 @@
+using Fergan.Data.Imaging;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Fergan.Data;
@@ -131,7 +132,7 @@ public static class ExperimentSummary
     /// </summary>
     public static byte[] Plot(IReadOnlyList<StrategySummary> rows, string split)
     {
-        var plot = new ScottPlot.Plot();
+        var plot = PlotFactory.Create();
         var palette = new ScottPlot.Palettes.Category10();
         for (var r = 0; r < rows.Count; r++)
         {

@@ -1,3 +1,4 @@
+using Fergan.Data.Imaging;
 using Fergan.Vision.Detection;
 using SkiaSharp;
 
@@ -9,9 +10,6 @@ public sealed record FaceAnnotation(BoxF Box, string Label, IReadOnlyList<PointF
 /// <summary>Draws labelled face boxes onto a copy of a photo, with line and text sizes that follow the photo's size.</summary>
 public static class PhotoAnnotator
 {
-    private static readonly Lazy<SKTypeface> Typeface = new(() =>
-        SKTypeface.FromFamilyName("DejaVu Sans", SKFontStyle.Bold) ?? SKTypeface.Default);
-
     public static SKBitmap Draw(SKBitmap photo, IEnumerable<FaceAnnotation> faces)
     {
         var result = photo.Copy();
@@ -35,7 +33,7 @@ public static class PhotoAnnotator
     private static void DrawLabel(SKCanvas canvas, FaceAnnotation face, SKRect rect, float stroke)
     {
         // Text scales with the face so labels stay legible on both selfies and crowd shots, within sane bounds.
-        using var font = new SKFont(Typeface.Value, Math.Clamp(rect.Width / 5f, 11f, 48f));
+        using var font = Typefaces.BoldFont(Math.Clamp(rect.Width / 5f, 11f, 48f));
         using var text = new SKPaint { Color = SKColors.White, IsAntialias = true };
         using var background = new SKPaint { Color = face.Color, Style = SKPaintStyle.Fill };
         var width = font.MeasureText(face.Label);

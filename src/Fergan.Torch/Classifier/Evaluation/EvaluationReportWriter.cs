@@ -146,7 +146,7 @@ public static class EvaluationReportWriter
         using var surface = SKSurface.Create(new SKImageInfo(Left + k * Cell + 10, Top + k * Cell + 10));
         var canvas = surface.Canvas;
         canvas.Clear(SKColors.White);
-        using var font = new SKFont(SKTypeface.Default, 13);
+        using var font = new SKFont(Typefaces.Sans, 13);
         using var text = new SKPaint { Color = SKColors.Black, IsAntialias = true };
         using var fill = new SKPaint();
         for (var r = 0; r < k; r++)

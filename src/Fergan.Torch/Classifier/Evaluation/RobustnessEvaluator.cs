@@ -1,3 +1,4 @@
+using Fergan.Data.Imaging;
 using Fergan.Data;
 using Fergan.Data.Duplicates;
 using Fergan.Data.Evaluation;
@@ -63,7 +64,7 @@ public static class RobustnessEvaluator
     /// <summary>Accuracy against severity, one line per corruption, clean accuracy as a dashed line.</summary>
     public static byte[] Plot(RobustnessReport report)
     {
-        var plot = new Plot();
+        var plot = PlotFactory.Create();
         var palette = new ScottPlot.Palettes.Category10();
         var severities = Enumerable.Range(1, FaceCorruptions.Severities).Select(s => (double)s).ToArray();
         var k = 0;

@@ -1,3 +1,4 @@
+using Fergan.Data.Imaging;
 using System.Text.Json;
 using Fergan.Torch.Training;
 using ScottPlot;
@@ -22,7 +23,7 @@ public static class TrainingCurvesPlot
         var epochs = entries.Select(e => (double)e.Epoch).ToArray();
         Plot Panel(string title, string y, Func<ClassifierEpoch, double> train, Func<ClassifierEpoch, double> validation)
         {
-            var plot = new Plot();
+            var plot = PlotFactory.Create();
             var a = plot.Add.Scatter(epochs, entries.Select(train).ToArray(), Colors.SteelBlue);
             a.LegendText = "train";
             var b = plot.Add.Scatter(epochs, entries.Select(validation).ToArray(), Colors.DarkOrange);

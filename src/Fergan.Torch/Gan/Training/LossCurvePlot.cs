@@ -1,3 +1,4 @@
+using Fergan.Data.Imaging;
 using System.Text.Json;
 using Fergan.Torch.Training;
 using ScottPlot;
@@ -21,7 +22,7 @@ public static class LossCurvePlot
             return;
         }
         var steps = entries.Select(e => (double)e.Step).ToArray();
-        var plot = new Plot();
+        var plot = PlotFactory.Create();
         void Line(string name, Func<GanProgress, double> value, Color color)
         {
             var line = plot.Add.Scatter(steps, entries.Select(value).ToArray(), color);

@@ -12,10 +12,10 @@ STEP_FLAGS=${STEP_FLAGS:-}
 export LD_LIBRARY_PATH="$TORCH_LIB:$STAGE/app${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 export FERGAN_LIBTORCH="$TORCH_LIB" FERGAN_CACHE="$STAGE/cache"
 if [ -d "$STAGE/app/fonts" ]; then
-  # Also read the machine's own configuration where there is one; send the generic families to DejaVu Sans. Skia drew
-  # no text through this configuration alone (grids and curves of the 2026-11-27 sessions came back without labels,
-  # though fc-match finds the font): fergan now loads the carried font file itself when fontconfig's faces have no
-  # glyphs (FERGAN_FONT, or fonts/ beside the program), so that is named too.
+  # Also read the machine's own configuration where there is one; send the generic families to DejaVu Sans. Through
+  # this configuration alone, fc-match finds the font, but the grids of the 2026-11-27 sessions came back without
+  # labels and ScottPlot's plots without any text; fergan now takes a fontconfig face only if it has glyphs, else loads
+  # FERGAN_FONT (or fonts/ beside the program) itself, and gives ScottPlot the face it resolved (checked on an H100).
   cat > "$STAGE/app/fonts/fonts.conf" <<XML
 <?xml version="1.0"?>
 <fontconfig>

@@ -18,30 +18,67 @@ public sealed class FontFallbackTests : IDisposable
     public void Pictures_are_labelled_when_fontconfig_has_no_fonts()
     {
         var emptyFonts = Directory.CreateDirectory(_temp.File("no-fonts")).FullName;
-        var config = _temp.Write("fonts.conf", $"""
-            <?xml version="1.0"?>
-            <fontconfig>
-              <dir>{emptyFonts}</dir>
-              <cachedir>{_temp.File("cache")}</cachedir>
-            </fontconfig>
-            """);
-        var font = _temp.File("font.ttf");
-        File.Copy("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", font);
-        var environment = new Dictionary<string, string> { ["FONTCONFIG_FILE"] = config, ["FERGAN_FONT"] = font };
+        var environment = Environment(FontConfig(emptyFonts, aliases: false));
+        environment["FERGAN_FONT"] = CopyDejaVu(_temp.File("font.ttf"));
         var grid = _temp.File("grid.png");
 
         var result = CliRunner.RunProcess(environment, "data", "preview", "synthetic:700", "--no-cache", "--out", grid);
 
         Assert.True(result.ExitCode == 0, result.Error + result.Out);
-        using var bitmap = SKBitmap.Decode(grid);
+        var labels = DarkPixels(grid, SKRectI.Create(0, 0, 90, int.MaxValue));   // the row labels' column
+        Assert.True(labels > 100, $"only {labels} dark pixels in the row labels' column");
+        // Plots too, their bold title included (the file must serve ScottPlot's bold requests as well).
+        var plot = _temp.File("plot.png");
+        result = CliRunner.RunProcess(environment, "data", "stats", "synthetic:700", "--no-cache", "--plot", plot);
+        Assert.True(result.ExitCode == 0, result.Error + result.Out);
+        var title = DarkPixels(plot, SKRectI.Create(0, 0, int.MaxValue, 20));   // above the frame: the title, or nothing
+        Assert.True(title > 100, $"only {title} dark pixels where the plot's title should be");
+    }
+
+    [Fact]
+    public void Plots_are_labelled_with_the_gpu_machines_font_configuration()
+    {
+        // What bench/gpu/env.sh writes there: one folder holding DejaVu Sans, generic families sent to it. fc-match
+        // finds the font, Fergan's own drawing did, but ScottPlot's own choice of font drew no text.
+        var fonts = Directory.CreateDirectory(_temp.File("fonts")).FullName;
+        CopyDejaVu(Path.Combine(fonts, "DejaVuSans.ttf"));
+        var plot = _temp.File("plot.png");
+
+        var result = CliRunner.RunProcess(Environment(FontConfig(fonts, aliases: true)), "data", "stats", "synthetic:700", "--no-cache", "--plot", plot);
+
+        Assert.True(result.ExitCode == 0, result.Error + result.Out);
+        var title = DarkPixels(plot, SKRectI.Create(0, 0, int.MaxValue, 20));   // above the frame: the title, or nothing
+        Assert.True(title > 100, $"only {title} dark pixels where the title should be");
+    }
+
+    private Dictionary<string, string> Environment(string fontConfig) => new() { ["FONTCONFIG_FILE"] = fontConfig };
+
+    private string FontConfig(string fontFolder, bool aliases) => _temp.Write($"fonts-{Guid.NewGuid():N}.conf", $"""
+        <?xml version="1.0"?>
+        <fontconfig>
+          <dir>{fontFolder}</dir>
+          <cachedir>{_temp.File("cache")}</cachedir>
+          {(aliases ? "<alias><family>sans-serif</family><prefer><family>DejaVu Sans</family></prefer></alias>" : "")}
+        </fontconfig>
+        """);
+
+    private static string CopyDejaVu(string to)
+    {
+        File.Copy("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", to);
+        return to;
+    }
+
+    private static int DarkPixels(string png, SKRectI area)
+    {
+        using var bitmap = SKBitmap.Decode(png);
         var dark = 0;
-        for (var y = 0; y < bitmap.Height; y++)
+        for (var y = area.Top; y < Math.Min(area.Bottom, bitmap.Height); y++)
         {
-            for (var x = 0; x < 90; x++)   // the row labels' column
+            for (var x = area.Left; x < Math.Min(area.Right, bitmap.Width); x++)
             {
                 dark += bitmap.GetPixel(x, y).Red < 128 ? 1 : 0;
             }
         }
-        Assert.True(dark > 100, $"only {dark} dark pixels in the row labels' column");
+        return dark;
     }
 }

@@ -27,6 +27,9 @@ public static class FerganApp
             config.SetApplicationVersion(typeof(FerganApp).Assembly.GetName().Version?.ToString(3) ?? "0.0.0");
             config.ConfigureConsole(output);
             config.SetExceptionHandler((exception, _) => ErrorReporter.Report(errors, exception));
+            // An option no command knows is an error, not silently dropped: `train --epoch 30` would otherwise train
+            // the profile's epochs, and `serve --port 8080` listen where it always does.
+            config.UseStrictParsing();
 
             config.AddBranch("data", data =>
             {

@@ -170,6 +170,18 @@ public sealed class DataCommandsTests : IDisposable
         Assert.Equal(7 * (96 + 2), image.Height);
     }
 
+    [Theory]
+    [InlineData("data", "stats", "synthetic:70", "--no-cache", "--bogus", "3")]
+    [InlineData("train", "--data", "synthetic:70", "--no-cache", "--epoch", "30")]   // --epochs misspelt
+    [InlineData("serve", "--port", "8080")]                                          // --urls is the option
+    public void An_unknown_option_is_an_error_not_ignored(params string[] args)
+    {
+        var result = CliRunner.Run(args);
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("Unknown option", result.Error + result.Out);
+    }
+
     /// <summary>
     /// Walks the command tree from the root's help, so a command added later is covered too. Spectre renders option
     /// descriptions as markup: a description with an unescaped bracket ("[-tta]", a JSON example) made `evaluate

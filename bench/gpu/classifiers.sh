@@ -30,9 +30,13 @@ CAS_EPOCHS=${CAS_EPOCHS:-10}
 GAN_SAMPLES=${GAN_SAMPLES:-${TINY:+20}}
 GAN_SAMPLES=${GAN_SAMPLES:-1000}
 echo "rate $RATE img/s, epoch ${EPOCH_S}s, budget ${BUDGET}s" | tee "$R/plan.txt"
+# CAS trains two full vgg-64s: dry runs (TINY set) leave it out. (This was `${TINY:---cas ...}`, which passed TINY's
+# own options to gan evaluate in dry runs, unnoticed until unknown options became errors.)
+CAS_FLAGS=(--cas --cas-profile full --cas-epochs "$CAS_EPOCHS")
+[ -n "$TINY" ] && CAS_FLAGS=()
 if [ -d "$STAGE/gan" ]; then
   "$F" gan evaluate --model "$STAGE/gan" --reference "$STAGE/reference" --data "$DATA" --checkpoints \
-    ${TINY:---cas --cas-profile full --cas-epochs $CAS_EPOCHS} --samples "$GAN_SAMPLES" --grid "$R/nearest.png" --overwrite --json --device "$DEVICE" \
+    "${CAS_FLAGS[@]}" --samples "$GAN_SAMPLES" --grid "$R/nearest.png" --overwrite --json --device "$DEVICE" \
     > "$R/gan-evaluate.json" 2> "$R/gan-evaluate.txt" || tail -n 20 "$R/gan-evaluate.txt"
   cp "$STAGE/gan/log.jsonl" "$R/gan-log.jsonl" 2>/dev/null || true
 fi

@@ -81,6 +81,19 @@ public sealed class ClassificationMetricsTests
     }
 
     [Fact]
+    public void Mean_interval_stays_inside_the_metrics_range()
+    {
+        // Disgust F1 of three seeds, one of which never predicts disgust: t(2) reaches below zero.
+        var f1 = BootstrapIntervals.MeanWithInterval([0.0, 0.05, 0.15], min: 0, max: 1);
+        var open = BootstrapIntervals.MeanWithInterval([0.0, 0.05, 0.15]);
+
+        Assert.True(open.Low < 0);
+        Assert.Equal(0, f1.Low);
+        Assert.Equal(open.High, f1.High, 12);
+        Assert.Equal(1, BootstrapIntervals.MeanWithInterval([0.9, 0.99, 1.0], min: 0, max: 1).High);
+    }
+
+    [Fact]
     public void Empty_input_is_a_clear_error()
     {
         var e = Assert.Throws<FerganException>(() => ClassificationMetrics.Compute([], [], Names));

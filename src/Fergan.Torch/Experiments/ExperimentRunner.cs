@@ -113,7 +113,7 @@ public static class ExperimentSummary
         results.GroupBy(r => r.ArmLabel)
             .Select(g =>
             {
-                Estimate Of(Func<ExperimentRunResult, double> value) => BootstrapIntervals.MeanWithInterval(g.Select(value).ToList());
+                Estimate Of(Func<ExperimentRunResult, double> value) => BootstrapIntervals.MeanWithInterval(g.Select(value).ToList(), min: 0, max: 1);   // accuracies and F1s
                 var disgust = Emotion.Disgust.Name();
                 var near = g.All(r => r.TestWithoutNearDuplicates is not null);
                 return new StrategySummary(g.Key, g.Count(),

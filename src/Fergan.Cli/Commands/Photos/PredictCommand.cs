@@ -138,7 +138,10 @@ public sealed class PredictCommand(CliConsoles consoles) : Command<PredictSettin
     {
         var (root, name) = PathDisplay(results.Select(r => r.Path).OfType<string>().ToList());
         string Display(string? path) => path is null ? "" : Markup.Escape(name(path));
-        var table = new Table().AddColumns("photo", "face", "box x,y,w,h", "emotion", "probability", "next");
+        // Numbers never wrap mid-value (a box "305,244,105,10 / 5" in 80 columns); the runners-up take the wrapping.
+        var table = new Table().AddColumns(
+            new TableColumn("photo"), new TableColumn("face").NoWrap(), new TableColumn("box x,y,w,h").NoWrap(),
+            new TableColumn("emotion").NoWrap(), new TableColumn("probability").NoWrap(), new TableColumn("next"));
         if (root is not null)
         {
             table.Title($"photos in {Markup.Escape(root)}");

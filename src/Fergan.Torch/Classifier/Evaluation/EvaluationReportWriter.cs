@@ -163,6 +163,12 @@ public static class EvaluationReportWriter
                 text.Color = SKColors.Black;
             }
         }
+        // The corner says which way the matrix reads, as the terminal table's "truth \ predicted" does.
+        using var small = new SKFont(Typefaces.Sans, 11);
+        text.Color = SKColors.Gray;
+        canvas.DrawText("predicted \u2192", 6, Top - 24, SKTextAlign.Left, small, text);
+        canvas.DrawText("truth \u2193", 6, Top - 8, SKTextAlign.Left, small, text);
+        text.Color = SKColors.Black;
         for (var c = 0; c < k; c++)
         {
             canvas.Save();

@@ -4,9 +4,9 @@ using SkiaSharp;
 namespace Fergan.Cli.Tests;
 
 /// <summary>
-/// A machine whose fontconfig offers no font Skia can use (a bare container; the GPU machines with the publish's own
-/// fontconfig file, whose grids and curves came back without a letter) still gets labelled pictures, from FERGAN_FONT
-/// or DejaVu's usual path.
+/// Pictures and plots keep their text where fontconfig offers no font Skia or ScottPlot can use: a bare container
+/// (the font then comes from FERGAN_FONT), and the GPU machines' carried fontconfig file, through which the grids and
+/// curves of a GPU session came back without a letter.
 /// </summary>
 public sealed class FontFallbackTests : IDisposable
 {

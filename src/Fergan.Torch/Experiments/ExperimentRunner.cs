@@ -1,9 +1,9 @@
-using Fergan.Data.Imaging;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Fergan.Data;
 using Fergan.Data.Duplicates;
 using Fergan.Data.Evaluation;
+using Fergan.Data.Imaging;
 using Fergan.Data.Progress;
 using Fergan.Torch.Classifier;
 using Fergan.Torch.Classifier.Evaluation;

@@ -1,7 +1,7 @@
-using Fergan.Data.Imaging;
 using Fergan.Data;
 using Fergan.Data.Duplicates;
 using Fergan.Data.Evaluation;
+using Fergan.Data.Imaging;
 using Fergan.Data.Robustness;
 using ScottPlot;
 

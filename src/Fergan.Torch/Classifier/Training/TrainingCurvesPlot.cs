@@ -1,5 +1,5 @@
-using Fergan.Data.Imaging;
 using System.Text.Json;
+using Fergan.Data.Imaging;
 using Fergan.Torch.Training;
 using ScottPlot;
 using SkiaSharp;

@@ -115,8 +115,9 @@ public sealed record GanOptions
         // classifier, which is a folder the user gives (--guide). The length is what the GAN needs and a GPU session
         // here affords: at a constant rate FID stopped falling after about 4,000 steps (a 7-minute H100 run), so
         // 5,000 steps, the second half with the learning rates falling to zero; with that decay FID fell at every
-        // checkpoint overall, and per emotion over the last interval. The earlier full profile (no auxiliary head, cutout on top of colour and
-        // translation) gave an H200 run whose D never got ahead and whose faces ignored the label (fidelity 0.15).
+        // checkpoint overall, and per emotion over the last interval. The earlier full profile (no auxiliary head,
+        // cutout on top of colour and translation) gave an H200 run whose D never got ahead and whose faces ignored
+        // the label (fidelity 0.15).
         GanProfile.Full => new GanOptions
         {
             Architecture = GanArchitecture.ForFer2013(width: 64),

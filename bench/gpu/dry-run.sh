@@ -47,6 +47,13 @@ grep -q '"distill_weight": 1' "$FERGAN_STAGE"/vgg-distill-w1-t1-seed2013/options
   && grep -q '"teachers": \[\]' "$FERGAN_STAGE/vgg-control-seed2013/options.json" \
   && echo "students distilled from two teachers, and a control without"
 ls "$OUT"
+# Members trained earlier in the same call as teachers ("GPU runs": new ensemble members, then a student of them).
+rm -rf "$OUT"; mkdir -p "$OUT"
+DISTILL_EPOCHS=1 DISTILL_SEED=7 DISTILL_RUNS="0.5:2" \
+  DISTILL_TEACHERS="$FERGAN_STAGE/teachers/classifier $FERGAN_STAGE/vgg-seed1 $FERGAN_STAGE/vgg-seed2" bench/gpu/distill.sh 100
+[ "$(python3 -c "import json; print(len(json.load(open('$FERGAN_STAGE/distill-results/vgg-distill-w0.5-t2-seed7/classifier.json'))['teachers']))")" = 3 ] \
+  && echo "student of three teachers, two of them trained in the same call"
+ls "$OUT"
 # The GAN session (README "GPU runs"): the GAN in the channels-last layout, then its measurements alone.
 rm -rf "$OUT" "$FERGAN_STAGE/gan" "$FERGAN_STAGE/results"; mkdir -p "$OUT"
 bench/gpu/gan.sh 0.1 --channels-last

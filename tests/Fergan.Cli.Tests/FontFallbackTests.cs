@@ -36,6 +36,22 @@ public sealed class FontFallbackTests : IDisposable
     }
 
     [Fact]
+    public void Doctor_names_the_font_file_used_when_fontconfig_has_none()
+    {
+        var environment = Environment(FontConfig(Directory.CreateDirectory(_temp.File("no-fonts")).FullName, aliases: false));
+        var font = CopyDejaVu(_temp.File("font.ttf"));
+        environment["FERGAN_FONT"] = font;
+
+        var result = CliRunner.RunProcess(environment, "doctor", "--json");
+
+        Assert.True(result.ExitCode == 0, result.Error + result.Out);
+        using var json = System.Text.Json.JsonDocument.Parse(result.Out);
+        var reported = json.RootElement.GetProperty("font");
+        Assert.Equal(font, reported.GetProperty("file").GetString());
+        Assert.True(reported.GetProperty("usable").GetBoolean());
+    }
+
+    [Fact]
     public void Plots_are_labelled_with_the_gpu_machines_font_configuration()
     {
         // What bench/gpu/env.sh writes there: one folder holding DejaVu Sans, generic families sent to it. fc-match

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using Fergan.Cli.Infrastructure;
+using Fergan.Data.Imaging;
 using Fergan.Torch.Runtime;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -19,9 +20,11 @@ public sealed class DoctorCommand(CliConsoles consoles) : Command<DoctorSettings
     {
         var info = TorchRuntime.Initialize(settings.ToRuntimeOptions());
         var test = RuntimeSelfTest.Run(settings.Device);
+        // Text in grids, reports and plots: a machine without a usable font draws them without a letter, silently.
+        var font = new { family = Typefaces.Sans.FamilyName, file = Typefaces.SansFile, usable = Typefaces.HasGlyphs(Typefaces.Sans) };
         if (settings.Json)
         {
-            JsonOutput.Write(consoles.Out, new { runtime = info, self_test = test, ok = test.Passed });
+            JsonOutput.Write(consoles.Out, new { runtime = info, self_test = test, font, ok = test.Passed });
         }
         else
         {
@@ -46,6 +49,9 @@ public sealed class DoctorCommand(CliConsoles consoles) : Command<DoctorSettings
             Row("gradients", test.Reproducible
                 ? "[green]reproducible[/] (repeated backward passes agree: bit-identical on CPU, to 1e-3 on CUDA)"
                 : "[red]not reproducible[/]: repeated backward passes differ or hold NaN; try a lower --onednn-isa (e.g. AVX)");
+            Row("font for pictures", !font.usable
+                ? "[yellow]none usable[/]: grids and plots will have no text (apt-get install fonts-dejavu-core, or set FERGAN_FONT to a .ttf)"
+                : Markup.Escape(font.family) + (font.file is null ? " (fontconfig)" : $" (from {Markup.Escape(font.file)}: fontconfig had none usable)"));
             consoles.Out.Write(grid);
             consoles.Out.MarkupLine(test.Passed ? "[green]Training can run.[/]"
                 : test.Learned ? "[red]Training cannot be trusted: this device's kernels give non-reproducible gradients.[/]"

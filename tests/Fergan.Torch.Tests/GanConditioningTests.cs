@@ -83,9 +83,14 @@ public sealed class GanConditioningTests(ITestOutputHelper output) : IDisposable
         // trained for 150 steps, or a recipe of 4 epochs, left CAS anywhere between chance and 0.6, seed to seed.
         Assert.True(cas.Accuracy > 0.4, $"CAS {cas.Accuracy:0.000}");
         Assert.True(cas.RealDataAccuracy > 0.7, $"real-data accuracy {cas.RealDataAccuracy:0.000}");
+        // Per emotion, for both classifiers; macro-F1 is their mean.
+        Assert.Equal(Emotions.Names, cas.F1PerClass.Keys);
+        Assert.Equal(cas.MacroF1, cas.F1PerClass.Values.Average(), 9);
+        Assert.Equal(cas.RealDataMacroF1!.Value, cas.RealDataF1PerClass.Values.Average(), 9);
         var fixedCount = ClassificationAccuracyScore.Run(generator, withTest, new CasOptions { Classifier = recipe with { Epochs = 1 }, SamplesPerClass = 10, CompareWithReal = false },
             _temp.File("cas-fixed"));
         Assert.Equal((70, "10"), (fixedCount.SyntheticFaces, fixedCount.FacesPerClass));
+        Assert.Empty(fixedCount.RealDataF1PerClass);
     }
 
     /// <summary>Spearman's rank correlation of the values with their positions 0..n-1 (ties get their mean rank).</summary>

@@ -181,6 +181,13 @@ public sealed class GanEvaluateCommand(CliConsoles consoles) : Command<GanEvalua
         {
             consoles.Out.MarkupLine($"CAS ({cas.Architecture}, {cas.Epochs} epochs, {cas.SyntheticFaces:N0} generated faces, per emotion {Markup.Escape(cas.FacesPerClass)}): PublicTest accuracy [bold]{cas.Accuracy:P2}[/], macro-F1 {cas.MacroF1:0.000}" +
                                     (cas.RealDataAccuracy is { } real ? $"; same recipe on real faces: {real:P2}" : ""));
+            if (cas.F1PerClass.Count > 0)
+            {
+                // Per emotion: which ones the generated faces teach, beside what real faces teach the same recipe.
+                string Of(string emotion) => $"{cas.F1PerClass[emotion]:0.00}" +
+                    (cas.RealDataF1PerClass.TryGetValue(emotion, out var realF1) ? $" ({realF1:0.00})" : "");
+                consoles.Out.MarkupLine("CAS F1 per emotion (the real faces' in parentheses): " + string.Join(", ", cas.F1PerClass.Keys.Select(e => $"{e} {Of(e)}")));
+            }
         }
         if (checkpoints.Count > 0)
         {

@@ -37,6 +37,11 @@ for name, scores in report["per_class"].items():
     metrics[f"label_fidelity_{name}"] = scores["label_fidelity"]
     metrics[f"fid_{name}"] = scores["fid"]
 card["metrics"] = metrics
+# The card names the data file, not where it lay on the machine that exported it ("../shared/data/...").
+data = card.get("data") or ""
+if data.startswith(("/", "../", "./")):
+    path, _, rest = data.partition(" ")
+    card["data"] = (path.rstrip("/").split("/")[-1] + (" " + rest if rest else "")).strip()
 json.dump(card, open(card_path, "w"), indent=2)
 PY
 ./fergan export gan-onnx --model "$WORK/half" --half --out "$WORK/half/generator.onnx"

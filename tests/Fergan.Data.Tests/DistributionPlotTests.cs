@@ -38,6 +38,15 @@ public sealed class DistributionPlotTests : IDisposable
     }
 
     [Fact]
+    public void A_balanced_split_reads_as_no_imbalance()
+    {
+        Assert.Equal("happy/disgust = 16.5x", new ImbalanceFigures("happy", "disgust", 16.5, 0).Describe());
+        // After `data synthesize --target balance` every emotion has the largest one's count.
+        Assert.Equal("none (every emotion equally frequent)", new ImbalanceFigures("angry", "angry", 1, 0).Describe());
+        Assert.Equal("none among the emotions present", new ImbalanceFigures("angry", "angry", 1, 1).Describe());
+    }
+
+    [Fact]
     public void Statistics_report_counts_and_imbalance_per_split()
     {
         var faces = DatasetLoader.Load("synthetic:700", new DatasetOptions { UseCache = false }).Faces;

@@ -77,7 +77,7 @@ public sealed class DataStatsCommand(CliConsoles consoles) : Command<DataStatsSe
         foreach (var (split, imbalance) in stats.Imbalance)
         {
             var empty = imbalance.EmptyClasses > 0 ? $"; [yellow]{imbalance.EmptyClasses} emotion(s) absent[/]" : "";
-            console.MarkupLine($"imbalance {split}: {imbalance.Largest}/{imbalance.Smallest} = [bold]{imbalance.Ratio:0.0}x[/]{empty}");
+            console.MarkupLine($"imbalance {split}: [bold]{Markup.Escape(imbalance.Describe())}[/]{empty}");
         }
 
         var d = stats.Duplicates;

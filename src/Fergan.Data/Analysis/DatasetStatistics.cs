@@ -58,7 +58,13 @@ public sealed record DatasetStatistics
     }
 }
 
-public sealed record ImbalanceFigures(string Largest, string Smallest, double Ratio, int EmptyClasses);
+public sealed record ImbalanceFigures(string Largest, string Smallest, double Ratio, int EmptyClasses)
+{
+    /// <summary>"happy/disgust = 16.5x", or "none" for a split whose emotions are all equally frequent (a balanced
+    /// set, where "angry/angry = 1.0x" would read like a fault).</summary>
+    public string Describe() => Ratio > 1 ? $"{Largest}/{Smallest} = {Ratio:0.0}x"
+        : EmptyClasses > 0 ? "none among the emotions present" : "none (every emotion equally frequent)";
+}
 
 /// <summary>Exact-duplicate figures; "cross_split" keys read "PublicTest_in_Training" = PublicTest images also in Training.</summary>
 public sealed record DuplicateFigures(

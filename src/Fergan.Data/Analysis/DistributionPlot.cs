@@ -45,7 +45,7 @@ public static class DistributionPlot
         var title = $"Class distribution: {Path.GetFileName(stats.Source.TrimEnd('/'))} ({stats.Total:N0} images)";
         if (stats.Imbalance.TryGetValue(nameof(DataSplit.Training), out var training))
         {
-            title += $"; Training imbalance {training.Largest}/{training.Smallest} = {training.Ratio:0.0}x";
+            title += $"; Training imbalance {training.Describe()}";
         }
         plot.Title(title, size: 15);
         plot.ShowLegend(

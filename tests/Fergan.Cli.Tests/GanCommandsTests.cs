@@ -68,6 +68,23 @@ public sealed class GanCommandsTests : IDisposable
     }
 
     [Fact]
+    public void A_classifier_folder_given_for_a_generator_and_back_is_named_as_such()
+    {
+        var classifier = Directory.CreateDirectory(_temp.File("a-classifier")).FullName;
+        File.WriteAllText(Path.Combine(classifier, "classifier.json"), "{}");
+        var generator = Directory.CreateDirectory(_temp.File("a-generator")).FullName;
+        File.WriteAllText(Path.Combine(generator, "generator.json"), "{}");
+
+        var sample = CliRunner.Run("gan", "sample", "--model", classifier, "--class", "happy", "--out", _temp.File("x.png"));
+        var evaluate = CliRunner.Run("evaluate", "--model", generator, "--data", "synthetic:70", "--no-cache");
+
+        Assert.Equal(1, sample.ExitCode);
+        Assert.Contains("it holds a classifier, not a generator", sample.Error);
+        Assert.Equal(1, evaluate.ExitCode);
+        Assert.Contains("it holds a generator", evaluate.Error);
+    }
+
+    [Fact]
     public void Train_refuses_a_non_empty_out_without_resume_or_overwrite()
     {
         var run = TrainTiny();

@@ -58,7 +58,8 @@ public sealed record ClassifierCard
         var path = Path.Combine(folder, CardFile);
         if (!File.Exists(path))
         {
-            throw new FerganException($"{folder} is not a Fergan classifier: it has no {CardFile}.");
+            var instead = File.Exists(Path.Combine(folder, Gan.Sampling.GeneratorCard.CardFile)) ? " (it holds a generator: give a classifier folder)" : "";
+            throw new FerganException($"{folder} is not a Fergan classifier: it has no {CardFile}{instead}.");
         }
         ClassifierCard? card;
         try

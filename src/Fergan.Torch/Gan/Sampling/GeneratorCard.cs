@@ -38,7 +38,8 @@ public sealed record GeneratorCard
         var path = Path.Combine(folder, CardFile);
         if (!File.Exists(path))
         {
-            throw new FerganException($"{folder} is not a Fergan generator: {CardFile} is missing (train one with `fergan gan train`).");
+            var instead = File.Exists(Path.Combine(folder, Classifier.ClassifierCard.CardFile)) ? "it holds a classifier, not a generator" : "train one with `fergan gan train`";
+            throw new FerganException($"{folder} is not a Fergan generator: {CardFile} is missing ({instead}).");
         }
         GeneratorCard card;
         try

@@ -33,6 +33,8 @@ echo "rate $RATE img/s, epoch ${EPOCH_S}s, budget ${BUDGET}s" | tee "$R/plan.txt
 # CAS trains two full vgg-64s: dry runs (TINY set) leave it out. (This was `${TINY:---cas ...}`, which passed TINY's
 # own options to gan evaluate in dry runs, unnoticed until unknown options became errors.)
 CAS_FLAGS=(--cas --cas-profile full --cas-epochs "$CAS_EPOCHS")
+# A session spent on the GAN (GAN_ONLY=1) also has the CAS of every checkpoint (about 22 s each on an H100).
+[ "${GAN_ONLY:-0}" = 1 ] && CAS_FLAGS+=(--cas-checkpoints)
 [ -n "$TINY" ] && CAS_FLAGS=()
 if [ -d "$STAGE/gan" ]; then
   "$F" gan evaluate --model "$STAGE/gan" --reference "$STAGE/reference" --data "$DATA" --checkpoints \

@@ -321,5 +321,23 @@ public sealed class ClassifierCommandsTests : IDisposable
         var table = CliRunner.Run("gan", "evaluate", "--model", gan, "--reference", reference, "--data", Data, "--no-cache", "--samples", "20");
         Assert.True(table.ExitCode == 0, table.Error);
         Assert.Contains("* fewer real or generated faces than the reference's 64 features", table.Out);
+
+        // CAS at every checkpoint: each its own classifier, the last one the report's (trained once, with the real-face
+        // comparison); the same recipe and seed throughout.
+        var cas = CliRunner.Run("gan", "evaluate", "--model", gan, "--reference", reference, "--data", Data, "--no-cache", "--samples", "20",
+            "--checkpoints", "--cas", "--cas-checkpoints", "--cas-epochs", "1", "--json");
+        Assert.True(cas.ExitCode == 0, cas.Error);
+        using var casJson = JsonDocument.Parse(cas.Out);
+        var final = casJson.RootElement.GetProperty("report").GetProperty("classification_accuracy_score");
+        var perCheckpoint = casJson.RootElement.GetProperty("checkpoints").EnumerateArray().Select(c => c.GetProperty("cas")).ToList();
+        Assert.Equal(2, perCheckpoint.Count);
+        Assert.Equal(JsonValueKind.Null, perCheckpoint[0].GetProperty("real_data_accuracy").ValueKind);
+        Assert.InRange(perCheckpoint[0].GetProperty("accuracy").GetDouble(), 0, 1);
+        Assert.Equal(final.GetProperty("accuracy").GetDouble(), perCheckpoint[1].GetProperty("accuracy").GetDouble());
+        // Three trainings of one epoch: checkpoint 2's, then the final generator's and the real faces'.
+        Assert.Equal(3, System.Text.RegularExpressions.Regex.Matches(cas.Error, "CAS epoch 1/1").Count);
+        var refused = CliRunner.Run("gan", "evaluate", "--model", gan, "--reference", reference, "--data", Data, "--no-cache", "--cas-checkpoints");
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("--cas-checkpoints needs --checkpoints and --cas", refused.Error + refused.Out);
     }
 }

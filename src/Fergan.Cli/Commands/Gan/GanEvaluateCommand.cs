@@ -46,6 +46,10 @@ public sealed class GanEvaluateSettings : TorchDatasetSettings
     [Description("Also compute the Classification Accuracy Score: train a classifier on generated faces only, score it on real PublicTest, beside the same recipe on real faces.")]
     public bool Cas { get; init; }
 
+    [CommandOption("--cas-checkpoints")]
+    [Description("With --checkpoints and --cas: the CAS of every checkpoint's generator too (one more classifier training each; the real-face comparison is trained once, for the last).")]
+    public bool CasCheckpoints { get; init; }
+
     [CommandOption("--cas-profile <PROFILE>")]
     [Description("Classifier recipe for CAS: quick or full.")]
     [DefaultValue(ClassifierProfile.Quick)]
@@ -80,11 +84,15 @@ public sealed class GanEvaluateSettings : TorchDatasetSettings
         Samples < 10 ? ValidationResult.Error("--samples must be at least 10.")
         : RealFaces is < 10 ? ValidationResult.Error("--real-faces must be at least 10.")
         : CasFaces is < 1 ? ValidationResult.Error("--cas-faces must be at least 1.")
+        : CasCheckpoints && !(Checkpoints && Cas) ? ValidationResult.Error("--cas-checkpoints needs --checkpoints and --cas.")
         : base.Validate();
 }
 
-/// <summary>A checkpoint's FID and KID, overall and per emotion.</summary>
-public sealed record CheckpointScores(int Step, double Fid, double Kid, double LabelFidelity, IReadOnlyDictionary<string, double> PerClassFid);
+/// <summary>A checkpoint's FID and KID, overall and per emotion, and its CAS where --cas-checkpoints asked for it.</summary>
+public sealed record CheckpointScores(int Step, double Fid, double Kid, double LabelFidelity, IReadOnlyDictionary<string, double> PerClassFid)
+{
+    public CasReport? Cas { get; init; }
+}
 
 /// <summary>`fergan gan evaluate`: FID/KID/IS/label fidelity/precision/recall/CAS of a generator against real Training faces.</summary>
 public sealed class GanEvaluateCommand(CliConsoles consoles) : Command<GanEvaluateSettings>
@@ -107,6 +115,24 @@ public sealed class GanEvaluateCommand(CliConsoles consoles) : Command<GanEvalua
         var options = new GanEvaluationOptions { SamplesPerClass = settings.Samples, OverallSamples = settings.Samples * 7, Seed = settings.Seed, MaxRealFaces = settings.RealFaces, NearestNeighbourGrid = settings.Grid };
         var evaluator = new GanEvaluator(reference, faces, options);
 
+        var recipe = ClassifierOptions.For(settings.CasProfile);
+        recipe = recipe with { Epochs = settings.CasEpochs ?? recipe.Epochs, Device = settings.Device, Seed = settings.Seed };
+        // One recipe and seed for every CAS here, so checkpoints differ only in their generator.
+        CasReport Cas(GanGenerator generator, bool compareWithReal)
+        {
+            var work = Directory.CreateTempSubdirectory("fergan-cas-").FullName;
+            try
+            {
+                return ClassificationAccuracyScore.Run(generator, faces, new CasOptions { Classifier = recipe, SamplesPerClass = settings.CasFaces, CompareWithReal = compareWithReal }, work,
+                    new SyncProgress<ClassifierEpoch>(e => consoles.Error.WriteLine($"CAS epoch {e.Epoch}/{e.Epochs}: validation accuracy {e.ValidationAccuracy:0.000}")), cancellationToken);
+            }
+            finally
+            {
+                Directory.Delete(work, recursive: true);
+            }
+        }
+
+        using var model = GanGenerator.Load(modelFolder, settings.Device);
         var checkpoints = new List<CheckpointScores>();
         if (settings.Checkpoints)
         {
@@ -121,29 +147,21 @@ public sealed class GanEvaluateCommand(CliConsoles consoles) : Command<GanEvalua
                 var step = int.Parse(Path.GetFileNameWithoutExtension(file)["step-".Length..], CultureInfo.InvariantCulture);
                 using var generator = GanGenerator.Load(modelFolder, settings.Device, file);
                 var scores = new GanEvaluator(reference, faces, options with { NearestNeighbourGrid = null, OverallSamples = Math.Min(options.OverallSamples, 5000), CopySamplesPerClass = 0 }).Evaluate(generator, step);
-                checkpoints.Add(new CheckpointScores(step, scores.Fid, scores.Kid.Mean, scores.LabelFidelity, scores.PerClass.ToDictionary(p => p.Key, p => p.Value.Fid)));
-                consoles.Error.WriteLine($"step {step}: FID {scores.Fid:0.00}, KID {scores.Kid.Mean:0.0000}, label fidelity {scores.LabelFidelity:0.000}");
+                // The last checkpoint is the final generator: its CAS comes with the report's, below, not twice.
+                var cas = settings.CasCheckpoints && step != model.Card.Step ? Cas(generator, compareWithReal: false) : null;
+                checkpoints.Add(new CheckpointScores(step, scores.Fid, scores.Kid.Mean, scores.LabelFidelity, scores.PerClass.ToDictionary(p => p.Key, p => p.Value.Fid)) { Cas = cas });
+                consoles.Error.WriteLine($"step {step}: FID {scores.Fid:0.00}, KID {scores.Kid.Mean:0.0000}, label fidelity {scores.LabelFidelity:0.000}" +
+                                         (cas is null ? "" : $", CAS {cas.Accuracy:0.000}"));
             }
         }
 
-        using var model = GanGenerator.Load(modelFolder, settings.Device);
         var report = evaluator.Evaluate(model);
         if (settings.Cas)
         {
-            var recipe = ClassifierOptions.For(settings.CasProfile);
-            recipe = recipe with { Epochs = settings.CasEpochs ?? recipe.Epochs, Device = settings.Device, Seed = settings.Seed };
-            var work = Directory.CreateTempSubdirectory("fergan-cas-").FullName;
-            try
+            report = report with { ClassificationAccuracyScore = Cas(model, compareWithReal: true) };
+            if (settings.CasCheckpoints)
             {
-                report = report with
-                {
-                    ClassificationAccuracyScore = ClassificationAccuracyScore.Run(model, faces, new CasOptions { Classifier = recipe, SamplesPerClass = settings.CasFaces }, work,
-                        new SyncProgress<ClassifierEpoch>(e => consoles.Error.WriteLine($"CAS epoch {e.Epoch}/{e.Epochs}: validation accuracy {e.ValidationAccuracy:0.000}")), cancellationToken),
-                };
-            }
-            finally
-            {
-                Directory.Delete(work, recursive: true);
+                checkpoints = checkpoints.Select(c => c.Step == model.Card.Step ? c with { Cas = report.ClassificationAccuracyScore } : c).ToList();
             }
         }
         if (settings.Json)
@@ -191,10 +209,12 @@ public sealed class GanEvaluateCommand(CliConsoles consoles) : Command<GanEvalua
         }
         if (checkpoints.Count > 0)
         {
-            var steps = new Table().AddColumns(["step", "FID", "KID", "fidelity", .. r.PerClass.Keys.Select(k => $"FID {k}")]);
+            var withCas = checkpoints.Any(c => c.Cas is not null);
+            var steps = new Table().AddColumns(["step", "FID", "KID", "fidelity", .. withCas ? ["CAS"] : Array.Empty<string>(), .. r.PerClass.Keys.Select(k => $"FID {k}")]);
             foreach (var c in checkpoints)
             {
-                steps.AddRow([$"{c.Step}", $"{c.Fid:0.00}", $"{c.Kid:0.0000}", $"{c.LabelFidelity:0.000}", .. c.PerClassFid.Values.Select(v => $"{v:0.0}")]);
+                steps.AddRow([$"{c.Step}", $"{c.Fid:0.00}", $"{c.Kid:0.0000}", $"{c.LabelFidelity:0.000}", .. withCas ? [c.Cas is { } score ? $"{score.Accuracy:0.000}" : ""] : Array.Empty<string>(),
+                    .. c.PerClassFid.Values.Select(v => $"{v:0.0}")]);
             }
             consoles.Out.Write(steps);
         }

@@ -311,6 +311,10 @@ public sealed class ClassifierCommandsTests : IDisposable
         Assert.InRange(report.GetProperty("inception_score").GetProperty("mean").GetDouble(), 1, 7);
         Assert.Equal(Emotions.Names, report.GetProperty("per_class").EnumerateObject().Select(p => p.Name));
         Assert.Equal([2, 4], json.RootElement.GetProperty("checkpoints").EnumerateArray().Select(c => c.GetProperty("step").GetInt32()));
+        var trend = json.RootElement.GetProperty("trend");   // FID falling at every checkpoint, overall and per emotion
+        Assert.Equal(Emotions.Names, trend.GetProperty("per_class").EnumerateObject().Select(p => p.Name));
+        Assert.Equal(trend.GetProperty("overall").ValueKind == JsonValueKind.Null && trend.GetProperty("per_class").EnumerateObject().All(p => p.Value.ValueKind == JsonValueKind.Null),
+            trend.GetProperty("falls_everywhere").GetBoolean());
         var copies = report.GetProperty("copies");
         Assert.Equal(7 * 20, copies.GetProperty("faces").GetInt32()); // --samples 20 per emotion, all checked
         Assert.Equal(copies.GetProperty("near_copies").GetInt32() / 140.0, copies.GetProperty("rate").GetDouble(), 9);
@@ -321,6 +325,7 @@ public sealed class ClassifierCommandsTests : IDisposable
         var table = CliRunner.Run("gan", "evaluate", "--model", gan, "--reference", reference, "--data", Data, "--no-cache", "--samples", "20");
         Assert.True(table.ExitCode == 0, table.Error);
         Assert.Contains("* fewer real or generated faces than the reference's 64 features", table.Out);
+        Assert.DoesNotContain("FID falls at every checkpoint", table.Out);   // no --checkpoints, no trend
 
         // CAS at every checkpoint: each its own classifier, the last one the report's (trained once, with the real-face
         // comparison); the same recipe and seed throughout.

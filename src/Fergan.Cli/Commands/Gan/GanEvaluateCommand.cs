@@ -164,16 +164,17 @@ public sealed class GanEvaluateCommand(CliConsoles consoles) : Command<GanEvalua
                 checkpoints = checkpoints.Select(c => c.Step == model.Card.Step ? c with { Cas = report.ClassificationAccuracyScore } : c).ToList();
             }
         }
+        var trend = checkpoints.Count > 1 ? FidTrend.Of(checkpoints.Select(c => (c.Step, c.Fid, c.PerClassFid)).ToList()) : null;
         if (settings.Json)
         {
-            JsonOutput.Write(consoles.Out, new { report, checkpoints });
+            JsonOutput.Write(consoles.Out, new { report, checkpoints, trend });
             return 0;
         }
-        Render(report, checkpoints);
+        Render(report, checkpoints, trend);
         return 0;
     }
 
-    private void Render(GanEvaluationReport r, IReadOnlyList<CheckpointScores> checkpoints)
+    private void Render(GanEvaluationReport r, IReadOnlyList<CheckpointScores> checkpoints, FidTrend? trend)
     {
         consoles.Out.MarkupLine($"[bold]{Markup.Escape(r.Model)}[/] (step {r.Step}) against {Markup.Escape(r.RealFaces)}, reference {Markup.Escape(r.Reference)}");
         consoles.Out.MarkupLine($"FID [bold]{r.Fid:0.00}[/]  KID {r.Kid.Mean:0.0000} ± {r.Kid.Std:0.0000}  IS {r.InceptionScore.Mean:0.00} ± {r.InceptionScore.Std:0.00}  " +
@@ -217,6 +218,13 @@ public sealed class GanEvaluateCommand(CliConsoles consoles) : Command<GanEvalua
                     .. c.PerClassFid.Values.Select(v => $"{v:0.0}")]);
             }
             consoles.Out.Write(steps);
+        }
+        if (trend is not null)
+        {
+            static string Rise(FidRise rise) => $"at step {rise.Step} ({rise.From:0.00} -> {rise.To:0.00})";
+            var rising = trend.PerClass.Where(p => p.Value is not null).Select(p => $"{p.Key} {Rise(p.Value!)}").ToList();
+            consoles.Out.MarkupLine("FID falls at every checkpoint: overall " + (trend.Overall is null ? "[green]yes[/]" : $"[yellow]no[/], first rise {Rise(trend.Overall)}") +
+                                    "; per emotion " + (rising.Count == 0 ? "[green]yes[/]" : $"[yellow]no[/]: {Markup.Escape(string.Join(", ", rising))}"));
         }
     }
 }

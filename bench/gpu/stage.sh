@@ -28,9 +28,13 @@ fi
 if [ -f "$CARRY/reference/classifier.json" ] && [ ! -f "$STAGE/reference/classifier.json" ]; then
   cp -r "$CARRY/reference" "$STAGE/"
 fi
-if [ -d "$CARRY/teachers" ] && [ ! -d "$STAGE/teachers" ]; then   # classifiers to distil from (distill.sh)
-  cp -r "$CARRY/teachers" "$STAGE/"
-fi
+# Classifiers to distil from (distill.sh), one folder each; teachers carried by different calls add up.
+for teacher in "$CARRY"/teachers/*/; do
+  name=$(basename "$teacher")
+  if [ -f "$teacher/classifier.json" ] && [ ! -d "$STAGE/teachers/$name" ]; then
+    mkdir -p "$STAGE/teachers" && cp -r "$teacher" "$STAGE/teachers/$name"
+  fi
+done
 if [ -f "$CARRY/gan/generator.json" ] && [ ! -f "$STAGE/gan-carried/generator.json" ]; then   # a generator for the ablation
   mkdir -p "$STAGE/gan-carried" && cp "$CARRY"/gan/generator.* "$STAGE/gan-carried/"
 fi

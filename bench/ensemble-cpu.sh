@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Ensemble of the two vgg-64 classifiers in the repository (models/classifier, 120 epochs; models/reference, 56
-# epochs; both trained on real faces only and selected on PublicTest), on ONNX Runtime: every variant (each model
-# alone, the ensemble, each with and without ten-crop TTA) scored on PublicTest; the one with the best PublicTest
-# accuracy is then scored once on PrivateTest, as-is and without Training duplicates.
-# About 25 minutes on 2 idle cores (ten-crop TTA runs 20 forward passes a face for the ensemble).
+# Ensembles of the vgg-64 classifiers in the repository (models/classifier, 120 epochs; models/reference, 56 epochs;
+# both trained on real faces only and selected on PublicTest) and any extra members given (bench/gpu/ensemble.sh's
+# float16 folders), on ONNX Runtime. Each model is scored once on PublicTest, with and without ten-crop TTA, keeping
+# its per-face probabilities (`evaluate --probabilities`); bench/ensemble-select.py then scores every subset of the
+# models by averaging those files and picks the best PublicTest accuracy (ties: fewer members, then no TTA). Only
+# that choice is scored on PrivateTest, once, as-is and without Training duplicates (exact, then near too).
+# (Before 2026-11-27 the script compared three variants only: each repository model alone and all models together.)
+# About 2 minutes a model on 2 idle cores (ten-crop TTA is ten forward passes a face).
 # Usage: bench/ensemble-cpu.sh [fer2013.csv.gz] [results folder] [extra model folders...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,27 +29,28 @@ for m in "$@"; do
   fi
   EXTRA="$EXTRA $m"
 done
-MEMBERS="models/classifier $WORK/reference$EXTRA"
-declare -A VARIANTS=([bundled]="models/classifier" [reference]="$WORK/reference" [ensemble]="$MEMBERS")
-for name in bundled reference ensemble; do
+declare -A FOLDER=([bundled]="models/classifier" [reference]="$WORK/reference")
+NAMES="bundled reference"
+for m in $EXTRA; do
+  name=$(basename "$m"); name=${name#extra-}
+  [ -z "${FOLDER[$name]+set}" ] || { echo "two members named $name"; exit 1; }
+  FOLDER[$name]=$m; NAMES="$NAMES $name"
+done
+for name in $NAMES; do
   for tta in "" "--tta"; do
-    args=""; for m in ${VARIANTS[$name]}; do args="$args --model $m"; done
-    ./fergan evaluate --runtime onnx $args --data "$DATA" --split PublicTest $tta --json > "$OUT/public-$name${tta:+-tta}.json"
+    file="$OUT/public-$name${tta:+-tta}"
+    ./fergan evaluate --runtime onnx --model "${FOLDER[$name]}" --data "$DATA" --split PublicTest $tta \
+      --probabilities "$file.csv" --overwrite --json > "$file.json"
   done
 done
-BEST=$(python3 - "$OUT" <<'PY'
-import json, pathlib, sys
-rows = {p.stem.removeprefix("public-"): json.loads(p.read_text()) for p in pathlib.Path(sys.argv[1]).glob("public-*.json")}
-for name, r in sorted(rows.items()):
-    print(f"PublicTest {name:14} accuracy {r['accuracy']:.4f} macro-F1 {r['macro_f1']:.4f} disgust F1 {r['per_class']['disgust']['f1']:.3f}", file=sys.stderr)
-# Ties go to the simpler variant (one model before two, without TTA before with).
-order = [n for n in ("bundled", "bundled-tta", "reference", "reference-tta", "ensemble", "ensemble-tta") if n in rows]
-print(max(order, key=lambda n: rows[n]["accuracy"]))
-PY
-)
+# Every subset of the models, scored from the saved probabilities.
+CHOICE=$(python3 bench/ensemble-select.py "$OUT/public-" $NAMES 2> "$OUT/selection.txt")
+cat "$OUT/selection.txt"
+CHOSEN=$(echo "$CHOICE" | sed -n 1p); MODE=$(echo "$CHOICE" | sed -n 2p)
+BEST="$(echo "$CHOSEN" | tr ' ' '+')$([ "$MODE" = tta ] && echo -tta || true)"
 echo "selected on PublicTest: $BEST" | tee "$OUT/selected.txt"
-name=${BEST%-tta}; tta=$([ "$name" != "$BEST" ] && echo --tta || true)
-args=""; for m in ${VARIANTS[$name]}; do args="$args --model $m"; done
+tta=$([ "$MODE" = tta ] && echo --tta || true)
+args=""; for name in $CHOSEN; do args="$args --model ${FOLDER[$name]}"; done
 ./fergan evaluate --runtime onnx $args --data "$DATA" --split PrivateTest $tta --json > "$OUT/private-$BEST.json"
 ./fergan evaluate --runtime onnx $args --data "$DATA" --split PrivateTest $tta --exclude-train-duplicates --json > "$OUT/private-$BEST-dedup.json"
 ./fergan evaluate --runtime onnx $args --data "$DATA" --split PrivateTest $tta --exclude-train-duplicates near --json > "$OUT/private-$BEST-near-dedup.json"

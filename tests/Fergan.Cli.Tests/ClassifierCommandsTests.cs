@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Fergan.Data;
 using Fergan.Tests;
@@ -124,6 +125,30 @@ public sealed class ClassifierCommandsTests : IDisposable
         var bad = CliRunner.Run("evaluate", "--model", run, "--data", csv, "--no-cache", "--exclude-train-duplicates", "nearly");
         Assert.Equal(1, bad.ExitCode);
         Assert.Contains("not exact or near", bad.Error + bad.Out);
+    }
+
+    [Fact]
+    public void Evaluate_writes_the_probabilities_behind_its_scores_and_keeps_an_existing_file()
+    {
+        var run = TrainTiny();
+        var csv = _temp.File("public.csv");
+
+        var result = CliRunner.Run("evaluate", "--model", run, "--data", Data, "--no-cache", "--split", "PublicTest", "--probabilities", csv, "--json");
+        var again = CliRunner.Run("evaluate", "--model", run, "--data", Data, "--no-cache", "--split", "PublicTest", "--probabilities", csv);
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        using var report = JsonDocument.Parse(result.Out);
+        var lines = File.ReadAllLines(csv);
+        Assert.Equal("index,label," + string.Join(',', Emotions.Names), lines[0]);
+        var rows = lines.Skip(1).Select(l => l.Split(',')).ToList();
+        Assert.Equal(report.RootElement.GetProperty("faces").GetInt32(), rows.Count);
+        var probabilities = rows.Select(r => r.Skip(2).Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray()).ToList();
+        Assert.All(probabilities, p => Assert.Equal(1, p.Sum(), 4));
+        // The file holds what the scores were computed from: its argmax accuracy is the report's.
+        var right = rows.Zip(probabilities).Count(x => Emotions.Names[Array.IndexOf(x.Second, x.Second.Max())] == x.First[1]);
+        Assert.Equal(report.RootElement.GetProperty("accuracy").GetDouble(), right / (double)rows.Count, 9);
+        Assert.Equal(1, again.ExitCode);
+        Assert.Contains("--probabilities", again.Error + again.Out);
     }
 
     [Fact]

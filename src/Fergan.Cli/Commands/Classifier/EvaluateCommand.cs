@@ -48,8 +48,12 @@ public sealed class EvaluateSettings : TorchDatasetSettings
     [Description("Write report.md, a self-contained report.html, confusion.png and misclassified.png (a sample of wrong faces) here.")]
     public string? Report { get; init; }
 
+    [CommandOption("--probabilities <CSV>")]
+    [Description("Write each scored face's dataset row, true emotion and seven probabilities to this CSV (to compare ensembles by averaging files, as bench/ensemble-cpu.sh does).")]
+    public string? Probabilities { get; init; }
+
     [CommandOption("--overwrite")]
-    [Description("Replace --report if it holds files.")]
+    [Description("Replace --report if it holds files, and --probabilities if it exists.")]
     public bool Overwrite { get; init; }
 
     [CommandOption("--record")]
@@ -84,6 +88,10 @@ public sealed class EvaluateCommand(CliConsoles consoles) : Command<EvaluateSett
         {
             OutputPaths.EnsureWritable(reportFolder, settings.Overwrite, "--report");
         }
+        if (settings.Probabilities is { } probabilitiesFile)
+        {
+            OutputPaths.EnsureWritable(probabilitiesFile, settings.Overwrite, "--probabilities");
+        }
         TorchRuntime.Initialize(settings.ToRuntimeOptions());
         DataSplits.TryParseUsage(settings.EvaluateSplit, out var split);
         var faces = DatasetLoader.Load(settings.Data, settings.ToOptions(), cancellationToken).Faces;
@@ -107,6 +115,10 @@ public sealed class EvaluateCommand(CliConsoles consoles) : Command<EvaluateSett
         if (settings.Report is { } folder)
         {
             EvaluationReportWriter.Write(report, faces, folder, command);
+        }
+        if (settings.Probabilities is { } csv)
+        {
+            EvaluatedFacesCsv.Write(report.Details!, csv);
         }
         if (settings.Record && classifier is EmotionClassifier torchClassifier)
         {

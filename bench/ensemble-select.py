@@ -3,9 +3,9 @@
 
 Every non-empty subset of the models is scored by averaging its members' probabilities per face (what
 `fergan evaluate --model A --model B` does), once without and once with ten-crop TTA, when files for both exist:
-`<prefix><name>.csv` and `<prefix><name>-tta.csv`. The best PublicTest accuracy wins; ties go to fewer members, then to no TTA, then to
-the order the files were given in. Prints the winner's member names on the first line and "tta" or "plain" on the
-second; the ranking goes to stderr. Standard library only (the machines here have no numpy).
+`<prefix><name>.csv` and `<prefix><name>-tta.csv`. The best PublicTest accuracy wins; ties go to fewer members, then
+to no TTA, then to the order the names were given in. Prints the winner's member names on the first line and "tta"
+or "plain" on the second; the ranking goes to stderr. Standard library only (the machines here have no numpy).
 
 Usage: bench/ensemble-select.py <path prefix of the CSVs, e.g. results/x/public-> <name> [<name> ...]
 """

@@ -20,20 +20,16 @@ mkdir -p "$OUT"
 cp -r models/reference "$WORK/reference"
 ./fergan export onnx --model "$WORK/reference" --out "$WORK/reference/classifier.onnx" > /dev/null
 # Extra members (e.g. bench/gpu/ensemble.sh's float16 folders) come without an ONNX export too: the same, on a copy.
-EXTRA=""
+declare -A FOLDER=([bundled]="models/classifier" [reference]="$WORK/reference")
+NAMES="bundled reference"
 for m in "$@"; do
+  name=$(basename "$m")
+  [ -z "${FOLDER[$name]+set}" ] || { echo "two members named $name"; exit 1; }
   if [ ! -f "$m/classifier.onnx" ]; then
-    copy="$WORK/extra-$(basename "$m")"; cp -r "$m" "$copy"
+    copy="$WORK/extra-$name"; cp -r "$m" "$copy"
     ./fergan export onnx --model "$copy" --out "$copy/classifier.onnx" > /dev/null
     m=$copy
   fi
-  EXTRA="$EXTRA $m"
-done
-declare -A FOLDER=([bundled]="models/classifier" [reference]="$WORK/reference")
-NAMES="bundled reference"
-for m in $EXTRA; do
-  name=$(basename "$m"); name=${name#extra-}
-  [ -z "${FOLDER[$name]+set}" ] || { echo "two members named $name"; exit 1; }
   FOLDER[$name]=$m; NAMES="$NAMES $name"
 done
 for name in $NAMES; do

@@ -25,13 +25,13 @@ public sealed class FontFallbackTests : IDisposable
         var result = CliRunner.RunProcess(environment, "data", "preview", "synthetic:700", "--no-cache", "--out", grid);
 
         Assert.True(result.ExitCode == 0, result.Error + result.Out);
-        var labels = DarkPixels(grid, SKRectI.Create(0, 0, 90, int.MaxValue));   // the row labels' column
+        var labels = TextInk.DarkPixels(grid, SKRectI.Create(0, 0, 90, int.MaxValue));   // the row labels' column
         Assert.True(labels > 100, $"only {labels} dark pixels in the row labels' column");
         // Plots too, their bold title included (the file must serve ScottPlot's bold requests as well).
         var plot = _temp.File("plot.png");
         result = CliRunner.RunProcess(environment, "data", "stats", "synthetic:700", "--no-cache", "--plot", plot);
         Assert.True(result.ExitCode == 0, result.Error + result.Out);
-        var title = DarkPixels(plot, SKRectI.Create(0, 0, int.MaxValue, 20));   // above the frame: the title, or nothing
+        var title = TextInk.DarkPixels(plot, SKRectI.Create(0, 0, int.MaxValue, 20));   // above the frame: the title, or nothing
         Assert.True(title > 100, $"only {title} dark pixels where the plot's title should be");
     }
 
@@ -63,7 +63,7 @@ public sealed class FontFallbackTests : IDisposable
         var result = CliRunner.RunProcess(Environment(FontConfig(fonts, aliases: true)), "data", "stats", "synthetic:700", "--no-cache", "--plot", plot);
 
         Assert.True(result.ExitCode == 0, result.Error + result.Out);
-        var title = DarkPixels(plot, SKRectI.Create(0, 0, int.MaxValue, 20));   // above the frame: the title, or nothing
+        var title = TextInk.DarkPixels(plot, SKRectI.Create(0, 0, int.MaxValue, 20));   // above the frame: the title, or nothing
         Assert.True(title > 100, $"only {title} dark pixels where the title should be");
     }
 
@@ -82,19 +82,5 @@ public sealed class FontFallbackTests : IDisposable
     {
         File.Copy("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", to);
         return to;
-    }
-
-    private static int DarkPixels(string png, SKRectI area)
-    {
-        using var bitmap = SKBitmap.Decode(png);
-        var dark = 0;
-        for (var y = area.Top; y < Math.Min(area.Bottom, bitmap.Height); y++)
-        {
-            for (var x = area.Left; x < Math.Min(area.Right, bitmap.Width); x++)
-            {
-                dark += bitmap.GetPixel(x, y).Red < 128 ? 1 : 0;
-            }
-        }
-        return dark;
     }
 }

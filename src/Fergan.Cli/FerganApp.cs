@@ -70,7 +70,7 @@ public static class FerganApp
                     .WithExample("gan", "evaluate", "--model", "runs/gan", "--data", "fer2013.csv.gz", "--checkpoints", "--cas");
             });
             config.AddCommand<TrainCommand>("train")
-                .WithDescription("Train an emotion classifier (baseline or vgg) with a balancing strategy; selected on PublicTest; --resume continues.")
+                .WithDescription("Train an emotion classifier (baseline, vgg or resnet) with a balancing strategy; selected on PublicTest; --resume continues; --init fine-tunes, --swa-epochs averages weights.")
                 .WithExample("train", "--data", "fer2013.csv.gz", "--out", "runs/vgg", "--arch", "vgg", "--balance", "gan")
                 .WithExample("train", "--data", "fer2013.csv.gz", "--out", "runs/vgg", "--resume");
             config.AddCommand<EvaluateCommand>("evaluate")

@@ -267,6 +267,40 @@ public sealed class ClassifierCommandsTests : IDisposable
     }
 
     [Fact]
+    public void Train_fine_tunes_from_a_model_with_weight_averaging_and_says_what_it_selected()
+    {
+        var start = TrainTiny();
+
+        var tuned = _temp.File("tuned");
+        var result = CliRunner.Run("train", "--data", Data, "--no-cache", "--out", tuned, "--init", start, "--epochs", "0", "--swa-epochs", "2",
+            "--swa-lr", "0.002", "--width", "4", "--batch-size", "16");
+        var otherWidth = CliRunner.Run("train", "--data", Data, "--no-cache", "--out", _temp.File("wide"), "--init", start, "--epochs", "1", "--width", "8");
+        var rateWithoutEpochs = CliRunner.Run("train", "--out", _temp.File("x"), "--swa-lr", "0.01");
+        var nothingToTrain = CliRunner.Run("train", "--out", _temp.File("x"), "--epochs", "0");
+        var withPatience = CliRunner.Run("train", "--out", _temp.File("x"), "--swa-epochs", "2", "--patience", "3");
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        // Spectre wraps long lines at spaces: compare with the whitespace run together.
+        static string Flat(string text) => System.Text.RegularExpressions.Regex.Replace(text, @"\s+", " ");
+        Assert.Contains("(0 epochs + 2 averaged at lr 0.002, batch 16,", Flat(result.Error));
+        Assert.Contains($"from the weights of {start}", Flat(result.Error));
+        Assert.Contains("weight average of epochs 1-2: PublicTest accuracy", Flat(result.Out));
+        var card = JsonDocument.Parse(File.ReadAllText(Path.Combine(tuned, "classifier.json"))).RootElement;
+        var selection = card.GetProperty("selection");
+        var expected = selection.GetProperty("averaged_from_epoch").ValueKind == JsonValueKind.Number ? "selected the average of epochs 1-2"
+            : selection.GetProperty("epoch").GetInt32() == 0 ? "selected the initial weights (epoch 0)" : $"selected epoch {selection.GetProperty("epoch").GetInt32()}";
+        Assert.Contains(expected, Flat(result.Out));
+        Assert.Equal(1, otherWidth.ExitCode);
+        Assert.Contains("holds a vgg-4 classifier; this run trains a vgg-8", Flat(otherWidth.Error));
+        Assert.Equal(1, rateWithoutEpochs.ExitCode);
+        Assert.Contains("--swa-lr only applies with --swa-epochs", rateWithoutEpochs.Error);
+        Assert.Equal(1, nothingToTrain.ExitCode);
+        Assert.Contains("--epochs 0 trains nothing without --swa-epochs", nothingToTrain.Error);
+        Assert.Equal(1, withPatience.ExitCode);
+        Assert.Contains("--swa-epochs and --patience do not go together", withPatience.Error);
+    }
+
+    [Fact]
     public void Export_half_halves_the_weights_and_keeps_the_predictions()
     {
         var run = TrainTiny();

@@ -6,8 +6,12 @@ using Fergan.Torch.Training;
 
 namespace Fergan.Torch.Classifier;
 
-/// <summary>Validation scores recorded with a model: the split it was selected on and the scores there.</summary>
-public sealed record SelectionScores(string Split, int Epoch, double Accuracy, double MacroF1, double Loss);
+/// <summary>
+/// Validation scores recorded with a model: the split it was selected on and the scores there.
+/// <paramref name="AveragedFromEpoch"/>: set when the model is the weight average of epochs AveragedFromEpoch to
+/// <paramref name="Epoch"/> (stochastic weight averaging); epoch 0 is the weights a fine-tuning run started from.
+/// </summary>
+public sealed record SelectionScores(string Split, int Epoch, double Accuracy, double MacroF1, double Loss, int? AveragedFromEpoch = null);
 
 /// <summary>
 /// classifier.json: what a trained classifier is (architecture, classes) and where it came from (data, strategy,

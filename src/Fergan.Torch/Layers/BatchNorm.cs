@@ -40,6 +40,20 @@ public sealed class BatchNorm : Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>
+    /// Weight of each training batch in the running statistics (<see cref="Momentum"/> unless changed): a
+    /// recomputation of the statistics sets 1/k for the k-th batch, which makes them the plain mean over its batches.
+    /// </summary>
+    internal double RunningMomentum { get; set; } = Momentum;
+
+    /// <summary>Running statistics back to their initial values (mean 0, variance 1), before a recomputation.</summary>
+    internal void ResetRunningStatistics()
+    {
+        using var noGrad = no_grad();
+        running_mean.zero_();
+        running_var.fill_(1);
+    }
+
     public override Tensor forward(Tensor input) =>
-        functional.batch_norm(input, running_mean, running_var, weight, bias, training, Momentum, Epsilon);
+        functional.batch_norm(input, running_mean, running_var, weight, bias, training, RunningMomentum, Epsilon);
 }

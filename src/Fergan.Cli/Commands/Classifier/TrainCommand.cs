@@ -52,6 +52,18 @@ public sealed class TrainSettings : TrainingRunSettings
     [Description("Passes over the Training split; overrides the profile.")]
     public int? Epochs { get; init; }
 
+    [CommandOption("--init <DIR>")]
+    [Description("Start from this trained classifier's weights (a `fergan train` folder or a bundled model, same --arch and --width) instead of random ones: fine-tuning. Selection starts from its PublicTest score, so the run never ends with a worse model there.")]
+    public string? Init { get; init; }
+
+    [CommandOption("--swa-epochs <N>")]
+    [Description("Stochastic weight averaging: after the --epochs of the main schedule, N more epochs at the constant --swa-lr; the mean of their weights (batch-norm statistics measured again) becomes the model if PublicTest prefers it. Turns the profile's early stopping off (a run stopped early would never reach them). Default: 0 (none).")]
+    public int? SwaEpochs { get; init; }
+
+    [CommandOption("--swa-lr <RATE>")]
+    [Description("Constant learning rate of the --swa-epochs. Default: a fifth of --lr.")]
+    public double? SwaLearningRate { get; init; }
+
     [CommandOption("--lr <RATE>")]
     [Description("Peak learning rate of SGD (warm-up, then cosine decay); overrides the profile.")]
     public double? LearningRate { get; init; }
@@ -95,7 +107,12 @@ public sealed class TrainSettings : TrainingRunSettings
     public bool ChannelsLast { get; init; }
 
     public override ValidationResult Validate() =>
-        Epochs is < 1 ? ValidationResult.Error("--epochs must be at least 1.")
+        Epochs is < 0 ? ValidationResult.Error("--epochs must not be negative (0: only --swa-epochs, e.g. from --init).")
+        : SwaEpochs is < 0 ? ValidationResult.Error("--swa-epochs must not be negative.")
+        : Epochs == 0 && SwaEpochs is null or 0 ? ValidationResult.Error("--epochs 0 trains nothing without --swa-epochs.")
+        : SwaLearningRate is not null && SwaEpochs is null or 0 ? ValidationResult.Error("--swa-lr only applies with --swa-epochs.")
+        : SwaLearningRate is <= 0 ? ValidationResult.Error($"--swa-lr must be positive (got {SwaLearningRate}).")
+        : SwaEpochs is > 0 && Patience is > 0 ? ValidationResult.Error("--swa-epochs and --patience do not go together: a run stopped early would never reach its averaging epochs.")
         : Photometric is < 0 or > 1 ? ValidationResult.Error($"--photometric must be between 0 and 1 (got {Photometric}).")
         : NoAugment && Photometric > 0 ? ValidationResult.Error("--photometric is an augmentation; it cannot go with --no-augment.")
         : SyntheticRatio is <= 0 or >= 1 ? ValidationResult.Error("--synthetic-ratio must be between 0 and 1.")
@@ -122,7 +139,8 @@ public sealed class TrainCommand(CliConsoles consoles) : Command<TrainSettings>
         var options = Resolve(settings);
         var command = "fergan " + string.Join(' ', context.Arguments);
         consoles.Error.MarkupLine($"training [bold]{options.Architecture}[/] on [bold]{Markup.Escape(settings.Data)}[/] with balance {options.Balance.ToString().ToLowerInvariant()} " +
-                                  $"({options.Epochs} epochs, batch {options.BatchSize}, {runtime.Device}, {runtime.Threads} threads, {PrecisionHelp.Describe(options.Precision, options.ChannelsLast)})" +
+                                  $"({options.Epochs} epochs" + (options.SwaEpochs > 0 ? $" + {options.SwaEpochs} averaged at lr {options.ResolvedSwaLearningRate:0.#####}" : "") + $", batch {options.BatchSize}, {runtime.Device}, {runtime.Threads} threads, {PrecisionHelp.Describe(options.Precision, options.ChannelsLast)})" +
+                                  (options.InitialWeights is { } init ? $", from the weights of {Markup.Escape(init)}" : "") +
                                   (options.Teachers.Count > 0 ? $", distilled from {options.Teachers.Count} teacher(s) (weight {options.DistillWeight}, temperature {options.DistillTemperature})" : ""));
         using var trainer = new ClassifierTrainer(options, faces, run.Root);
         using var limit = TimeLimit.Start(settings.TimeLimit, cancellationToken);
@@ -140,9 +158,15 @@ public sealed class TrainCommand(CliConsoles consoles) : Command<TrainSettings>
         var status = result.Completed ? (result.StoppedEarly ? "[green]stopped early[/] (no better validation accuracy)" : "[green]finished[/]") : "[yellow]stopped[/] (resume with --resume)";
         consoles.Out.MarkupLine($"{status} after epoch {result.Epoch}/{result.Epochs}" + (result.ResumedFrom > 0 ? $" (resumed from {result.ResumedFrom})" : "") +
                                 $"; {result.ImagesPerSecond:N0} images/s; {result.TrainingSeconds:N0} s of training in all.");
+        if (result.Average is { } average)
+        {
+            consoles.Out.MarkupLine($"weight average of {Epochs(average.FirstEpoch, average.LastEpoch)}: {average.Scores.Split} accuracy {average.Scores.Accuracy:P2}, " +
+                                    $"macro-F1 {average.Scores.MacroF1:0.000} ({(average.Selected ? "selected" : "not better than the selected epoch")})");
+        }
         if (result.Best is { } best)
         {
-            consoles.Out.MarkupLine($"selected epoch {best.Epoch}: {best.Split} accuracy [bold]{best.Accuracy:P2}[/], macro-F1 {best.MacroF1:0.000}");
+            var which = best.AveragedFromEpoch is { } from ? $"the average of {Epochs(from, best.Epoch)}" : best.Epoch == 0 ? "the initial weights (epoch 0)" : $"epoch {best.Epoch}";
+            consoles.Out.MarkupLine($"selected {which}: {best.Split} accuracy [bold]{best.Accuracy:P2}[/], macro-F1 {best.MacroF1:0.000}");
         }
         consoles.Out.MarkupLine($"model: [bold]{Markup.Escape(result.ModelFolder)}[/]; curves: {Markup.Escape(run.CurvesFile)}");
         return 0;
@@ -162,7 +186,10 @@ public sealed class TrainCommand(CliConsoles consoles) : Command<TrainSettings>
             Epochs = s.Epochs ?? options.Epochs,
             BatchSize = s.BatchSize ?? options.BatchSize,
             LearningRate = s.LearningRate ?? options.LearningRate,
-            EarlyStoppingPatience = s.Patience ?? options.EarlyStoppingPatience,
+            EarlyStoppingPatience = s.Patience ?? (s.SwaEpochs > 0 ? 0 : options.EarlyStoppingPatience),
+            InitialWeights = s.Init is null ? null : Path.GetFullPath(s.Init),
+            SwaEpochs = s.SwaEpochs ?? 0,
+            SwaLearningRate = s.SwaLearningRate,
             SelectWithoutTrainingCopies = s.SelectWithoutCopies,
             Augment = s.NoAugment ? ClassifierAugment.Off : options.Augment with { PhotometricProbability = s.Photometric },
             Balance = s.Balance,
@@ -181,6 +208,8 @@ public sealed class TrainCommand(CliConsoles consoles) : Command<TrainSettings>
             DistillTemperature = s.DistillTemperature ?? options.DistillTemperature,
         };
     }
+
+    private static string Epochs(int first, int last) => first == last ? $"epoch {first}" : $"epochs {first}-{last}";
 
     private static string Describe(ClassifierEpoch e) =>
         $"epoch {e.Epoch}/{e.Epochs}  train loss {e.TrainLoss:0.000} acc {e.TrainAccuracy:0.000}  " +

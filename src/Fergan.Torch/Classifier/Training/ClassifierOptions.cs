@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Fergan.Torch.Classifier.Models;
 using Fergan.Torch.Training;
 
@@ -151,6 +152,30 @@ public sealed record ClassifierOptions
     /// </summary>
     public double DistillTemperature { get; init; } = 2;
 
+    /// <summary>
+    /// A trained classifier's folder to start from instead of random weights (fine-tuning; same architecture). Its
+    /// PublicTest score is where selection starts: the run's model is never worse there than the one it started from.
+    /// </summary>
+    public string? InitialWeights { get; init; }
+
+    /// <summary>
+    /// Epochs of stochastic weight averaging after the <see cref="Epochs"/> of the main schedule (0: none): each at the
+    /// constant <see cref="SwaLearningRate"/>, the weights after each one averaged (<see cref="WeightAverage"/>). The
+    /// average, with its batch-norm statistics measured again, becomes the model if PublicTest prefers it.
+    /// </summary>
+    public int SwaEpochs { get; init; }
+
+    /// <summary>Constant learning rate of the averaging epochs; null: a fifth of <see cref="LearningRate"/> (Izmailov et al.'s ratio for VGG-16 on CIFAR).</summary>
+    public double? SwaLearningRate { get; init; }
+
+    /// <summary>Main-schedule epochs plus averaging epochs: how far a run goes.</summary>
+    [JsonIgnore]
+    public int TotalEpochs => Epochs + SwaEpochs;
+
+    /// <summary>The averaging epochs' learning rate, default applied.</summary>
+    [JsonIgnore]
+    public double ResolvedSwaLearningRate => SwaLearningRate ?? LearningRate / 5;
+
     public int KeepCheckpoints { get; init; } = 2;
     public int Seed { get; init; } = 2013;
     public string Device { get; init; } = "cpu";
@@ -181,7 +206,13 @@ public sealed record ClassifierOptions
     public IReadOnlyList<string> Validate()
     {
         var errors = new OptionProblems(Architecture.Validate());
-        errors.Check(Epochs >= 1, $"epochs must be at least 1 (got {Epochs})");
+        errors.Check(Epochs >= 0, $"epochs must not be negative (got {Epochs})");
+        errors.Check(SwaEpochs >= 0, $"averaging epochs must not be negative (got {SwaEpochs})");
+        errors.Check(Epochs + SwaEpochs >= 1, "train for at least one epoch (main schedule or averaging)");
+        errors.Check(SwaLearningRate is null or > 0, $"the averaging learning rate must be positive (got {SwaLearningRate})");
+        errors.Check(SwaLearningRate is null || SwaEpochs > 0, "an averaging learning rate needs averaging epochs");
+        errors.Check(SwaEpochs == 0 || EarlyStoppingPatience == 0, "early stopping (patience) and weight averaging do not go together: a run stopped early would never reach its averaging epochs; set patience to 0");
+        errors.Check(InitialWeights is null || !string.IsNullOrWhiteSpace(InitialWeights), "the initial-weights folder is empty");
         errors.Check(BatchSize >= 2, $"batch size must be at least 2 (got {BatchSize})");
         errors.Check(LearningRate > 0, $"learning rate must be positive (got {LearningRate})");
         errors.Check(Momentum is >= 0 and < 1, $"momentum must be in [0, 1) (got {Momentum})");

@@ -18,7 +18,12 @@ public sealed record ClassifierEpoch(
 public sealed record ClassifierStep(int Epoch, int Epochs, int Batch, int Batches);
 
 /// <summary>Saved with each checkpoint: where training stands and what the best epoch so far was.</summary>
-public sealed record ClassifierTrainingState(int Epoch, int Seed, int BestEpoch, double BestAccuracy, int EpochsWithoutImprovement, double TrainingSeconds, DateTimeOffset SavedAt);
+/// <remarks><paramref name="AveragedEpochs"/>: snapshots in the checkpoint's weight average (average.bin), 0 outside averaging.</remarks>
+public sealed record ClassifierTrainingState(int Epoch, int Seed, int BestEpoch, double BestAccuracy, int EpochsWithoutImprovement, double TrainingSeconds, DateTimeOffset SavedAt,
+    int AveragedEpochs = 0);
+
+/// <summary>The weight average of a run's averaging epochs, scored on the validation split (weight-average.json).</summary>
+public sealed record WeightAverageScores(int FirstEpoch, int LastEpoch, SelectionScores Scores, bool Selected);
 
 /// <summary>What a training call achieved.</summary>
 public sealed record ClassifierRunResult(
@@ -30,4 +35,5 @@ public sealed record ClassifierRunResult(
     SelectionScores? Best,
     double ImagesPerSecond,
     double TrainingSeconds,
-    string ModelFolder);
+    string ModelFolder,
+    WeightAverageScores? Average = null);

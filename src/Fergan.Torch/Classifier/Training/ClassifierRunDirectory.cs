@@ -7,9 +7,13 @@ namespace Fergan.Torch.Classifier.Training;
 /// <code>
 /// options.json                          resolved options
 /// log.jsonl                             one line per epoch (train and validation loss/accuracy, macro-F1, lr)
-/// checkpoints/step-000012/              model, optimiser and state.json after epoch 12
+/// checkpoints/step-000012/              model, optimiser and state.json after epoch 12 (and average.bin in averaging epochs)
 /// curves.png                            loss and accuracy, train and validation, per epoch
 /// classifier.json, classifier.bin       the best epoch so far (selected on validation accuracy)
+/// weight-average.json                   the averaging epochs' mean, scored (runs with averaging epochs)
 /// </code>
 /// </summary>
-public sealed class ClassifierRunDirectory(string root) : RunDirectory(root);
+public sealed class ClassifierRunDirectory(string root) : RunDirectory(root)
+{
+    public string WeightAverageFile => Path.Combine(Root, "weight-average.json");
+}

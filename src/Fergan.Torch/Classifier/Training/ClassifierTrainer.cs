@@ -18,8 +18,9 @@ namespace Fergan.Torch.Classifier.Training;
 /// Trains an emotion classifier on the Training split and selects it on the validation split (PublicTest, or the
 /// validation part of a stratified split), never on PrivateTest. SGD with Nesterov momentum, warm-up then cosine
 /// learning rate per step, label smoothing, on-device augmentation, one of the balancing strategies, optionally
-/// distillation from trained teachers, early stopping, an atomic checkpoint after every epoch and resume from the
-/// newest. Reports progress; never prints.
+/// distillation from trained teachers, a start from trained weights and stochastic weight averaging after the main
+/// schedule, early stopping, an atomic checkpoint after every epoch and resume from the newest. Reports progress;
+/// never prints.
 /// </summary>
 public sealed class ClassifierTrainer : IDisposable
 {
@@ -32,6 +33,7 @@ public sealed class ClassifierTrainer : IDisposable
     private readonly GanGenerator? _generator;
     private readonly DistillationTeachers? _teachers;
     private readonly Tensor? _classWeights;
+    private readonly WeightAverage _average = new();
     private readonly Tensor _validationImages; // [M, 1, 48, 48] uint8 on the device
     private readonly int[] _validationLabels;
     private readonly string _dataDescription;
@@ -64,12 +66,17 @@ public sealed class ClassifierTrainer : IDisposable
         _dataDescription = $"{data.Provenance.Source} (Training {training.Count} faces, selected on PublicTest {validation.Length}" +
                            (options.SelectWithoutTrainingCopies ? $", without its {copies} exact or near copies of Training faces)" : ")") +
                            (data.HasSoftLabels ? $"; trained on soft labels ({data.Provenance.LabelSource})" : "") +
-                           (options.Teachers.Count > 0 ? $"; distilled from {options.Teachers.Count} teacher(s)" : "");
+                           (options.Teachers.Count > 0 ? $"; distilled from {options.Teachers.Count} teacher(s)" : "") +
+                           (options.InitialWeights is { } initial ? $"; fine-tuned from {initial} (weights SHA-256 {EmotionClassifier.WeightsSha256(initial)[..12]})" : "");
         // First among the models: a wrong teacher folder fails before anything is built.
         _teachers = options.Teachers.Count > 0 ? new DistillationTeachers(options.Teachers, options.Device, options.Precision, options.ChannelsLast) : null;
 
         manual_seed(options.Seed);
         _model = options.Architecture.Create();
+        if (options.InitialWeights is { } start)
+        {
+            LoadInitialWeights(start);
+        }
         _model.to(_device);
         _model.ChannelsLast = options.ChannelsLast;
         // After the move: the optimiser makes the parameters views of its flat buffer on their device.
@@ -82,6 +89,18 @@ public sealed class ClassifierTrainer : IDisposable
         _classWeights = options.Balance == BalanceStrategy.Weights ? _batches.ClassWeights() : null;
         _validationImages = FaceTensors.Bytes(data, validation, _device);
         _validationLabels = validation.Select(i => (int)data.Label(i)).ToArray();
+    }
+
+    /// <summary>The weights of a trained classifier of the same architecture, checked as `evaluate` checks a model folder.</summary>
+    private void LoadInitialWeights(string folder)
+    {
+        using var start = EmotionClassifier.Load(folder);
+        if (start.Card.Architecture != _options.Architecture)
+        {
+            throw new FerganException($"{folder} holds a {start.Card.Architecture} classifier; this run trains a {_options.Architecture}. " +
+                                      "Start from a model of the same architecture, or give its --arch and --width.");
+        }
+        _model.load_state_dict(start.Network.state_dict());
     }
 
     /// <summary>Training faces after the strategy's data-side change (the cap strategy drops faces; the others keep all).</summary>
@@ -103,8 +122,10 @@ public sealed class ClassifierTrainer : IDisposable
     }
 
     /// <summary>
-    /// Trains from epoch 0, or from the newest checkpoint when <paramref name="resume"/> is set, to options.Epochs or
-    /// early stopping. Cancellation stops after the current batch; the last full epoch's checkpoint is kept.
+    /// Trains from epoch 0, or from the newest checkpoint when <paramref name="resume"/> is set, to options.Epochs plus
+    /// the averaging epochs, or to early stopping. Cancellation stops after the current batch; the last full epoch's
+    /// checkpoint is kept. A run from initial weights starts selection with their PublicTest score (epoch 0); a run
+    /// that averages scores the average once its last epoch is done, and keeps it if PublicTest prefers it.
     /// </summary>
     public ClassifierRunResult Train(bool resume, string? command = null, IProgress<ClassifierEpoch>? epochs = null,
         IProgress<ClassifierStep>? steps = null, CancellationToken cancellationToken = default)
@@ -116,7 +137,13 @@ public sealed class ClassifierTrainer : IDisposable
         var state = resume ? Resume() : null;
         _run.WriteOptions(_options, command);
         var epoch = state?.Epoch ?? 0;
-        var best = state is { BestEpoch: > 0 } ? ReadSelection() : null;
+        var best = state is { BestEpoch: > 0 } || (state is not null && _options.InitialWeights is not null) ? ReadSelection() : null;
+        if (state is null && _options.InitialWeights is not null)
+        {
+            var (startLoss, start) = Validate();
+            best = new SelectionScores("PublicTest", 0, start.Accuracy, start.MacroF1, startLoss);
+            ExportModel(best, command);
+        }
         var sinceBest = state?.EpochsWithoutImprovement ?? 0;
         var previousSeconds = state?.TrainingSeconds ?? 0;
         var watch = Stopwatch.StartNew();
@@ -124,7 +151,7 @@ public sealed class ClassifierTrainer : IDisposable
         var stoppedEarly = _options.EarlyStoppingPatience > 0 && sinceBest >= _options.EarlyStoppingPatience;
         double imagesThisRun = 0;
         var batchesPerEpoch = _batches.BatchesPerEpoch;
-        while (!stoppedEarly && epoch < _options.Epochs && !cancellationToken.IsCancellationRequested)
+        while (!stoppedEarly && epoch < _options.TotalEpochs && !cancellationToken.IsCancellationRequested)
         {
             var epochWatch = Stopwatch.StartNew();
             var (trainLoss, trainAccuracy, finished) = TrainEpoch(epoch, batchesPerEpoch, steps, cancellationToken);
@@ -143,6 +170,10 @@ public sealed class ClassifierTrainer : IDisposable
             imagesThisRun += images;
             var rate = images / Math.Max(1e-9, epochWatch.Elapsed.TotalSeconds);
             epoch++;
+            if (epoch > _options.Epochs)
+            {
+                _average.Add(_optimizer.Values); // an averaging epoch: its weights join the mean before anything reads them
+            }
             var (validationLoss, validation) = Validate();
             var improved = best is null || validation.Accuracy > best.Accuracy;
             sinceBest = improved ? 0 : sinceBest + 1;
@@ -151,7 +182,7 @@ public sealed class ClassifierTrainer : IDisposable
                 best = new SelectionScores("PublicTest", epoch, validation.Accuracy, validation.MacroF1, validationLoss);
                 ExportModel(best, command);
             }
-            var entry = new ClassifierEpoch(epoch, _options.Epochs, trainLoss, trainAccuracy, validationLoss, validation.Accuracy,
+            var entry = new ClassifierEpoch(epoch, _options.TotalEpochs, trainLoss, trainAccuracy, validationLoss, validation.Accuracy,
                 validation.MacroF1, LearningRate(epoch * batchesPerEpoch, batchesPerEpoch), rate,
                 previousSeconds + watch.Elapsed.TotalSeconds, improved);
             File.AppendAllText(_run.LogFile, JsonSerializer.Serialize(entry, RunDirectory.JsonLine) + "\n");
@@ -164,8 +195,39 @@ public sealed class ClassifierTrainer : IDisposable
                 break;
             }
         }
-        return new ClassifierRunResult(epoch, _options.Epochs, epoch >= _options.Epochs || stoppedEarly, stoppedEarly, state?.Epoch ?? 0, best,
-            imagesThisRun / Math.Max(1e-9, watch.Elapsed.TotalSeconds), previousSeconds + watch.Elapsed.TotalSeconds, _run.Root);
+        WeightAverageScores? average = null;
+        if (epoch >= _options.TotalEpochs && _average.Count > 0)
+        {
+            (average, best) = ScoreAverage(epoch, best!, command);
+        }
+        return new ClassifierRunResult(epoch, _options.TotalEpochs, epoch >= _options.TotalEpochs || stoppedEarly, stoppedEarly, state?.Epoch ?? 0, best,
+            imagesThisRun / Math.Max(1e-9, watch.Elapsed.TotalSeconds), previousSeconds + watch.Elapsed.TotalSeconds, _run.Root, average);
+    }
+
+    /// <summary>
+    /// The network takes the mean of the averaging epochs' weights, its batch-norm statistics are measured again on
+    /// the Training faces, and it is scored on PublicTest; it becomes the run's model if it beats the selected one
+    /// there. Written to weight-average.json either way. The network keeps the mean afterwards (the last checkpoint
+    /// holds the weights to resume from).
+    /// </summary>
+    private (WeightAverageScores Average, SelectionScores Best) ScoreAverage(int epoch, SelectionScores best, string? command)
+    {
+        _average.CopyTo(_optimizer.Values);
+        _model.Precision = ComputePrecision.Fp32;
+        WeightAverage.RecomputeBatchNorm(_model, _batches.PlainBatches());
+        var (loss, metrics) = Validate();
+        var first = epoch - _average.Count + 1;
+        var scores = new SelectionScores(best.Split, epoch, metrics.Accuracy, metrics.MacroF1, loss, AveragedFromEpoch: first);
+        // A finished run resumed again finds its average already selected: it stays so, without a second export.
+        var alreadySelected = best.AveragedFromEpoch == first && best.Epoch == epoch;
+        var selected = alreadySelected || metrics.Accuracy > best.Accuracy;
+        if (selected && !alreadySelected)
+        {
+            ExportModel(scores, command);
+        }
+        var average = new WeightAverageScores(first, epoch, scores, selected);
+        RunDirectory.WriteAtomically(_run.WeightAverageFile, temp => File.WriteAllText(temp, JsonSerializer.Serialize(average, RunDirectory.Json)));
+        return (average, selected ? scores : best);
     }
 
     private (double Loss, double Accuracy, bool Finished) TrainEpoch(int epoch, int batches, IProgress<ClassifierStep>? steps, CancellationToken cancellationToken)
@@ -238,9 +300,13 @@ public sealed class ClassifierTrainer : IDisposable
         return (lossSum / _validationLabels.Length, ClassificationMetrics.Compute(_validationLabels, probabilities, Emotions.Names));
     }
 
-    /// <summary>Linear warm-up, then cosine decay to zero at the last step of the last epoch.</summary>
+    /// <summary>Linear warm-up, then cosine decay to zero at the last step of the main schedule; then the averaging epochs' constant rate.</summary>
     private double LearningRate(long step, int batchesPerEpoch)
     {
+        if (step >= (long)_options.Epochs * batchesPerEpoch)
+        {
+            return _options.ResolvedSwaLearningRate;
+        }
         var warmup = _options.WarmupEpochs * batchesPerEpoch;
         var total = (double)_options.Epochs * batchesPerEpoch;
         if (step < warmup)
@@ -255,11 +321,12 @@ public sealed class ClassifierTrainer : IDisposable
 
     private void SaveCheckpoint(int epoch, SelectionScores best, int sinceBest, double seconds)
     {
-        var state = new ClassifierTrainingState(epoch, _options.Seed, best.Epoch, best.Accuracy, sinceBest, seconds, DateTimeOffset.UtcNow);
+        var state = new ClassifierTrainingState(epoch, _options.Seed, best.Epoch, best.Accuracy, sinceBest, seconds, DateTimeOffset.UtcNow, _average.Count);
         _run.WriteCheckpoint(epoch, folder =>
         {
             _model.save(Path.Combine(folder, "model.bin"));
             _optimizer.Save(Path.Combine(folder, "optimizer.bin"));
+            _average.Save(folder);
             File.WriteAllText(Path.Combine(folder, "state.json"), JsonSerializer.Serialize(state, RunDirectory.Json)); // last: marks completeness
         }, _options.KeepCheckpoints);
     }
@@ -306,6 +373,7 @@ public sealed class ClassifierTrainer : IDisposable
             throw new FerganException($"checkpoint {folder} cannot be loaded ({e.Message}). Delete that folder to resume from the one before it.");
         }
         var state = RunDirectory.ReadState<ClassifierTrainingState>(folder);
+        _average.Load(folder, state.AveragedEpochs, _optimizer.Values);
         _run.TruncateLog<ClassifierEpoch>(e => e.Epoch, epoch);
         return state;
     }
@@ -333,6 +401,7 @@ public sealed class ClassifierTrainer : IDisposable
             ("set of teachers", !saved.Teachers.SequenceEqual(_options.Teachers)),
             ("distillation weight", saved.DistillWeight != _options.DistillWeight),
             ("distillation temperature", saved.DistillTemperature != _options.DistillTemperature),
+            ("initial weights", saved.InitialWeights != _options.InitialWeights),
         }.Where(c => c.Differs).Select(c => c.Name).ToList();
         if (changed.Count > 0)
         {
@@ -362,6 +431,7 @@ public sealed class ClassifierTrainer : IDisposable
     public void Dispose()
     {
         _optimizer.Dispose();
+        _average.Dispose();
         _model.Dispose();
         _batches.Dispose();
         _generator?.Dispose();

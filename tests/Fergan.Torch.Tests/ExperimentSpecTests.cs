@@ -60,6 +60,22 @@ public sealed class ExperimentSpecTests : IDisposable
     }
 
     [Fact]
+    public void Weight_averaging_applies_to_every_run_of_a_grid_and_turns_the_profiles_early_stopping_off()
+    {
+        var path = _temp.File("swa.json");
+        File.WriteAllText(path, """
+            { "data": "synthetic:140:1", "profile": "full", "swa_epochs": 10, "swa_learning_rate": 0.003,
+              "runs": [ { "balance": "none", "seeds": [1] }, { "balance": "oversample", "seeds": [2] } ] }
+            """);
+        var spec = ExperimentSpec.Read(path);
+
+        Assert.All(spec.Runs, arm => Assert.Equal((10, 0.003, 0), (spec.OptionsFor(arm, arm.Seeds[0], "cpu").SwaEpochs,
+            spec.OptionsFor(arm, arm.Seeds[0], "cpu").ResolvedSwaLearningRate, spec.OptionsFor(arm, arm.Seeds[0], "cpu").EarlyStoppingPatience)));
+        File.WriteAllText(path, """{ "data": "synthetic:140:1", "swa_epochs": 2, "patience": 4, "runs": [ { "balance": "none", "seeds": [1] } ] }""");
+        Assert.Contains("early stopping", Assert.Throws<FerganException>(() => ExperimentSpec.Read(path)).Message);
+    }
+
+    [Fact]
     public void Selection_without_training_copies_applies_to_every_run_of_a_grid()
     {
         var path = _temp.File("clean-selection.json");

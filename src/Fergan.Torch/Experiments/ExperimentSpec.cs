@@ -43,7 +43,8 @@ public sealed record ExperimentArm(BalanceStrategy Balance, IReadOnlyList<int> S
 /// <c>{ "name": "gan-oversample", "balance": "gan", "oversample_real": true, "seeds": [1, 2, 3] }</c>
 /// (also <c>synthetic_classes</c>, <c>synthetic_ratio</c>, <c>photometric</c>, and distillation:
 /// <c>"teachers": ["models/classifier"]</c> with <c>distill_weight</c> and <c>distill_temperature</c>). <c>"precision": "bf16"</c> and
-/// <c>"channels_last": true</c> run every step of the grid the fast way on a GPU.
+/// <c>"channels_last": true</c> run every step of the grid the fast way on a GPU; <c>"swa_epochs": 10</c> (with
+/// <c>swa_learning_rate</c>) adds weight-averaging epochs to every run, as <c>fergan train --swa-epochs</c>.
 /// </summary>
 public sealed partial record ExperimentSpec
 {
@@ -55,6 +56,11 @@ public sealed partial record ExperimentSpec
     public int? BatchSize { get; init; }
     public double? LearningRate { get; init; }
     public int? Patience { get; init; }
+
+    /// <summary>Weight-averaging epochs after every run's main schedule (<see cref="ClassifierOptions.SwaEpochs"/>); they turn the profile's early stopping off.</summary>
+    public int? SwaEpochs { get; init; }
+
+    public double? SwaLearningRate { get; init; }
     public string? Gan { get; init; }
     public double SyntheticRatio { get; init; } = 0.3;
     public required IReadOnlyList<ExperimentArm> Runs { get; init; }
@@ -143,7 +149,9 @@ public sealed partial record ExperimentSpec
             Epochs = Epochs ?? options.Epochs,
             BatchSize = BatchSize ?? options.BatchSize,
             LearningRate = LearningRate ?? options.LearningRate,
-            EarlyStoppingPatience = Patience ?? options.EarlyStoppingPatience,
+            EarlyStoppingPatience = Patience ?? (SwaEpochs > 0 ? 0 : options.EarlyStoppingPatience),
+            SwaEpochs = SwaEpochs ?? 0,
+            SwaLearningRate = SwaLearningRate,
             Balance = balance,
             GanFolder = balance == BalanceStrategy.Gan ? Gan ?? throw new FerganException("the spec has a gan run but no \"gan\" generator folder.") : null,
             SyntheticRatio = arm.SyntheticRatio ?? SyntheticRatio,

@@ -54,6 +54,12 @@ DISTILL_EPOCHS=1 DISTILL_SEED=7 DISTILL_RUNS="0.5:2" \
 [ "$(python3 -c "import json; print(len(json.load(open('$FERGAN_STAGE/distill-results/vgg-distill-w0.5-t2-seed7/classifier.json'))['teachers']))")" = 3 ] \
   && echo "student of three teachers, two of them trained in the same call"
 ls "$OUT"
+# Weight averaging from a carried model (here the tiny teacher): two rates, two averaging epochs each.
+rm -rf "$OUT"; mkdir -p "$OUT"
+SWA_EPOCHS=2 SWA_RATES="0.01 0.02" bench/gpu/swa.sh 100
+[ -f "$FERGAN_STAGE/swa-results/swa-lr0.02-e2/weight-average.json" ] && [ -f "$FERGAN_STAGE/swa-results/swa-lr0.02-e2/classifier.json" ] \
+  && grep -q '"swa_epochs": 2' "$FERGAN_STAGE/swa-lr0.01-e2/options.json" && echo "weight averaging from the carried model"
+ls "$OUT"
 # The GAN session (README "GPU runs"): the GAN in the channels-last layout, then its measurements alone.
 rm -rf "$OUT" "$FERGAN_STAGE/gan" "$FERGAN_STAGE/results"; mkdir -p "$OUT"
 bench/gpu/gan.sh 0.1 --channels-last

@@ -206,7 +206,7 @@ public sealed class ClassifierTrainer : IDisposable
 
     /// <summary>
     /// The network takes the mean of the averaging epochs' weights, its batch-norm statistics are measured again on
-    /// the Training faces, and it is scored on PublicTest; it becomes the run's model if it beats the selected one
+    /// an epoch of training batches, and it is scored on PublicTest; it becomes the run's model if it beats the selected one
     /// there. Written to weight-average.json either way. The network keeps the mean afterwards (the last checkpoint
     /// holds the weights to resume from).
     /// </summary>
@@ -214,7 +214,7 @@ public sealed class ClassifierTrainer : IDisposable
     {
         _average.CopyTo(_optimizer.Values);
         _model.Precision = ComputePrecision.Fp32;
-        WeightAverage.RecomputeBatchNorm(_model, _batches.PlainBatches());
+        WeightAverage.RecomputeBatchNorm(_model, StatisticsBatches(epoch));
         var (loss, metrics) = Validate();
         var first = epoch - _average.Count + 1;
         var scores = new SelectionScores(best.Split, epoch, metrics.Accuracy, metrics.MacroF1, loss, AveragedFromEpoch: first);
@@ -276,6 +276,28 @@ public sealed class ClassifierTrainer : IDisposable
             }
         }
         return (lossSum.item<float>() / seen, correct.item<long>() / (double)seen, true);
+    }
+
+    /// <summary>
+    /// One more epoch's batches made as training makes them (its order, generated faces, augmentation), from a seed of
+    /// their own so a resumed run measures the same: the batches the averaged network's batch-norm statistics are
+    /// measured on.
+    /// </summary>
+    private IEnumerable<Tensor> StatisticsBatches(int epoch)
+    {
+        var generator = new Generator((ulong)(_options.Seed * 1000L + epoch));
+        manual_seed(_options.Seed * 1000L + epoch);
+        using var order = _batches.EpochOrder(generator);
+        for (var k = 0; k < _batches.BatchesPerEpoch; k++)
+        {
+            Tensor augmented;
+            using (NewDisposeScope())
+            {
+                var (images, _, _) = _batches.Batch(order, k);
+                augmented = BatchAugmentation.Apply(images, _options.Augment).MoveToOuterDisposeScope();
+            }
+            yield return augmented;
+        }
     }
 
     /// <summary>Validation loss (plain cross-entropy) and metrics of the current weights, in float32 whatever the training precision.</summary>

@@ -121,25 +121,6 @@ internal sealed class TrainingBatches : IDisposable
     }
 
     /// <summary>
-    /// Every real Training face once, in stored order, in batches of the training batch size (the last one shorter),
-    /// in [0, 1] and not augmented: what <see cref="WeightAverage"/> recomputes batch-norm statistics on. Dispose each
-    /// batch after use.
-    /// </summary>
-    public IEnumerable<Tensor> PlainBatches()
-    {
-        for (var start = 0; start < Count; start += _options.BatchSize)
-        {
-            var n = Math.Min(_options.BatchSize, Count - start);
-            if (n < 2)
-            {
-                yield break; // batch norm in training mode needs two faces
-            }
-            using var bytes = _images.narrow(0, start, n);
-            yield return bytes.to_type(ScalarType.Float32).div_(255f);
-        }
-    }
-
-    /// <summary>
     /// Class weights for the weights strategy: the square root of the inverse frequency, sqrt(n / (k * n_c)). Why not
     /// the inverse frequency itself: on FER2013 its weights reach 9.4 (disgust) and training collapsed (H200 grid:
     /// PrivateTest 0.159; CPU quick profile, 3 epochs: PublicTest 0.145), while square-root weights (at most 3.1)

@@ -9,7 +9,7 @@ namespace Fergan.Torch.Classifier.Training;
 /// of a constant learning rate. Those epochs circle a wide minimum without settling; their mean lies nearer its centre
 /// and tends to generalise better than any one of them. The mean covers the trainable weights only: batch-norm
 /// statistics of the averaged network are not the mean of the snapshots' statistics, so
-/// <see cref="RecomputeBatchNorm"/> measures them again on the training faces.
+/// <see cref="RecomputeBatchNorm"/> measures them again on training batches.
 /// </summary>
 internal sealed class WeightAverage : IDisposable
 {
@@ -76,19 +76,21 @@ internal sealed class WeightAverage : IDisposable
 
     /// <summary>
     /// Measures every batch-norm layer's running mean and variance again as the plain mean over
-    /// <paramref name="batches"/> (momentum 1/k for the k-th batch), as PyTorch's <c>update_bn</c> does, except that
-    /// only the batch-norm layers run in training mode: dropout stays off, so a layer after a dropout sees what it
-    /// will see at inference. Leaves the network in evaluation mode, with its usual momentum.
+    /// <paramref name="batches"/> (momentum 1/k for the k-th batch), with the network in training mode, as PyTorch's
+    /// <c>update_bn</c> does; each batch is disposed after use. Give it batches made as training makes them (augmented,
+    /// dropout on): the layers after each norm learnt under those statistics. Measured on the bundled vgg-64 (PublicTest
+    /// 0.7019 as trained; 8,192 Training faces): augmented batches give 0.7016 with dropout on and 0.7008 with it off,
+    /// plain faces 0.6838 and 0.6840, random erasing and the affine changes move the statistics that much. Leaves the
+    /// network in evaluation mode, with its usual momentum.
     /// </summary>
     public static void RecomputeBatchNorm(nn.Module<Tensor, Tensor> network, IEnumerable<Tensor> batches)
     {
         var layers = network.modules().OfType<Layers.BatchNorm>().ToList();
-        network.eval();
         foreach (var layer in layers)
         {
             layer.ResetRunningStatistics();
-            layer.train();
         }
+        network.train();
         var seen = 0;
         using (no_grad())
         {
@@ -99,8 +101,10 @@ internal sealed class WeightAverage : IDisposable
                 {
                     layer.RunningMomentum = 1.0 / seen;
                 }
-                using var scope = NewDisposeScope();
-                network.call(batch);
+                using (NewDisposeScope())
+                {
+                    network.call(batch);
+                }
                 batch.Dispose();
             }
         }

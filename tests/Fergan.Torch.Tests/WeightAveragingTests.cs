@@ -99,6 +99,18 @@ public sealed class WeightAveragingTests : IDisposable
     }
 
     [Fact]
+    public void With_averaging_epochs_the_cosine_decay_ends_at_their_rate_instead_of_zero()
+    {
+        var log = new List<ClassifierEpoch>();
+        Train(Tiny(3, swaEpochs: 1) with { WarmupEpochs = 0, SwaLearningRate = 0.02 }, _temp.File("swa"), epochs: new SyncProgress<ClassifierEpoch>(log.Add));
+
+        // The rate logged with epoch 1 is the one at the first step of epoch 2, a third into the cosine: from 0.05 to
+        // 0.02 rather than to 0, 0.02 + 0.03 x (1 + cos(pi/3)) / 2 = 0.0425 (0.0375 if it fell to 0).
+        Assert.Equal(0.0425, log[0].LearningRate, 9);
+        Assert.Equal([0.02, 0.02], log.Skip(2).Select(e => e.LearningRate));
+    }
+
+    [Fact]
     public void A_run_resumed_within_its_averaging_epochs_keeps_the_average_of_the_epochs_before()
     {
         var run = _temp.File("swa");

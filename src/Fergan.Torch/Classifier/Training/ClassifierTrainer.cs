@@ -322,12 +322,17 @@ public sealed class ClassifierTrainer : IDisposable
         return (lossSum / _validationLabels.Length, ClassificationMetrics.Compute(_validationLabels, probabilities, Emotions.Names));
     }
 
-    /// <summary>Linear warm-up, then cosine decay to zero at the last step of the main schedule; then the averaging epochs' constant rate.</summary>
+    /// <summary>
+    /// Linear warm-up, then cosine decay to zero at the last step of the main schedule. With averaging epochs the
+    /// decay ends at their constant rate instead, which they then keep (as PyTorch's SWALR anneals to its rate): a
+    /// drop to zero and a jump back would first settle the weights and then shake them out of where they settled.
+    /// </summary>
     private double LearningRate(long step, int batchesPerEpoch)
     {
+        var floor = _options.SwaEpochs > 0 ? _options.ResolvedSwaLearningRate : 0;
         if (step >= (long)_options.Epochs * batchesPerEpoch)
         {
-            return _options.ResolvedSwaLearningRate;
+            return floor;
         }
         var warmup = _options.WarmupEpochs * batchesPerEpoch;
         var total = (double)_options.Epochs * batchesPerEpoch;
@@ -336,7 +341,7 @@ public sealed class ClassifierTrainer : IDisposable
             return _options.LearningRate * (step + 1) / warmup;
         }
         var progress = Math.Clamp((step - warmup) / Math.Max(1, total - warmup), 0, 1);
-        return _options.LearningRate * 0.5 * (1 + Math.Cos(Math.PI * progress));
+        return floor + (_options.LearningRate - floor) * 0.5 * (1 + Math.Cos(Math.PI * progress));
     }
 
     private void SetLearningRate(double rate) => _optimizer.LearningRate = rate;

@@ -143,15 +143,12 @@ public sealed partial record ExperimentSpec
     {
         var options = ClassifierOptions.For(Profile);
         var balance = arm.Balance;
-        return options with
+        return (options with
         {
             Architecture = options.Architecture with { Kind = Arch ?? options.Architecture.Kind, Width = Width ?? options.Architecture.Width },
             Epochs = Epochs ?? options.Epochs,
             BatchSize = BatchSize ?? options.BatchSize,
             LearningRate = LearningRate ?? options.LearningRate,
-            EarlyStoppingPatience = Patience ?? (SwaEpochs > 0 ? 0 : options.EarlyStoppingPatience),
-            SwaEpochs = SwaEpochs ?? 0,
-            SwaLearningRate = SwaLearningRate,
             Balance = balance,
             GanFolder = balance == BalanceStrategy.Gan ? Gan ?? throw new FerganException("the spec has a gan run but no \"gan\" generator folder.") : null,
             SyntheticRatio = arm.SyntheticRatio ?? SyntheticRatio,
@@ -166,7 +163,7 @@ public sealed partial record ExperimentSpec
             Teachers = arm.Teachers ?? [],
             DistillWeight = arm.DistillWeight ?? options.DistillWeight,
             DistillTemperature = arm.DistillTemperature ?? options.DistillTemperature,
-        };
+        }).WithAveraging(SwaEpochs ?? 0, SwaLearningRate, Patience);
     }
 
     [GeneratedRegex("^[a-z0-9][a-z0-9._-]*$")]

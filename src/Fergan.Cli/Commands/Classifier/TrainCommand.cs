@@ -180,16 +180,13 @@ public sealed class TrainCommand(CliConsoles consoles) : Command<TrainSettings>
             Kind = s.Arch ?? options.Architecture.Kind,
             Width = s.Width ?? (s.Arch == ClassifierKind.Baseline && s.Profile == ClassifierProfile.Quick ? 32 : options.Architecture.Width),
         };
-        return options with
+        return (options with
         {
             Architecture = architecture,
             Epochs = s.Epochs ?? options.Epochs,
             BatchSize = s.BatchSize ?? options.BatchSize,
             LearningRate = s.LearningRate ?? options.LearningRate,
-            EarlyStoppingPatience = s.Patience ?? (s.SwaEpochs > 0 ? 0 : options.EarlyStoppingPatience),
             InitialWeights = s.Init is null ? null : Path.GetFullPath(s.Init),
-            SwaEpochs = s.SwaEpochs ?? 0,
-            SwaLearningRate = s.SwaLearningRate,
             SelectWithoutTrainingCopies = s.SelectWithoutCopies,
             Augment = s.NoAugment ? ClassifierAugment.Off : options.Augment with { PhotometricProbability = s.Photometric },
             Balance = s.Balance,
@@ -206,7 +203,7 @@ public sealed class TrainCommand(CliConsoles consoles) : Command<TrainSettings>
             Teachers = s.Teachers.Select(Path.GetFullPath).ToList(),
             DistillWeight = s.DistillWeight ?? options.DistillWeight,
             DistillTemperature = s.DistillTemperature ?? options.DistillTemperature,
-        };
+        }).WithAveraging(s.SwaEpochs ?? 0, s.SwaLearningRate, s.Patience);
     }
 
     private static string Epochs(int first, int last) => first == last ? $"epoch {first}" : $"epochs {first}-{last}";

@@ -168,6 +168,18 @@ public sealed record ClassifierOptions
     /// <summary>Constant learning rate of the averaging epochs; null: a fifth of <see cref="LearningRate"/> (Izmailov et al.'s ratio for VGG-16 on CIFAR).</summary>
     public double? SwaLearningRate { get; init; }
 
+    /// <summary>
+    /// These options with <paramref name="swaEpochs"/> averaging epochs and the given early-stopping patience (null:
+    /// keep the profile's, unless averaging, which turns it off: a run stopped early would never reach its averaging
+    /// epochs; an explicit patience stays, for <see cref="Validate"/> to refuse). What `train` and experiment specs share.
+    /// </summary>
+    public ClassifierOptions WithAveraging(int swaEpochs, double? swaLearningRate, int? patience) => this with
+    {
+        SwaEpochs = swaEpochs,
+        SwaLearningRate = swaLearningRate,
+        EarlyStoppingPatience = patience ?? (swaEpochs > 0 ? 0 : EarlyStoppingPatience),
+    };
+
     /// <summary>Main-schedule epochs plus averaging epochs: how far a run goes.</summary>
     [JsonIgnore]
     public int TotalEpochs => Epochs + SwaEpochs;

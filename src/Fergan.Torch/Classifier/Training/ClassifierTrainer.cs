@@ -137,7 +137,7 @@ public sealed class ClassifierTrainer : IDisposable
         var state = resume ? Resume() : null;
         _run.WriteOptions(_options, command);
         var epoch = state?.Epoch ?? 0;
-        var best = state is { BestEpoch: > 0 } || (state is not null && _options.InitialWeights is not null) ? ReadSelection() : null;
+        var best = state is not null && (state.BestEpoch > 0 || _options.InitialWeights is not null) ? ReadSelection() : null;
         if (state is null && _options.InitialWeights is not null)
         {
             var (startLoss, start) = Validate();

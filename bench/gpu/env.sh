@@ -58,7 +58,7 @@ pack_results() {
 # Usage: timed_full_run <name> <seed> <epochs> <results folder> <seconds left> [more train options...]
 timed_full_run() {
   local name=$1 seed=$2 epochs=$3 results=$4 seconds=$5; shift 5
-  local run="$STAGE/$name" minutes done_epochs
+  local run="$STAGE/$name" minutes done_epochs total
   minutes=$(python3 -c "print(max(0, $seconds - 25) / 60)")
   python3 -c "import sys; sys.exit(0 if $minutes >= 1 else 1)" || { echo "no time left for $name"; return 1; }
   "$F" train --data "$(staged_fer2013_csv)" --out "$run" --profile full --epochs "$epochs" $TINY $STEP_FLAGS --patience 0 --seed "$seed" "$@" \
@@ -68,8 +68,10 @@ timed_full_run() {
     "$F" export half --model "$run" --out "$results/$name" --overwrite > /dev/null
     cp "$run/log.jsonl" "$run/curves.png" "$results/$name/" 2>/dev/null || true
     done_epochs=$(wc -l < "$run/log.jsonl")
-    if [ "$done_epochs" -lt "$epochs" ]; then
-      echo "cut by the time limit after $done_epochs of $epochs epochs" > "$results/$name/INCOMPLETE"
+    # The run's own total: its epochs plus any weight-averaging epochs (--swa-epochs in STEP_FLAGS or the options).
+    total=$(python3 -c "import json; o = json.load(open('$run/options.json')); print(o['epochs'] + o.get('swa_epochs', 0))")
+    if [ "$done_epochs" -lt "$total" ]; then
+      echo "cut by the time limit after $done_epochs of $total epochs" > "$results/$name/INCOMPLETE"
     fi
   fi
 }

@@ -234,10 +234,7 @@ public sealed class ClassifierTrainer : IDisposable
     {
         _model.train();
         _model.Precision = _options.Precision;
-        // Each epoch's order and augmentation come from (seed, epoch), so a resumed run replays the same batches.
-        var generator = new Generator((ulong)(_options.Seed * 1000L + epoch));
-        manual_seed(_options.Seed * 1000L + epoch);
-        using var order = _batches.EpochOrder(generator);
+        using var order = SeededEpochOrder(epoch);
         // Running sums stay on the device: reading them per batch would sync host and device every step.
         using var lossSum = zeros(1, device: _device);
         using var correct = zeros(1, dtype: ScalarType.Int64, device: _device);
@@ -279,15 +276,24 @@ public sealed class ClassifierTrainer : IDisposable
     }
 
     /// <summary>
+    /// The face order of epoch <paramref name="epoch"/>, with libtorch's global generator seeded for its augmentation
+    /// and generated faces: both come from (seed, epoch), so a resumed run replays the same batches.
+    /// </summary>
+    private Tensor SeededEpochOrder(int epoch)
+    {
+        var generator = new Generator((ulong)(_options.Seed * 1000L + epoch));
+        manual_seed(_options.Seed * 1000L + epoch);
+        return _batches.EpochOrder(generator);
+    }
+
+    /// <summary>
     /// One more epoch's batches made as training makes them (its order, generated faces, augmentation), from a seed of
     /// their own so a resumed run measures the same: the batches the averaged network's batch-norm statistics are
     /// measured on.
     /// </summary>
     private IEnumerable<Tensor> StatisticsBatches(int epoch)
     {
-        var generator = new Generator((ulong)(_options.Seed * 1000L + epoch));
-        manual_seed(_options.Seed * 1000L + epoch);
-        using var order = _batches.EpochOrder(generator);
+        using var order = SeededEpochOrder(epoch);
         for (var k = 0; k < _batches.BatchesPerEpoch; k++)
         {
             Tensor augmented;

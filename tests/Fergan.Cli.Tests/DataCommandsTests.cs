@@ -26,6 +26,24 @@ public sealed class DataCommandsTests : IDisposable
         Assert.Equal("happy", json.RootElement.GetProperty("imbalance").GetProperty("Training").GetProperty("largest").GetString());
     }
 
+    /// <summary>
+    /// train, evaluate and the gan commands name the dataset with --data; the data commands take it as an argument.
+    /// `data stats --data fer2013.csv` was refused as an unknown option, so the data commands accept both.
+    /// </summary>
+    [Fact]
+    public void Data_commands_take_the_dataset_as_an_argument_or_as_data_but_not_two_different_ones()
+    {
+        var asOption = CliRunner.Run("data", "stats", "--data", "synthetic:700", "--no-cache", "--json");
+        var asArgument = CliRunner.Run("data", "stats", "synthetic:700", "--no-cache", "--json");
+        var both = CliRunner.Run("data", "stats", "synthetic:700", "--data", "synthetic:350", "--no-cache");
+
+        Assert.True(asOption.ExitCode == 0, asOption.Error);
+        string Splits(CliRunner.Result r) => JsonDocument.Parse(r.Out).RootElement.GetProperty("splits").GetRawText();
+        Assert.Equal(Splits(asArgument), Splits(asOption));
+        Assert.NotEqual(0, both.ExitCode);
+        Assert.Contains("synthetic:700 (argument) and synthetic:350 (--data)", both.Error + both.Out);
+    }
+
     [Fact]
     public void Duplicates_counts_exact_and_near_copies_of_training_faces_per_split_and_draws_the_pairs()
     {

@@ -8,7 +8,10 @@ using Spectre.Console.Cli;
 
 namespace Fergan.Cli.Commands;
 
-/// <summary>The dataset argument of the data commands, plus the shared dataset options.</summary>
+/// <summary>
+/// The dataset of the data commands, plus the shared dataset options. It is an argument (`data stats fer2013.csv`),
+/// and also `--data`, the name train, evaluate and the gan commands give it, so a user who types either is understood.
+/// </summary>
 public class DatasetSettings : DatasetOptionSettings
 {
     public const string DatasetHelp =
@@ -16,7 +19,19 @@ public class DatasetSettings : DatasetOptionSettings
 
     [CommandArgument(0, "[dataset]")]
     [Description(DatasetHelp)]
-    public string Dataset { get; init; } = SyntheticFaceDataset.SpecPrefix;
+    public string? DatasetArgument { get; init; }
+
+    [CommandOption("--data <DATASET>")]
+    [Description("The dataset, as the argument above (the name train, evaluate and the gan commands use); give one of the two.")]
+    public string? Data { get; init; }
+
+    /// <summary>The dataset named by the argument or by --data, else the bundled synthetic set.</summary>
+    public string Dataset => Data ?? DatasetArgument ?? SyntheticFaceDataset.SpecPrefix;
+
+    public override ValidationResult Validate() =>
+        Data is not null && DatasetArgument is not null && Data != DatasetArgument
+            ? ValidationResult.Error($"Two datasets given: {DatasetArgument} (argument) and {Data} (--data); give one.")
+            : base.Validate();
 }
 
 /// <summary>The options every dataset-reading command shares (the dataset itself is an argument or --data).</summary>

@@ -120,5 +120,20 @@ public sealed class PipelineTests : IDisposable
         Assert.Contains("not a model ONNX Runtime can load", Assert.Throws<FerganException>(() => new OnnxEmotionClassifier(junk)).Message);
     }
 
+    /// <summary>`predict --model runs/vgg` on a `fergan train` folder: the message gives that folder's export command.</summary>
+    [Fact]
+    public void A_trained_folder_without_its_export_gets_the_export_command_for_that_folder()
+    {
+        using var temp = new Fergan.Tests.TempDirectory();
+        var run = Directory.CreateDirectory(temp.File("run")).FullName;
+        File.WriteAllText(Path.Combine(run, "classifier.json"), "{}");
+        var onnx = Path.Combine(run, OnnxEmotionClassifier.ModelFile);
+
+        var message = Assert.Throws<FerganException>(() => new OnnxEmotionClassifier(onnx)).Message;
+
+        Assert.Contains($"{run} holds a trained classifier", message);
+        Assert.Contains($"`fergan export onnx --model {run} --out {onnx}`", message);
+    }
+
     public void Dispose() => _pipeline.Dispose();
 }

@@ -23,7 +23,7 @@ public sealed class OnnxEmotionClassifier : IDisposable
     {
         if (!File.Exists(path))
         {
-            throw new FerganException($"the classifier model {path} does not exist; create one with `fergan export onnx --model <dir> --out {ModelFile}`.");
+            throw new FerganException(MissingExport.Message("classifier", path, "classifier.json", "onnx"));
         }
         options ??= OnnxSessions.Quiet();
         try

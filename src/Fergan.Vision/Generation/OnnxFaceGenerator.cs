@@ -26,7 +26,7 @@ public sealed class OnnxFaceGenerator : IDisposable
         }
         if (!File.Exists(path))
         {
-            throw new FerganException($"the generator model {path} does not exist; create it with `fergan export gan-onnx --model <gan folder> --out {ModelFile}`.");
+            throw new FerganException(MissingExport.Message("generator", path, "generator.json", "gan-onnx"));
         }
         options ??= OnnxSessions.Quiet();
         try

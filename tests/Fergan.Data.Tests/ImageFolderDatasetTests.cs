@@ -62,6 +62,46 @@ public sealed class ImageFolderDatasetTests : IDisposable
         Assert.Equal(8, loaded.IndicesOf(DataSplit.Training).Count(i => loaded.Label(i) == Emotion.Happy));
     }
 
+    /// <summary>
+    /// Kaggle's folder release of FER2013 has train/ and test/ only. Selection needs a validation split that is not
+    /// the test split, so auto takes a stratified tenth of train/ and leaves test/ alone; source leaves train/ whole.
+    /// </summary>
+    [Fact]
+    public void Train_and_test_folders_get_a_stratified_tenth_of_train_as_validation_and_keep_test_whole()
+    {
+        foreach (var (split, count) in new[] { ("train", 20), ("test", 5) })
+        {
+            foreach (var (name, value) in new[] { ("happy", 200), ("sad", 40) })
+            {
+                for (var i = 0; i < count; i++)
+                {
+                    _temp.Write($"kaggle/{split}/{name}/{i}.png", GrayPng((byte)(value + i)));
+                }
+            }
+        }
+        var root = _temp.File("kaggle");
+        DataSplit[] SplitsOf(FaceSet faces) => Enumerable.Range(0, faces.Count).Select(faces.Split).ToArray();
+
+        var auto = DatasetLoader.Load(root, new DatasetOptions { UseCache = false, SplitSeed = 1 }).Faces;
+        var again = DatasetLoader.Load(root, new DatasetOptions { UseCache = false, SplitSeed = 1 }).Faces;
+        var otherSeed = DatasetLoader.Load(root, new DatasetOptions { UseCache = false, SplitSeed = 2 }).Faces;
+        var source = DatasetLoader.Load(root, new DatasetOptions { UseCache = false, Split = SplitMode.Source }).Faces;
+
+        var counts = auto.CountsBySplitAndClass();
+        foreach (var emotion in new[] { Emotion.Happy, Emotion.Sad })
+        {
+            Assert.Equal(18, counts[(int)DataSplit.Training, (int)emotion]);
+            Assert.Equal(2, counts[(int)DataSplit.PublicTest, (int)emotion]);
+            Assert.Equal(5, counts[(int)DataSplit.PrivateTest, (int)emotion]);
+        }
+        Assert.Equal("source; PublicTest a stratified 10 % of Training, seed 1", auto.Provenance.SplitMethod);
+        // Only Training faces move: every test face is still PrivateTest, in the same rows.
+        Assert.Equal(SplitsOf(source).Select(s => s == DataSplit.PrivateTest), SplitsOf(auto).Select(s => s == DataSplit.PrivateTest));
+        Assert.Equal(SplitsOf(auto), SplitsOf(again));
+        Assert.NotEqual(SplitsOf(auto), SplitsOf(otherSeed));
+        Assert.DoesNotContain(DataSplit.PublicTest, SplitsOf(source));
+    }
+
     [Fact]
     public void Colour_and_other_sizes_are_converted_to_48x48_gray_and_reported()
     {

@@ -51,7 +51,7 @@ public class DatasetOptionSettings : CommandSettings
     public FerPlusMode FerPlusMode { get; init; } = FerPlusMode.Majority;
 
     [CommandOption("--split-mode <MODE>")]
-    [Description("auto (the source's split, else stratified 80/10/10), source, or stratified.")]
+    [Description("auto (the source's split; a stratified 80/10/10 one where it has none; a stratified tenth of Training as PublicTest where it has train and test splits only), source, or stratified (always a new 80/10/10 split).")]
     [DefaultValue(SplitMode.Auto)]
     public SplitMode Split { get; init; } = SplitMode.Auto;
 

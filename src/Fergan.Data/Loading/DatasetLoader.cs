@@ -61,10 +61,18 @@ public static class DatasetLoader
         {
             SplitMode.Stratified => new StratifiedSplit(Seed: options.SplitSeed).Apply(faces),
             SplitMode.Auto when missing => new StratifiedSplit(Seed: options.SplitSeed).Apply(faces),
+            SplitMode.Auto when HasTrainingAndTestOnly(faces) => new ValidationFromTraining(Seed: options.SplitSeed).Apply(faces),
             SplitMode.Source when missing => throw new FerganException(
                 $"{spec} has no split (no Usage column or split folders); use --split-mode stratified (or auto) to make an 80/10/10 split."),
             _ => faces,
         };
+    }
+
+    /// <summary>Training and test faces but no validation ones: the train/ + test/ folder release of FER2013.</summary>
+    private static bool HasTrainingAndTestOnly(FaceSet faces)
+    {
+        var present = Enumerable.Range(0, faces.Count).Select(faces.Split).ToHashSet();
+        return present.SetEquals([DataSplit.Training, DataSplit.PrivateTest]);
     }
 
     private static (FaceSet Faces, bool FromCache, string? CachePath, string? Note) Parse(

@@ -5,7 +5,10 @@ namespace Fergan.Data.Loading;
 /// <summary>How the splits of a loaded dataset are decided.</summary>
 public enum SplitMode
 {
-    /// <summary>Use the source's split (FER2013 Usage, split folders); make a stratified one when the source has none.</summary>
+    /// <summary>
+    /// Use the source's split (FER2013 Usage, split folders); make a stratified one when the source has none, and take
+    /// a stratified tenth of Training for validation when the source has train and test splits only.
+    /// </summary>
     Auto,
 
     /// <summary>Always use the source's split; faces without one are an error.</summary>

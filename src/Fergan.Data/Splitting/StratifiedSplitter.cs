@@ -34,3 +34,37 @@ public sealed record StratifiedSplit(double Training = 0.8, double Validation = 
         return faces.WithSplits(splits, faces.Provenance with { SplitMethod = Describe() });
     }
 }
+
+/// <summary>
+/// Takes a stratified, seeded validation split (PublicTest) out of Training and leaves every other face where the
+/// source put it. For sources that ship a train and a test split only, as the common Kaggle folder release of
+/// FER2013 does (train/, test/): selection then never looks at the test faces, and Training keeps the rest.
+/// </summary>
+public sealed record ValidationFromTraining(double Fraction = 0.1, int Seed = 2013)
+{
+    public string Describe(string sourceMethod) =>
+        $"{sourceMethod}; PublicTest a stratified {Fraction * 100:0} % of Training, seed {Seed}";
+
+    public FaceSet Apply(FaceSet faces)
+    {
+        if (Fraction is <= 0 or >= 1)
+        {
+            throw new FerganException($"the validation fraction must be between 0 and 1 (got {Fraction}).");
+        }
+        var splits = Enumerable.Range(0, faces.Count).Select(faces.Split).ToArray();
+        var random = new Random(Seed);
+        foreach (var emotion in Emotions.All)
+        {
+            var members = Enumerable.Range(0, faces.Count)
+                .Where(i => faces.Split(i) == DataSplit.Training && faces.Label(i) == emotion).ToArray();
+            random.Shuffle(members);
+            // Per class, as StratifiedSplit rounds; a class with a single Training face keeps it for training.
+            var nValidation = Math.Min(members.Length - 1, (int)Math.Round(members.Length * Fraction));
+            foreach (var i in members.Take(Math.Max(0, nValidation)))
+            {
+                splits[i] = DataSplit.PublicTest;
+            }
+        }
+        return faces.WithSplits(splits, faces.Provenance with { SplitMethod = Describe(faces.Provenance.SplitMethod) });
+    }
+}

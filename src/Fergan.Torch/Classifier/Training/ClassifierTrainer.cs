@@ -52,7 +52,7 @@ public sealed class ClassifierTrainer : IDisposable
         var validation = data.IndicesOf(DataSplit.PublicTest);
         if (validation.Length == 0)
         {
-            throw new FerganException("the dataset has no validation faces (PublicTest); model selection needs them. Load it with a split (e.g. --split-mode stratified).");
+            throw new FerganException("the dataset has no validation faces (PublicTest); model selection needs them. Load it with --split-mode auto (a stratified tenth of Training becomes PublicTest where the source has train and test splits only) or stratified (a new 80/10/10 split).");
         }
         var training = TrainingIndices(data, options);
         var copies = 0;

@@ -154,6 +154,20 @@ public sealed class GanModelTests
         Assert.True((faces[0] - faces[1]).abs().max().item<float>() > 1e-3f);
     }
 
+    /// <summary>D's side of the conditioning: the same face judged for another emotion gets another score.</summary>
+    [Fact]
+    public void The_class_changes_the_discriminators_score()
+    {
+        using var scope = NewDisposeScope();
+        var discriminator = new ProjectionDiscriminator(Small);
+        discriminator.eval();
+        var face = rand(1, 1, 48, 48, generator: new Generator(4)).mul(2).sub(1).repeat(2, 1, 1, 1);
+
+        var scores = discriminator.call(face, tensor(new long[] { 1, 3 }));
+
+        Assert.True((scores[0] - scores[1]).abs().item<float>() > 1e-4f);
+    }
+
     [Fact]
     public void Checkpoint_keys_are_pinned()
     {

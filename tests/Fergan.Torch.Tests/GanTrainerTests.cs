@@ -28,9 +28,9 @@ public sealed class GanTrainerTests : IDisposable
         KeepCheckpoints = 3,
     };
 
-    private GanRunResult Train(GanOptions options, bool resume = false, CancellationToken cancel = default, IProgress<GanProgress>? progress = null)
+    private GanRunResult Train(GanOptions options, bool resume = false, CancellationToken cancel = default, IProgress<GanProgress>? progress = null, string? folder = null)
     {
-        using var trainer = new GanTrainer(options, Faces, _temp.Path);
+        using var trainer = new GanTrainer(options, Faces, folder ?? _temp.Path);
         return trainer.Train(resume, "test", progress, cancel);
     }
 
@@ -95,6 +95,38 @@ public sealed class GanTrainerTests : IDisposable
         var steps = File.ReadAllLines(new GanRunDirectory(_temp.Path).LogFile).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("step").GetInt32());
         Assert.Equal([1, 2, 3, 4, 5, 6], steps);
         Assert.Equal([2, 4, 6], new GanRunDirectory(_temp.Path).Checkpoints().Select(c => c.Step));
+    }
+
+    /// <summary>
+    /// A run stopped by Ctrl+C between checkpoints and resumed must end where the uninterrupted run ends: the same G,
+    /// EMA G and D weights (on the CPU, whose generator state the checkpoints keep). Before they kept it, the resumed
+    /// run reseeded and went its own way.
+    /// </summary>
+    [Fact]
+    public void A_run_cancelled_between_checkpoints_and_resumed_ends_with_the_uninterrupted_runs_weights()
+    {
+        var options = Tiny(6) with { CheckpointEvery = 4 };
+        var straight = _temp.File("straight");
+        var interrupted = _temp.File("interrupted");
+        Train(options, folder: straight);
+        using var cancel = new CancellationTokenSource();
+        Train(options, cancel: cancel.Token, folder: interrupted, progress: new SyncProgress(p =>
+        {
+            if (p.Step == 3)
+            {
+                cancel.Cancel();
+            }
+        }));
+
+        var resumed = Train(options, resume: true, folder: interrupted);
+
+        Assert.Equal(3, resumed.ResumedFrom);
+        var last = Path.Combine("checkpoints", "step-000006");
+        foreach (var file in new[] { "generator.bin", "generator-ema.bin", "discriminator.bin" })
+        {
+            Assert.True(File.ReadAllBytes(Path.Combine(straight, last, file)).SequenceEqual(File.ReadAllBytes(Path.Combine(interrupted, last, file))),
+                $"{file} differs between the uninterrupted and the resumed run");
+        }
     }
 
     [Fact]

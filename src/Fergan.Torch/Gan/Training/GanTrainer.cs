@@ -98,16 +98,20 @@ public sealed class GanTrainer : IDisposable
             throw new FerganException($"{_run.Root} already holds a GAN run; resume it, or start in an empty folder.");
         }
         var resumed = resume ? Resume() : null;
-        var start = resumed?.Step ?? 0;
+        var start = resumed?.State.Step ?? 0;
         _run.WriteOptions(_options, command);
         var watch = Stopwatch.StartNew();
-        var previousSeconds = resumed?.TrainingSeconds ?? 0;
+        var previousSeconds = resumed?.State.TrainingSeconds ?? 0;
         var imagesPerStep = (long)_options.BatchSize * _options.DiscriminatorSteps;
         var imagesAtStart = start * imagesPerStep;
         var step = start;
         var windowWatch = Stopwatch.StartNew();
         var windowImages = 0L;
         manual_seed(_options.Seed + start);
+        if (resumed is { Folder: var checkpoint })
+        {
+            RestoreRandomState(checkpoint);
+        }
         while (step < _options.Steps && !cancellationToken.IsCancellationRequested)
         {
             // Losses stay on the device and are read only when logged: reading one forces a host-device sync.
@@ -270,6 +274,11 @@ public sealed class GanTrainer : IDisposable
             _ema.save(Path.Combine(folder, "generator-ema.bin"));
             _generatorOptimizer.save_state_dict(Path.Combine(folder, "optimizer-generator.bin"));
             _discriminatorOptimizer.save_state_dict(Path.Combine(folder, "optimizer-discriminator.bin"));
+            if (_device.type == DeviceType.CPU)
+            {
+                using var random = torch.random.get_rng_state();
+                File.WriteAllBytes(Path.Combine(folder, RandomStateFile), random.data<byte>().ToArray());
+            }
             File.WriteAllText(Path.Combine(folder, "state.json"), JsonSerializer.Serialize(state, RunDirectory.Json)); // last: marks completeness
         }, _options.KeepCheckpoints);
         ExportModel(step, command);
@@ -279,6 +288,25 @@ public sealed class GanTrainer : IDisposable
         WriteSampleGrid(step);
         OptionalPlot.TryDraw(() => LossCurvePlot.Save(_run.LogFile, _run.CurvesFile));
     }
+
+    /// <summary>
+    /// On the CPU every random draw of a step (real batch, noise, labels, augmentation) comes from libtorch's default
+    /// CPU generator, whose state each checkpoint keeps, so a run resumed from any checkpoint, Ctrl+C's included,
+    /// takes the very steps the uninterrupted run would have taken. TorchSharp 0.107 exposes no CUDA generator state,
+    /// so a resumed CUDA run (and one from a checkpoint written before this file existed) draws from the seed plus the
+    /// step instead: an equally valid run, not a bit-identical continuation.
+    /// </summary>
+    private void RestoreRandomState(string checkpoint)
+    {
+        var file = Path.Combine(checkpoint, RandomStateFile);
+        if (_device.type == DeviceType.CPU && File.Exists(file))
+        {
+            using var state = torch.tensor(File.ReadAllBytes(file));
+            torch.random.set_rng_state(state);
+        }
+    }
+
+    private const string RandomStateFile = "random-state.bin";
 
     /// <summary>The EMA generator of this checkpoint, as the run's model (generator.json + generator.bin).</summary>
     private void ExportModel(int step, string? command)
@@ -306,8 +334,8 @@ public sealed class GanTrainer : IDisposable
         RunDirectory.WriteAtomically(_run.SampleGrid(step), temp => File.WriteAllBytes(temp, FaceGrid.RenderPng(rows, scale: 2, columns: SampleColumns)));
     }
 
-    /// <summary>Loads the newest complete checkpoint; returns its state (null when there is none yet).</summary>
-    private GanTrainingState? Resume()
+    /// <summary>Loads the newest complete checkpoint; returns its state and folder (null when there is none yet).</summary>
+    private (GanTrainingState State, string Folder)? Resume()
     {
         _run.RemoveTemporaryFolders();
         var checkpoints = _run.Checkpoints();
@@ -331,7 +359,7 @@ public sealed class GanTrainer : IDisposable
         }
         var state = RunDirectory.ReadState<GanTrainingState>(folder);
         _run.TruncateLog<GanProgress>(p => p.Step, step);
-        return state;
+        return (state, folder);
     }
 
     private void CheckSameArchitecture()

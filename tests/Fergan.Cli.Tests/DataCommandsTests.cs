@@ -156,6 +156,8 @@ public sealed class DataCommandsTests : IDisposable
         Assert.Contains("cap Training at 30 faces per class, seed 2013", faces.Provenance.Operations);
         Assert.Equal(1, again.ExitCode);
         Assert.Contains("already exists", again.Error);
+        // Its stats name the file first, then the origin its provenance keeps.
+        Assert.StartsWith($"{output}, from synthetic", CliRunner.Run("data", "stats", output).Out.ReplaceLineEndings(" "));
     }
 
     [Fact]

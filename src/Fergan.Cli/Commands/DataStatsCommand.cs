@@ -50,13 +50,16 @@ public sealed class DataStatsCommand(CliConsoles consoles) : Command<DataStatsSe
             });
             return 0;
         }
-        Render(consoles.Out, stats, load, settings.Plot);
+        Render(consoles.Out, settings.Dataset, stats, load, settings.Plot);
         return 0;
     }
 
-    private static void Render(IAnsiConsole console, DatasetStatistics stats, LoadFigures load, string? plot)
+    private static void Render(IAnsiConsole console, string dataset, DatasetStatistics stats, LoadFigures load, string? plot)
     {
-        console.MarkupLine($"[bold]{Markup.Escape(stats.Source)}[/] ({stats.Format}, {stats.Total:N0} faces, " +
+        // A .fgn written by balance, synthesize or export keeps its origin's provenance: name the file asked for
+        // first, so the header does not read as if the origin had been loaded.
+        var origin = stats.Source == dataset ? "" : $"{Markup.Escape(dataset)}, from ";
+        console.MarkupLine($"[bold]{origin}{Markup.Escape(stats.Source)}[/] ({stats.Format}, {stats.Total:N0} faces, " +
                            $"loaded in {load.Seconds:0.00} s{(load.FromCache ? " from the parse cache" : "")})");
         console.MarkupLine($"split: {Markup.Escape(stats.SplitMethod)}; labels: {Markup.Escape(stats.LabelSource)}");
 

@@ -100,6 +100,28 @@ public sealed class GanCommandsTests : IDisposable
         Assert.Equal(4, json.RootElement.GetProperty("step").GetInt32());
     }
 
+    /// <summary>
+    /// A resume that leaves out --data continues on the run's own data (not on the bundled default, which it would
+    /// refuse as other faces), says where it resumes, and shows the options that differ from the run's.
+    /// </summary>
+    [Fact]
+    public void Resume_without_data_uses_the_runs_data_and_shows_what_changed()
+    {
+        var run = TrainTiny();
+
+        var resumed = CliRunner.Run("gan", "train", "--out", run, "--no-cache", "--steps", "4", "--width", "4", "--batch-size", "8", "--lr-g", "0.0001", "--resume");
+        var otherData = CliRunner.Run("gan", "train", "--data", "synthetic:140:2:balanced", "--no-cache", "--out", run, "--steps", "6", "--width", "4",
+            "--batch-size", "8", "--resume");
+
+        Assert.True(resumed.ExitCode == 0, resumed.Error);
+        Assert.Contains("on synthetic:140:1:balanced", resumed.Error);
+        Assert.Contains("resuming from step 2 (", resumed.Error);
+        Assert.Contains("changed since the run began (options.json): steps 2 -> 4; generator_learning_rate 0.0002 -> 0.0001", resumed.Error);
+        Assert.Contains("finished at step 4/4 (resumed from 2)", resumed.Out);
+        Assert.Equal(1, otherData.ExitCode);
+        Assert.Contains("holds a run trained on synthetic:140:1:balanced", otherData.Error);
+    }
+
     [Fact]
     public void The_bundled_generator_samples_on_a_fresh_clone()
     {

@@ -138,6 +138,20 @@ public sealed class ClassifierTrainerTests : IDisposable
     }
 
     [Fact]
+    public void Resuming_on_other_validation_faces_is_refused()
+    {
+        var folder = _temp.File("run");
+        Train(Tiny(1), folder);
+        // The same faces, but another stratified split: other Training and PublicTest faces.
+        var resplit = DatasetLoader.Load("synthetic:700:3:balanced", new DatasetOptions { UseCache = false, Split = SplitMode.Stratified, SplitSeed = 5 }).Faces;
+
+        using var trainer = new ClassifierTrainer(Tiny(2), resplit, folder);
+        var e = Assert.Throws<FerganException>(() => trainer.Train(true));
+        Assert.Contains("holds a run trained on synthetic:700:3:balanced", e.Message);
+        Assert.Contains("split: stratified", e.Message);
+    }
+
+    [Fact]
     public void The_gan_strategy_mixes_generated_faces_into_every_batch_at_the_same_steps_per_epoch()
     {
         var ganFolder = TinyGan();

@@ -28,9 +28,10 @@ public sealed class GanTrainerTests : IDisposable
         KeepCheckpoints = 3,
     };
 
-    private GanRunResult Train(GanOptions options, bool resume = false, CancellationToken cancel = default, IProgress<GanProgress>? progress = null, string? folder = null)
+    private GanRunResult Train(GanOptions options, bool resume = false, CancellationToken cancel = default, IProgress<GanProgress>? progress = null, string? folder = null,
+        FaceSet? data = null)
     {
-        using var trainer = new GanTrainer(options, Faces, folder ?? _temp.Path);
+        using var trainer = new GanTrainer(options, data ?? Faces, folder ?? _temp.Path);
         return trainer.Train(resume, "test", progress, cancel);
     }
 
@@ -174,6 +175,33 @@ public sealed class GanTrainerTests : IDisposable
     }
 
     [Fact]
+    public void Resuming_with_another_objective_is_refused_and_names_it_but_rates_and_length_may_change()
+    {
+        Train(Tiny(2));
+
+        var error = Assert.Throws<FerganException>(() => Train(Tiny(4) with { Augment = Gan.Augment.AugmentPolicy.Translation, DiscriminatorSteps = 1 }, resume: true));
+        Assert.Contains("another augmentation None (now Translation), discriminator steps 2 (now 1);", error.Message);
+        var resumed = Train(Tiny(4) with { GeneratorLearningRate = 1e-4, DiscriminatorLearningRate = 2e-4, DecayStart = 0.5 }, resume: true);
+        Assert.Equal((2, 4), (resumed.ResumedFrom, resumed.Step));
+    }
+
+    /// <summary>
+    /// The CLI's --data defaults to the bundled synthetic set: a resume that forgets it must not go on training a
+    /// FER2013 generator on drawn faces. data.json pins the Training faces' fingerprint.
+    /// </summary>
+    [Fact]
+    public void Resuming_on_other_faces_is_refused_naming_both_datasets()
+    {
+        Train(Tiny(2));
+        var other = DatasetLoader.Load("synthetic:140:2:balanced", new DatasetOptions { UseCache = false }).Faces;
+
+        var error = Assert.Throws<FerganException>(() => Train(Tiny(4), resume: true, data: other));
+        Assert.Contains("trained on synthetic:140:1:balanced", error.Message);
+        Assert.Contains("the data given now is synthetic:140:2:balanced", error.Message);
+        Assert.Equal(4, Train(Tiny(4), resume: true, data: DatasetLoader.Load("synthetic:140:1:balanced", new DatasetOptions { UseCache = false }).Faces).Step);
+    }
+
+    [Fact]
     public void An_auxiliary_classifier_logs_its_accuracy_and_must_be_kept_on_resume()
     {
         Train(Tiny(2) with { ClassifierWeight = 1 });
@@ -182,7 +210,7 @@ public sealed class GanTrainerTests : IDisposable
         Assert.InRange(last.GetProperty("classifier_accuracy").GetDouble(), 0, 1);
         Assert.True(last.GetProperty("classifier_loss").GetDouble() > 0);
         var error = Assert.Throws<FerganException>(() => Train(Tiny(4), resume: true));
-        Assert.Contains("auxiliary classifier", error.Message);
+        Assert.Contains("another classifier weight 1 (now 0)", error.Message);
         Assert.Equal(4, Train(Tiny(4) with { ClassifierWeight = 1 }, resume: true).Step);
     }
 

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using Fergan.Torch.Training;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -11,8 +12,8 @@ namespace Fergan.Cli.Commands;
 public abstract class TrainingRunSettings : TorchDatasetSettings
 {
     [CommandOption("--data <DATASET>")]
-    [Description(DatasetSettings.DatasetHelp)]
-    public string Data { get; init; } = Fergan.Data.Synthetic.SyntheticFaceDataset.SpecPrefix;
+    [Description(DatasetSettings.DatasetHelp + " With --resume: the run's own data.")]
+    public string? Data { get; init; }
 
     [CommandOption("-o|--out <DIR>")]
     [Description("Run folder: options, log, checkpoints, curves, and the trained model.")]
@@ -46,6 +47,13 @@ public abstract class TrainingRunSettings : TorchDatasetSettings
     [CommandOption("--json")]
     [Description("Print the run summary as one JSON object.")]
     public bool Json { get; init; }
+
+    /// <summary>
+    /// --data; when resuming without it, the data the run learnt from (its data.json: the bundled default would be
+    /// refused as other data); else the bundled synthetic set.
+    /// </summary>
+    public string DatasetFor(RunDirectory run) =>
+        Data ?? (Resume ? run.ReadData()?.Source : null) ?? Fergan.Data.Synthetic.SyntheticFaceDataset.SpecPrefix;
 
     public override ValidationResult Validate() =>
         Out is null ? ValidationResult.Error("--out is required: the run folder.")

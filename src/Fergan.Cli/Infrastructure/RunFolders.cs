@@ -21,4 +21,25 @@ internal static class RunFolders
         }
         Directory.Delete(run.Root, recursive: true);
     }
+
+    /// <summary>
+    /// What a resumed run's header adds: the checkpoint it continues from, and the options that differ from the run's
+    /// options.json (a forgotten flag shows here; the trainer refuses the changes that would mix two recipes).
+    /// Empty when not resuming, or when there is nothing to resume yet.
+    /// </summary>
+    public static IReadOnlyList<string> ResumeLines<TOptions>(RunDirectory run, bool resume, TOptions options, string unit)
+    {
+        var checkpoints = resume ? run.Checkpoints() : [];
+        if (checkpoints.Count == 0)
+        {
+            return resume && run.HasContent ? [$"no checkpoint in {run.Root} yet: starting from {unit} 0"] : [];
+        }
+        var lines = new List<string> { $"resuming from {unit} {checkpoints[^1].Step:N0} ({checkpoints[^1].Folder})" };
+        var changes = run.ChangedOptions(options);
+        if (changes.Count > 0)
+        {
+            lines.Add("changed since the run began (options.json): " + string.Join("; ", changes));
+        }
+        return lines;
+    }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Fergan.Data;
 
@@ -31,6 +32,7 @@ public class RunDirectory(string root)
     public string LogFile => Path.Combine(Root, "log.jsonl");
     public string CheckpointsFolder => Path.Combine(Root, "checkpoints");
     public string CurvesFile => Path.Combine(Root, "curves.png");
+    public string DataFile => Path.Combine(Root, "data.json");
 
     /// <summary>True when the folder holds anything (a run, or unrelated files we must not clobber).</summary>
     public bool HasContent => Directory.Exists(Root) && Directory.EnumerateFileSystemEntries(Root).Any();
@@ -98,9 +100,60 @@ public class RunDirectory(string root)
         }
     }
 
+    /// <summary>Saves what the run learns from (data.json).</summary>
+    public void WriteData(RunData data)
+    {
+        Directory.CreateDirectory(Root);
+        var document = JsonSerializer.Serialize(data, Json);
+        WriteAtomically(DataFile, temp => File.WriteAllText(temp, document));
+    }
+
+    /// <summary>What an earlier run in this folder learnt from (data.json), or null when there is none.</summary>
+    public RunData? ReadData() =>
+        File.Exists(DataFile) ? JsonSerializer.Deserialize<RunData>(File.ReadAllText(DataFile), Json) : null;
+
+    /// <summary>
+    /// Refuses to resume on other faces than the run learnt from. A run from before data.json existed has nothing to
+    /// compare with and passes (the resume then records its data).
+    /// </summary>
+    public void CheckSameData(RunData data)
+    {
+        var saved = ReadData();
+        if (saved is not null && !saved.SameFacesAs(data))
+        {
+            throw new FerganException($"{Root} holds a run trained on {saved}; the data given now is {data}. " +
+                                      $"Resume it with the data it was trained on (--data {saved.Source}, with the same label and split options), or start a new --out folder.");
+        }
+    }
+
     /// <summary>The options.json of an earlier run in this folder, or null when there is none.</summary>
     public TOptions? ReadOptions<TOptions>() where TOptions : class =>
         File.Exists(OptionsFile) ? JsonSerializer.Deserialize<TOptions>(File.ReadAllText(OptionsFile), Json) : null;
+
+    /// <summary>
+    /// The options that differ between the earlier run's options.json and <paramref name="now"/>, as "name old -> new"
+    /// under options.json's own names (empty when there is no earlier run). A resume shows them, so a flag forgotten
+    /// on the command line is seen, not silently changed.
+    /// </summary>
+    public IReadOnlyList<string> ChangedOptions<TOptions>(TOptions now)
+    {
+        if (!File.Exists(OptionsFile))
+        {
+            return [];
+        }
+        var saved = JsonNode.Parse(File.ReadAllText(OptionsFile))?.AsObject();
+        var current = JsonSerializer.SerializeToNode(now, Json)?.AsObject();
+        if (saved is null || current is null)
+        {
+            return [];
+        }
+        return current
+            .Where(p => !JsonNode.DeepEquals(p.Value, saved[p.Key]))
+            .Select(p => $"{p.Key} {Compact(saved[p.Key])} -> {Compact(p.Value)}")
+            .ToList();
+
+        static string Compact(JsonNode? value) => value?.ToJsonString(JsonLine) ?? "(none)";
+    }
 
     /// <summary>A checkpoint's state.json; a damaged one is an error that says how to recover.</summary>
     public static TState ReadState<TState>(string checkpointFolder) where TState : class

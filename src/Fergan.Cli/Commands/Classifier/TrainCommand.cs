@@ -135,13 +135,18 @@ public sealed class TrainCommand(CliConsoles consoles) : Command<TrainSettings>
         var run = new ClassifierRunDirectory(settings.Out!);
         RunFolders.Prepare(run, settings.Resume, settings.Overwrite, "training");
         var runtime = TorchRuntime.Initialize(settings.ToRuntimeOptions());
-        var faces = DatasetLoader.Load(settings.Data, settings.ToOptions(), cancellationToken).Faces;
+        var dataset = settings.DatasetFor(run);
+        var faces = DatasetLoader.Load(dataset, settings.ToOptions(), cancellationToken).Faces;
         var options = Resolve(settings);
         var command = "fergan " + string.Join(' ', context.Arguments);
-        consoles.Error.MarkupLine($"training [bold]{options.Architecture}[/] on [bold]{Markup.Escape(settings.Data)}[/] with balance {options.Balance.ToString().ToLowerInvariant()} " +
+        consoles.Error.MarkupLine($"training [bold]{options.Architecture}[/] on [bold]{Markup.Escape(dataset)}[/] with balance {options.Balance.ToString().ToLowerInvariant()} " +
                                   $"({options.Epochs} epochs" + (options.SwaEpochs > 0 ? $" + {options.SwaEpochs} averaged at lr {options.ResolvedSwaLearningRate:0.#####}" : "") + $", batch {options.BatchSize}, {runtime.Device}, {runtime.Threads} threads, {PrecisionHelp.Describe(options.Precision, options.ChannelsLast)})" +
                                   (options.InitialWeights is { } init ? $", from the weights of {Markup.Escape(init)}" : "") +
                                   (options.Teachers.Count > 0 ? $", distilled from {options.Teachers.Count} teacher(s) (weight {options.DistillWeight}, temperature {options.DistillTemperature})" : ""));
+        foreach (var line in RunFolders.ResumeLines(run, settings.Resume, options, "epoch"))
+        {
+            consoles.Error.WriteLine(line);
+        }
         using var trainer = new ClassifierTrainer(options, faces, run.Root);
         using var limit = TimeLimit.Start(settings.TimeLimit, cancellationToken);
         // A line per epoch always; on a terminal also a bar that moves with every batch.
@@ -156,8 +161,11 @@ public sealed class TrainCommand(CliConsoles consoles) : Command<TrainSettings>
             return 0;
         }
         var status = result.Completed ? (result.StoppedEarly ? "[green]stopped early[/] (no better validation accuracy)" : "[green]finished[/]") : "[yellow]stopped[/] (resume with --resume)";
-        consoles.Out.MarkupLine($"{status} after epoch {result.Epoch}/{result.Epochs}" + (result.ResumedFrom > 0 ? $" (resumed from {result.ResumedFrom})" : "") +
-                                $"; {result.ImagesPerSecond:N0} images/s; {result.TrainingSeconds:N0} s of training in all.");
+        consoles.Out.MarkupLine(result.Completed && result.ResumedFrom > 0 && result.ResumedFrom == result.Epoch
+            ? $"already {(result.StoppedEarly ? "stopped early" : "finished")} after epoch {result.Epoch}/{result.Epochs}: nothing to train" +
+              (result.StoppedEarly ? "" : $" (a longer --epochs trains on)") + $"; {result.TrainingSeconds:N0} s of training in all."
+            : $"{status} after epoch {result.Epoch}/{result.Epochs}" + (result.ResumedFrom > 0 ? $" (resumed from {result.ResumedFrom})" : "") +
+              $"; {result.ImagesPerSecond:N0} images/s; {result.TrainingSeconds:N0} s of training in all.");
         if (result.Average is { } average)
         {
             consoles.Out.MarkupLine($"weight average of {Epochs(average.FirstEpoch, average.LastEpoch)}: {average.Scores.Split} accuracy {average.Scores.Accuracy:P2}, " +

@@ -108,12 +108,17 @@ public sealed class GanTrainCommand(CliConsoles consoles) : Command<GanTrainSett
         var run = new GanRunDirectory(settings.Out!);
         RunFolders.Prepare(run, settings.Resume, settings.Overwrite, "GAN");
         var runtime = TorchRuntime.Initialize(settings.ToRuntimeOptions());
-        var faces = DatasetLoader.Load(settings.Data, settings.ToOptions(), cancellationToken).Faces;
+        var dataset = settings.DatasetFor(run);
+        var faces = DatasetLoader.Load(dataset, settings.ToOptions(), cancellationToken).Faces;
         var options = Resolve(settings, faces.IndicesOf(DataSplit.Training).Length);
         var command = "fergan " + string.Join(' ', context.Arguments);
 
-        consoles.Error.MarkupLine($"training a conditional GAN on [bold]{Markup.Escape(settings.Data)}[/] " +
+        consoles.Error.MarkupLine($"training a conditional GAN on [bold]{Markup.Escape(dataset)}[/] " +
                                   $"({options.Steps:N0} steps, batch {options.BatchSize}, width {options.Architecture.Width}, {runtime.Device}{(options.ChannelsLast ? ", channels-last" : "")}, {runtime.Threads} threads)");
+        foreach (var line in RunFolders.ResumeLines(run, settings.Resume, options, "step"))
+        {
+            consoles.Error.WriteLine(line);
+        }
         using var trainer = new GanTrainer(options, faces, run.Root);
         using var limit = TimeLimit.Start(settings.TimeLimit, cancellationToken);
         // A bar on a terminal (the description carries the losses); one line per logged step otherwise.
@@ -137,9 +142,11 @@ public sealed class GanTrainCommand(CliConsoles consoles) : Command<GanTrainSett
         else
         {
             var status = result.Completed ? "[green]finished[/]" : "[yellow]stopped[/] (resume with --resume)";
-            consoles.Out.MarkupLine($"{status} at step {result.Step:N0}/{result.TotalSteps:N0}" +
-                                    (result.ResumedFrom > 0 ? $" (resumed from {result.ResumedFrom:N0})" : "") +
-                                    $"; {result.ImagesPerSecond:N0} images/s; {result.TrainingSeconds:N0} s of training in all.");
+            consoles.Out.MarkupLine(result.Completed && result.ResumedFrom == result.Step
+                ? $"already finished at step {result.Step:N0}/{result.TotalSteps:N0}: nothing to train (a longer --steps trains on); {result.TrainingSeconds:N0} s of training in all."
+                : $"{status} at step {result.Step:N0}/{result.TotalSteps:N0}" +
+                  (result.ResumedFrom > 0 ? $" (resumed from {result.ResumedFrom:N0})" : "") +
+                  $"; {result.ImagesPerSecond:N0} images/s; {result.TrainingSeconds:N0} s of training in all.");
             consoles.Out.MarkupLine($"generator: [bold]{Markup.Escape(result.ModelFolder)}[/] (generator.json + generator.bin); " +
                                     $"samples: {Markup.Escape(run.SamplesFolder)}; curves: {Markup.Escape(run.CurvesFile)}");
         }

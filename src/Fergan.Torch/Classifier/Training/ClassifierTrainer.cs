@@ -37,6 +37,7 @@ public sealed class ClassifierTrainer : IDisposable
     private readonly Tensor _validationImages; // [M, 1, 48, 48] uint8 on the device
     private readonly int[] _validationLabels;
     private readonly string _dataDescription;
+    private readonly RunData _runData;
 
     public ClassifierTrainer(ClassifierOptions options, FaceSet data, string runFolder)
     {
@@ -54,6 +55,7 @@ public sealed class ClassifierTrainer : IDisposable
         {
             throw new FerganException("the dataset has no validation faces (PublicTest); model selection needs them. Load it with --split-mode auto (a stratified tenth of Training becomes PublicTest where the source has train and test splits only) or stratified (a new 80/10/10 split).");
         }
+        _runData = RunData.Of(data, DataSplit.Training, DataSplit.PublicTest);
         var training = TrainingIndices(data, options);
         var copies = 0;
         if (options.SelectWithoutTrainingCopies)
@@ -136,6 +138,7 @@ public sealed class ClassifierTrainer : IDisposable
         }
         var state = resume ? Resume() : null;
         _run.WriteOptions(_options, command);
+        _run.WriteData(_runData);
         var epoch = state?.Epoch ?? 0;
         var best = state is not null && (state.BestEpoch > 0 || _options.InitialWeights is not null) ? ReadSelection() : null;
         if (state is null && _options.InitialWeights is not null)
@@ -393,6 +396,7 @@ public sealed class ClassifierTrainer : IDisposable
         {
             return null;
         }
+        _run.CheckSameData(_runData);
         CheckSameRecipe();
         CheckSameTeacherWeights();
         var (epoch, folder) = checkpoints[^1];
@@ -412,7 +416,7 @@ public sealed class ClassifierTrainer : IDisposable
     }
 
     /// <summary>
-    /// A resumed run must keep the network and how its batches are made (strategy and its settings); a change there
+    /// A resumed run must keep the network and how its batches are made (strategy and its settings, augmentation); a change there
     /// would silently mix two recipes in one model. Length, learning rate, device, precision and memory layout may
     /// change (a run started in bf16 on a GPU can finish in fp32 on a CPU).
     /// </summary>
@@ -431,6 +435,7 @@ public sealed class ClassifierTrainer : IDisposable
             ("synthetic ratio", saved.SyntheticRatio != _options.SyntheticRatio),
             ("synthetic classes", saved.SyntheticClasses != _options.SyntheticClasses),
             ("oversample real", saved.OversampleReal != _options.OversampleReal),
+            ("augmentation", saved.Augment != _options.Augment),
             ("set of teachers", !saved.Teachers.SequenceEqual(_options.Teachers)),
             ("distillation weight", saved.DistillWeight != _options.DistillWeight),
             ("distillation temperature", saved.DistillTemperature != _options.DistillTemperature),

@@ -18,6 +18,9 @@ public sealed record GanArchitecture(int LatentSize = 128, int Width = 32, int C
     public static GanArchitecture ForFer2013(int width, int latentSize = 128) =>
         new(latentSize, width, Emotions.Count, FaceImage.Size);
 
+    /// <summary>"width 12, latent size 128, 7 classes, 48x48": what a user compares in a message.</summary>
+    public override string ToString() => $"width {Width}, latent size {LatentSize}, {Classes} classes, {ImageSize}x{ImageSize}";
+
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();

@@ -36,6 +36,7 @@ public sealed class GanTrainer : IDisposable
     private readonly Tensor _fixedNoise;
     private readonly Tensor _fixedLabels;
     private readonly string _dataDescription;
+    private readonly RunData _runData;
 
     public GanTrainer(GanOptions options, FaceSet data, string runFolder)
     {
@@ -63,6 +64,7 @@ public sealed class GanTrainer : IDisposable
             _guide.Network.ChannelsLast = options.ChannelsLast;
         }
         _dataDescription = $"{data.Provenance.Source} (Training split, {data.IndicesOf(DataSplit.Training).Length} faces)";
+        _runData = RunData.Of(data, DataSplit.Training);
         _real = new RealBatches(data, options, _device);
 
         manual_seed(options.Seed);
@@ -100,6 +102,7 @@ public sealed class GanTrainer : IDisposable
         var resumed = resume ? Resume() : null;
         var start = resumed?.State.Step ?? 0;
         _run.WriteOptions(_options, command);
+        _run.WriteData(_runData);
         var watch = Stopwatch.StartNew();
         var previousSeconds = resumed?.State.TrainingSeconds ?? 0;
         var imagesPerStep = (long)_options.BatchSize * _options.DiscriminatorSteps;
@@ -343,7 +346,8 @@ public sealed class GanTrainer : IDisposable
         {
             return null;
         }
-        CheckSameArchitecture();
+        _run.CheckSameData(_runData);
+        CheckSameRecipe();
         var (step, folder) = checkpoints[^1];
         try
         {
@@ -362,16 +366,39 @@ public sealed class GanTrainer : IDisposable
         return (state, folder);
     }
 
-    private void CheckSameArchitecture()
+    /// <summary>
+    /// A resumed run must keep what defines its objective: the networks, the loss, what D sees (augmentation, flips,
+    /// class-balanced batches), the updates per step, the class signals (auxiliary head, guide) and the optimiser's
+    /// betas and EMA decay; a change there would silently mix two recipes in one generator. Length, learning rates and
+    /// their decay, batch size, seed, device and memory layout may change (lower rates after a divergence; a longer run).
+    /// </summary>
+    private void CheckSameRecipe()
     {
         var saved = _run.ReadOptions<GanOptions>();
-        if (saved is not null && saved.Architecture != _options.Architecture)
+        if (saved is null)
         {
-            throw new FerganException($"{_run.Root} holds a run of another architecture ({saved.Architecture}); resume it with the same profile and width, or start a new --out folder.");
+            return;
         }
-        if (saved is not null && (saved.ClassifierWeight > 0) != (_options.ClassifierWeight > 0))
+        if (saved.Architecture != _options.Architecture)
         {
-            throw new FerganException($"{_run.Root} holds a run {(saved.ClassifierWeight > 0 ? "with" : "without")} an auxiliary classifier (classifier weight {saved.ClassifierWeight}); resume it with that setting, or start a new --out folder.");
+            throw new FerganException($"{_run.Root} holds a run of another architecture ({saved.Architecture}; asked for now: {_options.Architecture}); resume it with the same profile and width, or start a new --out folder.");
+        }
+        var changed = new (string Name, object Saved, object Now)[]
+        {
+            ("loss", saved.Loss, _options.Loss),
+            ("augmentation", saved.Augment, _options.Augment),
+            ("discriminator steps", saved.DiscriminatorSteps, _options.DiscriminatorSteps),
+            ("classifier weight", saved.ClassifierWeight, _options.ClassifierWeight),
+            ("guide", saved.GuideFolder ?? "none", _options.GuideFolder ?? "none"),
+            ("guide weight", saved.GuideWeight, _options.GuideWeight),
+            ("mirrored real faces", saved.FlipReal, _options.FlipReal),
+            ("class-balanced batches", saved.ClassBalanced, _options.ClassBalanced),
+            ("Adam betas", (saved.Beta1, saved.Beta2), (_options.Beta1, _options.Beta2)),
+            ("EMA decay", saved.EmaDecay, _options.EmaDecay),
+        }.Where(c => !Equals(c.Saved, c.Now)).Select(c => $"{c.Name} {c.Saved} (now {c.Now})").ToList();
+        if (changed.Count > 0)
+        {
+            throw new FerganException($"{_run.Root} holds a run made with another {string.Join(", ", changed)}; resume it with the same settings, or start a new --out folder.");
         }
     }
 

@@ -6,6 +6,7 @@ namespace Fergan.Torch.Classifier.Training;
 /// The files of one classifier run:
 /// <code>
 /// options.json                          resolved options
+/// data.json                             the data's source and its Training and PublicTest faces' fingerprints (checked on resume)
 /// log.jsonl                             one line per epoch (train and validation loss/accuracy, macro-F1, lr)
 /// checkpoints/step-000012/              model, optimiser and state.json after epoch 12 (and average.bin in averaging epochs)
 /// curves.png                            loss and accuracy, train and validation, per epoch

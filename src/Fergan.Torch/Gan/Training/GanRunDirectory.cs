@@ -5,7 +5,8 @@ namespace Fergan.Torch.Gan.Training;
 /// <summary>
 /// The files of one GAN run:
 /// <code>
-/// options.json                      resolved options and data summary
+/// options.json                      resolved options
+/// data.json                         the data's source and its Training faces' fingerprint (checked on resume)
 /// log.jsonl                         one line per logged step
 /// checkpoints/step-000250/          generator, discriminator, generator-ema, both optimisers, state.json
 /// generators/step-000250.bin        the EMA generator of every checkpoint, kept for FID over training

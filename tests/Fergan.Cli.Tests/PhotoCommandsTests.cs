@@ -33,13 +33,28 @@ public sealed class PhotoCommandsTests : IDisposable
     [Fact]
     public void Predict_table_names_photos_outside_the_current_folder_relative_to_their_common_folder()
     {
-        var result = CliRunner.Run("predict", Path.Combine(Photos, "sample1.jpg"), Path.Combine(Photos, "sample5.jpg"));
+        var result = CliRunner.RunWithWidth(80, "predict", Path.Combine(Photos, "sample1.jpg"), Path.Combine(Photos, "sample5.jpg"));
 
         Assert.Equal(0, result.ExitCode);
         Assert.Contains($"photos in {Path.GetFullPath(Photos)}", result.Out);
         Assert.Contains("│ sample1.jpg", result.Out);
         Assert.Contains("│ sample5.jpg", result.Out);
         Assert.DoesNotContain(Path.Combine(Photos, "sample1.jpg"), result.Out);
+        // A runner-up's share stays whole ("neutral 16 %" was split before its "%" in 80 columns).
+        Assert.DoesNotMatch(@"│ +%", result.Out);
+        Assert.Matches(@"│ happy +│ \d+% +│", result.Out);
+    }
+
+    [Fact]
+    public void Predict_table_names_photos_in_a_folder_below_the_current_one_once_in_its_title()
+    {
+        // Run from the repository root, as `fergan demo` is: the photos are in samples/photos below it.
+        var result = CliRunner.RunProcessIn(SharedData.RepositoryRoot!, "predict", Path.Combine("samples", "photos"));
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Contains($"photos in {Path.Combine("samples", "photos")}", result.Out);
+        Assert.Contains("│ sample1.jpg", result.Out);
+        Assert.DoesNotContain("│ samples/photos/sample1.jpg", result.Out);
     }
 
     [Fact]

@@ -103,22 +103,26 @@ public sealed class PredictCommand(CliConsoles consoles) : Command<PredictSettin
     }
 
     /// <summary>
-    /// Paths as the user would type them: relative to the current folder when every photo is inside it; otherwise
-    /// relative to the photos' common folder, which the table's title names once (a full path per row wraps a
-    /// terminal-wide table into four lines per photo).
+    /// Paths as short as they can be: relative to the photos' common folder, which the table's title names once
+    /// (relative to the current folder when inside it); plain names when that folder is the current one. A path per
+    /// row wraps an 80-column table into four lines per photo (`fergan demo` from the repository showed
+    /// ".build/cli/samples/photos/sample1.jpg" in every row).
     /// </summary>
     private static (string? Root, Func<string, string> Name) PathDisplay(IReadOnlyList<string> paths)
     {
         var full = paths.Select(Path.GetFullPath).ToList();
         var current = Path.GetFullPath(Environment.CurrentDirectory);
-        if (full.Count == 0 || full.All(p => IsInside(p, current)))
+        var root = full.Count == 0 ? null : CommonFolder(full);
+        if (root is null || root == Path.GetPathRoot(root))
+        {
+            return (null, p => full.All(f => IsInside(f, current)) ? Path.GetRelativePath(current, Path.GetFullPath(p)) : Path.GetFullPath(p));
+        }
+        if (Path.GetRelativePath(current, root) == ".")
         {
             return (null, p => Path.GetRelativePath(current, Path.GetFullPath(p)));
         }
-        var root = CommonFolder(full);
-        return root is null || root == Path.GetPathRoot(root)
-            ? (null, p => Path.GetFullPath(p))
-            : (root, p => Path.GetRelativePath(root, Path.GetFullPath(p)));
+        var title = IsInside(root, current) ? Path.GetRelativePath(current, root) : root;
+        return (title, p => Path.GetRelativePath(root, Path.GetFullPath(p)));
     }
 
     private static bool IsInside(string path, string folder) =>
@@ -133,6 +137,12 @@ public sealed class PredictCommand(CliConsoles consoles) : Command<PredictSettin
         }
         return root;
     }
+
+    /// <summary>
+    /// "16%": no space before the sign, which Spectre would wrap at, leaving "%" alone on the next line of the
+    /// runners-up column in 80 columns (a no-break space is whitespace to it too).
+    /// </summary>
+    private static string Percent(double p) => (p * 100).ToString("0", System.Globalization.CultureInfo.InvariantCulture) + "%";
 
     private void Render(IReadOnlyList<ImageJson> results, string? annotate)
     {
@@ -160,9 +170,9 @@ public sealed class PredictCommand(CliConsoles consoles) : Command<PredictSettin
             for (var i = 0; i < image.Faces.Count; i++)
             {
                 var face = image.Faces[i];
-                var next = string.Join(", ", face.Top.Skip(1).Select(e => $"{e} {face.Probabilities[e]:P0}"));
+                var next = string.Join(", ", face.Top.Skip(1).Select(e => $"{e} {Percent(face.Probabilities[e])}"));
                 table.AddRow(i == 0 ? Display(image.Path) : "", (i + 1).ToString(), string.Join(",", face.Box.Select(v => v.ToString("0"))),
-                    $"[bold]{face.Emotion}[/]", face.Probabilities[face.Emotion].ToString("P0"), next);
+                    $"[bold]{face.Emotion}[/]", Percent(face.Probabilities[face.Emotion]), next);
             }
         }
         consoles.Out.Write(table);

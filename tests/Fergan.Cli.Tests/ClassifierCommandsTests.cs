@@ -385,6 +385,12 @@ public sealed class ClassifierCommandsTests : IDisposable
         Assert.True(table.ExitCode == 0, table.Error);
         Assert.Contains("* fewer real or generated faces than the reference's 64 features", table.Out);
         Assert.DoesNotContain("FID falls at every checkpoint", table.Out);   // no --checkpoints, no trend
+        // Per checkpoint, in 80 columns: every number whole on its row (one eleven-column table wrapped them).
+        var narrow = CliRunner.RunWithWidth(80, "gan", "evaluate", "--model", gan, "--reference", reference, "--data", Data, "--no-cache", "--samples", "20", "--checkpoints");
+        Assert.True(narrow.ExitCode == 0, narrow.Error);
+        Assert.True(System.Text.RegularExpressions.Regex.IsMatch(narrow.Out, @"│ 4 +│ \d+\.\d\d +│ \d+\.\d{4} +│ \d\.\d{3} +│"), narrow.Out);
+        Assert.True(System.Text.RegularExpressions.Regex.IsMatch(narrow.Out, @"│ 4 +│(?: +\d+\.\d +│){7}"), narrow.Out);
+        Assert.Contains("FID falls at every checkpoint", narrow.Out);
 
         // CAS at every checkpoint: each its own classifier, the last one the report's (trained once, with the real-face
         // comparison); the same recipe and seed throughout.

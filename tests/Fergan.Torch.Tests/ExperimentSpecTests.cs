@@ -126,6 +126,10 @@ public sealed class ExperimentSpecTests : IDisposable
     [InlineData("""{ "name": "hot", "balance": "none", "distill_temperature": 4, "seeds": [1] }""", "run \"hot\" sets distill_weight or distill_temperature but has no teachers")]
     [InlineData("""{ "name": "heavy", "balance": "none", "teachers": ["t"], "distill_weight": 2, "seeds": [1] }""", "run \"heavy\": distillation weight must be in [0, 1]")]
     [InlineData("""{ "name": "bright", "balance": "none", "photometric": 1.5, "seeds": [1] }""", "run \"bright\": photometric augmentation probability must be in [0, 1]")]
+    // A misspelt field was ignored before (the grid ran with the default); a misspelt value named no choices.
+    [InlineData("""{ "balance": "none", "seed": [1], "seeds": [1] }""", "unknown field at runs[0].seed (line 1); the fields there are balance, seeds, name,")]
+    [InlineData("""{ "balance": "oversampel", "seeds": [1] }""", "runs[0].balance (line 1) must be one of none, cap, oversample, weights, gan")]
+    [InlineData("""{ "balance": "none", "seeds": [1], "photometric": "high" }""", "runs[0].photometric (line 1): not a valid number")]
     public void A_spec_whose_runs_cannot_be_told_apart_or_do_not_apply_is_refused_with_the_reason(string runs, string reason)
     {
         var path = Write(runs);

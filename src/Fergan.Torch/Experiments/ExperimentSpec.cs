@@ -79,6 +79,9 @@ public sealed partial record ExperimentSpec
     /// <summary>Every run selected on PublicTest without its copies of Training faces (see <see cref="ClassifierOptions.SelectWithoutTrainingCopies"/>).</summary>
     public bool SelectWithoutCopies { get; init; }
 
+    /// <summary>The run files' JSON settings, refusing fields the spec does not have (a misspelt one would be ignored).</summary>
+    private static readonly JsonSerializerOptions StrictJson = new(RunDirectory.Json) { UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow };
+
     public static ExperimentSpec Read(string path)
     {
         if (!File.Exists(path))
@@ -88,11 +91,11 @@ public sealed partial record ExperimentSpec
         ExperimentSpec? spec;
         try
         {
-            spec = JsonSerializer.Deserialize<ExperimentSpec>(File.ReadAllText(path), RunDirectory.Json);
+            spec = JsonSerializer.Deserialize<ExperimentSpec>(File.ReadAllText(path), StrictJson);
         }
         catch (JsonException e)
         {
-            throw new FerganException($"{path}: not a valid experiment spec ({e.Message}).");
+            throw new FerganException($"{path}: not a valid experiment spec: {SpecJsonError.Describe(e, typeof(ExperimentSpec))}.");
         }
         if (spec is null || spec.Runs is null || spec.Runs.Count == 0 || spec.Runs.Any(r => r.Seeds is null || r.Seeds.Count == 0))
         {

@@ -210,14 +210,17 @@ public sealed class GanEvaluateCommand(CliConsoles consoles) : Command<GanEvalua
         }
         if (checkpoints.Count > 0)
         {
+            // Two tables, so each fits 80 columns whole (one table of eleven columns wrapped "0.0736" over two lines).
             var withCas = checkpoints.Any(c => c.Cas is not null);
-            var steps = new Table().AddColumns(["step", "FID", "KID", "fidelity", .. withCas ? ["CAS"] : Array.Empty<string>(), .. r.PerClass.Keys.Select(k => $"FID {k}")]);
+            var overall = NumberTable(["step", "FID", "KID", "label fidelity", .. withCas ? ["CAS"] : Array.Empty<string>()]).Title("checkpoints");
+            var perEmotion = NumberTable(["step", .. r.PerClass.Keys]).Title("FID per emotion");
             foreach (var c in checkpoints)
             {
-                steps.AddRow([$"{c.Step}", $"{c.Fid:0.00}", $"{c.Kid:0.0000}", $"{c.LabelFidelity:0.000}", .. withCas ? [c.Cas is { } score ? $"{score.Accuracy:0.000}" : ""] : Array.Empty<string>(),
-                    .. c.PerClassFid.Values.Select(v => $"{v:0.0}")]);
+                overall.AddRow([$"{c.Step}", $"{c.Fid:0.00}", $"{c.Kid:0.0000}", $"{c.LabelFidelity:0.000}", .. withCas ? [c.Cas is { } score ? $"{score.Accuracy:0.000}" : ""] : Array.Empty<string>()]);
+                perEmotion.AddRow([$"{c.Step}", .. c.PerClassFid.Values.Select(v => $"{v:0.0}")]);
             }
-            consoles.Out.Write(steps);
+            consoles.Out.Write(overall);
+            consoles.Out.Write(perEmotion);
         }
         if (trend is not null)
         {
@@ -226,5 +229,15 @@ public sealed class GanEvaluateCommand(CliConsoles consoles) : Command<GanEvalua
             consoles.Out.MarkupLine("FID falls at every checkpoint: overall " + (trend.Overall is null ? "[green]yes[/]" : $"[yellow]no[/], first rise {Rise(trend.Overall)}") +
                                     "; per emotion " + (rising.Count == 0 ? "[green]yes[/]" : $"[yellow]no[/]: {Markup.Escape(string.Join(", ", rising))}"));
         }
+    }
+
+    private static Table NumberTable(IEnumerable<string> headers)
+    {
+        var table = new Table();
+        foreach (var header in headers)
+        {
+            table.AddColumn(new TableColumn(header).NoWrap());
+        }
+        return table;
     }
 }

@@ -120,6 +120,12 @@ public sealed class GanCommandsTests : IDisposable
         Assert.Contains("finished at step 4/4 (resumed from 2)", resumed.Out);
         Assert.Equal(1, otherData.ExitCode);
         Assert.Contains("holds a run trained on synthetic:140:1:balanced", otherData.Error);
+
+        // A run from before data.json cannot say what it learnt from: its resume needs --data.
+        File.Delete(Path.Combine(run, "data.json"));
+        var old = CliRunner.Run("gan", "train", "--out", run, "--no-cache", "--steps", "6", "--width", "4", "--batch-size", "8", "--resume");
+        Assert.Equal(1, old.ExitCode);
+        Assert.Contains("does not record the data it was trained on", old.Error);
     }
 
     [Fact]

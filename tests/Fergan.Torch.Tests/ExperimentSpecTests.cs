@@ -130,6 +130,7 @@ public sealed class ExperimentSpecTests : IDisposable
     [InlineData("""{ "balance": "none", "seed": [1], "seeds": [1] }""", "unknown field at runs[0].seed (line 1); the fields there are balance, seeds, name,")]
     [InlineData("""{ "balance": "oversampel", "seeds": [1] }""", "runs[0].balance (line 1) must be one of none, cap, oversample, weights, gan")]
     [InlineData("""{ "balance": "none", "seeds": [1], "photometric": "high" }""", "runs[0].photometric (line 1): not a valid number")]
+    [InlineData("""{ "balance": "none" "seeds": [1] }""", "is invalid after a value")]
     public void A_spec_whose_runs_cannot_be_told_apart_or_do_not_apply_is_refused_with_the_reason(string runs, string reason)
     {
         var path = Write(runs);

@@ -50,10 +50,25 @@ public abstract class TrainingRunSettings : TorchDatasetSettings
 
     /// <summary>
     /// --data; when resuming without it, the data the run learnt from (its data.json: the bundled default would be
-    /// refused as other data); else the bundled synthetic set.
+    /// refused as other data); else the bundled synthetic set. A run from before data.json existed cannot say what
+    /// it learnt from, and the default would go unchecked, so resuming one needs --data.
     /// </summary>
-    public string DatasetFor(RunDirectory run) =>
-        Data ?? (Resume ? run.ReadData()?.Source : null) ?? Fergan.Data.Synthetic.SyntheticFaceDataset.SpecPrefix;
+    public string DatasetFor(RunDirectory run)
+    {
+        if (Data is not null || !Resume)
+        {
+            return Data ?? Fergan.Data.Synthetic.SyntheticFaceDataset.SpecPrefix;
+        }
+        if (run.ReadData() is { } saved)
+        {
+            return saved.Source;
+        }
+        if (run.Checkpoints().Count > 0)
+        {
+            throw new FerganException($"{run.Root} does not record the data it was trained on (no data.json: an earlier Fergan made it); resume it with --data and the dataset it was trained on.");
+        }
+        return Fergan.Data.Synthetic.SyntheticFaceDataset.SpecPrefix;
+    }
 
     public override ValidationResult Validate() =>
         Out is null ? ValidationResult.Error("--out is required: the run folder.")

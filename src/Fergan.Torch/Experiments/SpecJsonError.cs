@@ -25,7 +25,14 @@ internal static class SpecJsonError
         {
             return $"{where} must be one of {string.Join(", ", Enum.GetNames(type).Select(n => JsonNamingPolicy.SnakeCaseLower.ConvertName(n)))}";
         }
-        return $"{where}: {(property is null ? "not valid" : $"not a valid {Describe(type!)}")}";
+        if (property is not null && e.Message.Contains("could not be converted", StringComparison.Ordinal))
+        {
+            return $"{where}: not a valid {Describe(type!)}";
+        }
+        // Broken JSON (a missing comma, a stray character): the parser's own sentence, without its path suffix.
+        var message = e.Message;
+        var suffix = message.IndexOf(" Path:", StringComparison.Ordinal);
+        return $"{where}: {(suffix > 0 ? message[..suffix] : message).TrimEnd('.')}";
     }
 
     private static string Describe(Type type) =>

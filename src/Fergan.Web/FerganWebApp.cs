@@ -79,9 +79,15 @@ public static class FerganWebApp
             .ProducesProblem(400).ProducesProblem(413).ProducesProblem(415).ProducesProblem(503)
             .DisableAntiforgery();
 
-        app.MapGet("/api/gan/sample", (string? @class, int? count, int? seed, double? truncation, GanSamples gan) => gan.Handle(@class, count, seed, truncation))
+        // Read from the query by hand, not bound: a value that fails to bind would be an empty 400.
+        app.MapGet("/api/gan/sample", (HttpRequest request, GanSamples gan) => gan.Handle(request.Query))
             .WithSummary("Faces of one emotion drawn by the bundled class-conditional generator, as one PNG grid.")
-            .WithDescription("class: an emotion name or 0-6 (required); count: 1 to the server's limit (default 10); seed (default 2013); truncation (optional, > 0).")
+            .WithDescription("class: an emotion name or 0-6 (required); count: 1 to the server's limit (default 10); seed (default 2013); truncation (optional, > 0). Another option name is a 400.")
+            .AddOpenApiOperationTransformer((operation, _, _) =>
+            {
+                operation.Parameters = GanSamples.OpenApiParameters();
+                return Task.CompletedTask;
+            })
             .Produces(200, contentType: "image/png")
             .ProducesProblem(400).ProducesProblem(503);
         return app;

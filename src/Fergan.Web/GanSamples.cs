@@ -29,6 +29,45 @@ internal sealed class GanSamples(WebOptions options)
 
     public string Folder => options.Gan ?? DefaultFolder;
 
+    /// <summary>The query options this endpoint takes (the names of `fergan gan sample`'s options).</summary>
+    public static readonly IReadOnlyList<string> OptionNames = ["class", "count", "seed", "truncation"];
+
+    /// <summary>The query parameters for OpenAPI (read by hand, so not described by binding).</summary>
+    public static List<Microsoft.OpenApi.IOpenApiParameter> OpenApiParameters()
+    {
+        static Microsoft.OpenApi.OpenApiParameter Query(string name, Microsoft.OpenApi.JsonSchemaType type, string description, bool required = false) => new()
+        {
+            Name = name,
+            In = Microsoft.OpenApi.ParameterLocation.Query,
+            Required = required,
+            Description = description,
+            Schema = new Microsoft.OpenApi.OpenApiSchema { Type = type },
+        };
+        return
+        [
+            Query("class", Microsoft.OpenApi.JsonSchemaType.String, "An emotion name or 0-6.", required: true),
+            Query("count", Microsoft.OpenApi.JsonSchemaType.Integer, "Faces to draw, 1 to the server's limit (default 10)."),
+            Query("seed", Microsoft.OpenApi.JsonSchemaType.Integer, "Seed of the noise (default 2013): the same seed, the same faces."),
+            Query("truncation", Microsoft.OpenApi.JsonSchemaType.Number, "Truncation of the noise (> 0; none by default)."),
+        ];
+    }
+
+    /// <summary>Reads the query (every value parsed with a message, another name refused), then draws.</summary>
+    public IResult Handle(IQueryCollection query)
+    {
+        var failures = new List<string>();
+        if (QueryOptions.Unknown(query.Keys, OptionNames) is { } unknown)
+        {
+            failures.Add(unknown);
+        }
+        var count = QueryOptions.Int(query["count"], "count", failures);
+        var seed = QueryOptions.Int(query["seed"], "seed", failures);
+        var truncation = QueryOptions.Double(query["truncation"], "truncation", failures);
+        return failures.Count > 0
+            ? FerganWebApp.Problem(400, string.Join("; ", failures) + ".")
+            : Handle(query["class"].ToString(), count, seed, truncation);
+    }
+
     public IResult Handle(string? emotionName, int? count, int? seed, double? truncation)
     {
         if (string.IsNullOrWhiteSpace(emotionName))

@@ -126,14 +126,21 @@ internal sealed class PredictEndpoint(WebOptions options, FerPipeline pipeline)
     private IResult TooLarge() =>
         FerganWebApp.Problem(413, $"the upload is over the limit of {options.MaxUploadBytes / (1024 * 1024.0):0.#} MB.");
 
-    /// <summary>Options by their CLI names (detector, min-face, min-score, max-faces, top-k, tta), from the query or the form.</summary>
+    /// <summary>The options this endpoint takes, by their CLI names.</summary>
+    public static readonly IReadOnlyList<string> OptionNames = ["detector", "min-face", "min-score", "max-faces", "top-k", "tta"];
+
+    /// <summary>Options by their CLI names (<see cref="OptionNames"/>), from the query or the form; another name is an error.</summary>
     internal bool TryReadOptions(IQueryCollection query, IFormCollection? form, out PredictOptions result, out string? error)
     {
         StringValues Get(string key) => query.TryGetValue(key, out var q) ? q : form is not null && form.TryGetValue(key, out var f) ? f : StringValues.Empty;
         var defaults = new DetectionOptions();
         var detection = defaults;
         result = new PredictOptions { Limits = options.PhotoLimits };
-        error = null;
+        error = QueryOptions.Unknown(query.Keys.Concat(form?.Keys ?? []), OptionNames);
+        if (error is not null)
+        {
+            return false;
+        }
         var failures = new List<string>();
 
         if (Get("detector") is { Count: > 0 } d)
@@ -143,14 +150,10 @@ internal sealed class PredictEndpoint(WebOptions options, FerPipeline pipeline)
             else
                 failures.Add($"detector '{d}' is not auto, near or far");
         }
-        if (ReadInt("min-face", failures) is { } minFace) detection = detection with { MinFace = minFace };
-        if (ReadInt("max-faces", failures) is { } maxFaces) detection = detection with { MaxFaces = maxFaces };
-        if (Get("min-score") is { Count: > 0 } s)
-        {
-            if (float.TryParse(s.ToString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var score)) detection = detection with { MinScore = score };
-            else failures.Add($"min-score '{s}' is not a number");
-        }
-        if (ReadInt("top-k", failures) is { } topK) result = result with { TopK = topK };
+        if (QueryOptions.Int(Get("min-face"), "min-face", failures) is { } minFace) detection = detection with { MinFace = minFace };
+        if (QueryOptions.Int(Get("max-faces"), "max-faces", failures) is { } maxFaces) detection = detection with { MaxFaces = maxFaces };
+        if (QueryOptions.Double(Get("min-score"), "min-score", failures) is { } score) detection = detection with { MinScore = (float)score };
+        if (QueryOptions.Int(Get("top-k"), "top-k", failures) is { } topK) result = result with { TopK = topK };
         if (Get("tta") is { Count: > 0 } t)
         {
             if (bool.TryParse(t.ToString(), out var tta) || t.ToString() is "1" or "0") result = result with { Tta = tta || t.ToString() == "1" };
@@ -164,14 +167,5 @@ internal sealed class PredictEndpoint(WebOptions options, FerPipeline pipeline)
             return false;
         }
         return true;
-
-        int? ReadInt(string key, List<string> errors)
-        {
-            var value = Get(key);
-            if (value.Count == 0) return null;
-            if (int.TryParse(value.ToString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed)) return parsed;
-            errors.Add($"{key} '{value}' is not a whole number");
-            return null;
-        }
     }
 }

@@ -149,6 +149,7 @@ public sealed class WebApiTests : IAsyncLifetime
     [InlineData("?top-k=abc", "top-k")]
     [InlineData("?detector=sideways", "detector")]
     [InlineData("?tta=maybe", "tta")]
+    [InlineData("?top_k=2", "unknown option 'top_k'; the options are detector, min-face, min-score, max-faces, top-k, tta")]
     public async Task Bad_options_are_400_and_named(string query, string option)
     {
         var (status, body) = await Post(Form(Sample1), query);
@@ -165,6 +166,14 @@ public sealed class WebApiTests : IAsyncLifetime
         Assert.Contains("not an emotion", await unknown.Content.ReadAsStringAsync());
         using var tooMany = await Client.GetAsync("/api/gan/sample?class=happy&count=100000");
         Assert.Equal(HttpStatusCode.BadRequest, tooMany.StatusCode);
+        // A value that does not parse, and an option the endpoint does not have, are named (both were silent before:
+        // an empty 400, and an ignored option).
+        using var notNumber = await Client.GetAsync("/api/gan/sample?class=happy&count=abc");
+        Assert.Equal(HttpStatusCode.BadRequest, notNumber.StatusCode);
+        Assert.Contains("count 'abc' is not a whole number", await notNumber.Content.ReadAsStringAsync());
+        using var misspelt = await Client.GetAsync("/api/gan/sample?emotion=happy");
+        Assert.Equal(HttpStatusCode.BadRequest, misspelt.StatusCode);
+        Assert.Contains("unknown option 'emotion'; the options are class, count, seed, truncation", await misspelt.Content.ReadAsStringAsync());
     }
 
     [Fact]
@@ -174,7 +183,8 @@ public sealed class WebApiTests : IAsyncLifetime
         var paths = json.RootElement.GetProperty("paths");
         Assert.True(paths.TryGetProperty("/api/predict", out var predict));
         Assert.True(predict.GetProperty("post").GetProperty("requestBody").GetProperty("content").TryGetProperty("multipart/form-data", out _));
-        Assert.True(paths.TryGetProperty("/api/gan/sample", out _));
+        Assert.True(paths.TryGetProperty("/api/gan/sample", out var sample));
+        Assert.Equal(["class", "count", "seed", "truncation"], sample.GetProperty("get").GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("name").GetString()));
         Assert.True(paths.TryGetProperty("/health", out _));
     }
 

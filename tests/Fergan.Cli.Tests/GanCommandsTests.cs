@@ -128,6 +128,24 @@ public sealed class GanCommandsTests : IDisposable
         Assert.Contains("does not record the data it was trained on", old.Error);
     }
 
+    /// <summary>A run started on a relative path resumes without --data from another folder: data.json keeps the full path.</summary>
+    [Fact]
+    public void Resume_without_data_finds_a_relative_source_from_another_folder()
+    {
+        var dataFolder = Directory.CreateDirectory(_temp.File("data")).FullName;
+        var rows = Enumerable.Range(0, 28).Select(i => CsvFixture.Row(i % 7, i < 21 ? "Training" : "PublicTest", seed: i));
+        File.WriteAllText(Path.Combine(dataFolder, "faces.csv"), CsvFixture.Lines([CsvFixture.Header, .. rows]));
+        var tiny = new[] { "--steps", "2", "--width", "4", "--batch-size", "8", "--no-cache" };
+
+        var started = CliRunner.RunProcessIn(dataFolder, ["gan", "train", "--data", "faces.csv", "--out", Path.Combine("..", "run"), .. tiny]);
+        var resumed = CliRunner.RunProcessIn(_temp.Path, ["gan", "train", "--out", "run", "--resume", .. tiny[2..], "--steps", "4"]);
+
+        Assert.True(started.ExitCode == 0, started.Error);
+        Assert.True(resumed.ExitCode == 0, resumed.Error);
+        Assert.Contains($"on {Path.Combine(dataFolder, "faces.csv")}", System.Text.RegularExpressions.Regex.Replace(resumed.Error, @"\s+", " "));
+        Assert.Contains("resuming from step 2", resumed.Error);
+    }
+
     [Fact]
     public void The_bundled_generator_samples_on_a_fresh_clone()
     {

@@ -348,6 +348,12 @@ public sealed class ClassifierCommandsTests : IDisposable
         Assert.True(File.Exists(_temp.File("grid/summary.png")));
         Assert.True(out2.ExitCode == 0, out2.Error);
         Assert.Equal(4, System.Text.RegularExpressions.Regex.Matches(out2.Error, "done earlier").Count);
+
+        // The spec edited between sittings: its finished runs are no longer its runs, and are not summarised as such.
+        File.WriteAllText(spec, File.ReadAllText(spec).Replace("\"epochs\": 1", "\"epochs\": 2"));
+        var edited = CliRunner.Run("experiment", spec, "--out", _temp.File("grid"), "--json");
+        Assert.Equal(1, edited.ExitCode);
+        Assert.Contains("none-seed1 was trained with other settings than the spec asks for now (epochs 1 -> 2)", edited.Error.ReplaceLineEndings(""));
     }
 
     [Fact]

@@ -57,6 +57,8 @@ public sealed class ExperimentRunner(ExperimentSpec spec, FaceSet data, string o
             var name = $"{arm.Label}-seed{seed}";
             var folder = Path.Combine(outputFolder, "runs", name);
             var resultPath = Path.Combine(folder, ResultFile);
+            var options = spec.OptionsFor(arm, seed, device);
+            CheckSameRun(new ClassifierRunDirectory(folder), options, finished: File.Exists(resultPath));
             if (File.Exists(resultPath))
             {
                 results.Add(JsonSerializer.Deserialize<ExperimentRunResult>(File.ReadAllText(resultPath), RunDirectory.Json)!);
@@ -64,7 +66,6 @@ public sealed class ExperimentRunner(ExperimentSpec spec, FaceSet data, string o
                 continue;
             }
             progress?.Report(new ExperimentProgress(k + 1, plan.Count, name, "training"));
-            var options = spec.OptionsFor(arm, seed, device);
             ClassifierRunResult trained;
             using (var trainer = new ClassifierTrainer(options, data, folder))
             {
@@ -90,6 +91,27 @@ public sealed class ExperimentRunner(ExperimentSpec spec, FaceSet data, string o
         }
         return results;
     }
+
+    /// <summary>
+    /// A run folder already there must be this spec's run on this data: a grid whose spec was edited between sittings
+    /// (more epochs, another rate) would otherwise summarise old finished runs beside new ones as one recipe, and
+    /// resume unfinished ones under the new settings. Only the device may differ.
+    /// </summary>
+    private void CheckSameRun(ClassifierRunDirectory run, ClassifierOptions options, bool finished)
+    {
+        var changes = run.ChangedOptions(options, "device");
+        if (changes.Count > 0)
+        {
+            throw new FerganException($"{run.Root} was trained with other settings than the spec asks for now ({string.Join("; ", changes)}); " +
+                                      "restore the spec, or move that run away to train it again.");
+        }
+        if (finished)
+        {
+            run.CheckSameData(_data.Value); // an unfinished run's trainer checks it on resume
+        }
+    }
+
+    private readonly Lazy<RunData> _data = new(() => RunData.Of(data, DataSplit.Training, DataSplit.PublicTest));
 }
 
 /// <summary>

@@ -132,10 +132,12 @@ public class RunDirectory(string root)
 
     /// <summary>
     /// The options that differ between the earlier run's options.json and <paramref name="now"/>, as "name old -> new"
-    /// under options.json's own names (empty when there is no earlier run). A resume shows them, so a flag forgotten
-    /// on the command line is seen, not silently changed.
+    /// under options.json's own names (empty when there is no earlier run), leaving out the names in
+    /// <paramref name="ignore"/> and options that the earlier run's file does not have (it predates them, and their
+    /// default is what it ran with). A resume shows them, so a flag forgotten on the command line is seen, not
+    /// silently changed.
     /// </summary>
-    public IReadOnlyList<string> ChangedOptions<TOptions>(TOptions now)
+    public IReadOnlyList<string> ChangedOptions<TOptions>(TOptions now, params string[] ignore)
     {
         if (!File.Exists(OptionsFile))
         {
@@ -148,7 +150,7 @@ public class RunDirectory(string root)
             return [];
         }
         return current
-            .Where(p => !JsonNode.DeepEquals(p.Value, saved[p.Key]))
+            .Where(p => saved.ContainsKey(p.Key) && !ignore.Contains(p.Key) && !JsonNode.DeepEquals(p.Value, saved[p.Key]))
             .Select(p => $"{p.Key} {Compact(saved[p.Key])} -> {Compact(p.Value)}")
             .ToList();
 

@@ -89,6 +89,16 @@ public sealed class PhotoCommandsTests : IDisposable
         Assert.Contains("truncated", byName["half.jpg"].GetProperty("error").GetString());
         Assert.Equal(3, byName["good.jpg"].GetProperty("faces").GetArrayLength());
         Assert.Contains("2 could not be read", result.Error);
+
+        // The table in 80 columns: the good photo's faces, and each bad file with its reason (a long reason in a
+        // no-wrap column once made Spectre draw the whole table as one "…").
+        var table = CliRunner.RunWithWidth(80, "predict", folder);
+        var text = System.Text.RegularExpressions.Regex.Replace(table.Out, @"[\s│]+", " ");
+        Assert.Contains("│ good.jpg", table.Out);
+        Assert.Contains("half.jpg", table.Out);
+        Assert.Contains("unreadable", table.Out);
+        Assert.Contains("truncated", text);
+        Assert.Contains("faces per emotion", table.Out);
     }
 
     [Theory]

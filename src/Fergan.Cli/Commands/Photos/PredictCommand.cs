@@ -160,7 +160,11 @@ public sealed class PredictCommand(CliConsoles consoles) : Command<PredictSettin
         {
             if (image.Error is not null)
             {
-                table.AddRow(Display(image.Path), "", "", $"[red]{Markup.Escape(image.Error)}[/]", "", "");
+                // The reason goes in the one column that wraps: in a no-wrap column a long message made the table
+                // wider than the console, and Spectre drew the whole table as a single "…".
+                // The row names the photo already; the reason need not repeat its path.
+                var reason = image.Path is { } path && image.Error.StartsWith(path + ": ", StringComparison.Ordinal) ? image.Error[(path.Length + 2)..] : image.Error;
+                table.AddRow(Display(image.Path), "-", "", "[red]unreadable[/]", "", $"[red]{Markup.Escape(reason)}[/]");
                 continue;
             }
             if (image.Faces.Count == 0)

@@ -32,7 +32,7 @@ EPOCH_S=${EPOCH_S:-2.6}
 # the full vgg twice: about 45 s on an H100) runs after the grid, in time kept back for it.
 CAS_RESERVE=0
 [ -f "$STAGE/reference/classifier.json" ] && CAS_RESERVE=${CAS_SECONDS:-75}
-EPOCHS=${ABLATION_EPOCHS:-$(python3 -c "print(max(2, min(30, int(($(left) - 60 - $CAS_RESERVE) / $RUNS / $EPOCH_S))))")}
+EPOCHS=${ABLATION_EPOCHS:-$(grid_epochs "$STAGE/ablation.json" "$(python3 -c "print(max(2, min(30, int(($(left) - 60 - $CAS_RESERVE) / $RUNS / $EPOCH_S))))")")}
 echo "grid $SPEC: $RUNS runs x $EPOCHS epochs ($(left)s left)" | tee "$R/plan.txt"
 python3 - "$STAGE" "$EPOCHS" "${TINY:+4}" "$GAN" "$SPEC" "${ABLATION_FAST:-}" > "$STAGE/ablation.json" <<'PY'
 import json, sys

@@ -57,7 +57,7 @@ done
 echo "scored ($(left)s left)" | tee -a "$R/plan.txt"
 LEFT=$(( $(left) - 30 ))
 if [ "$LEFT" -gt 90 ]; then
-  GRID_EPOCHS=$(python3 -c "print(max(3, min(30, int(0.9 * $LEFT / 9 / $EPOCH_S))))")
+  GRID_EPOCHS=$(grid_epochs "$STAGE/grid.json" "$(python3 -c "print(max(3, min(30, int(0.9 * $LEFT / 9 / $EPOCH_S))))")")
   python3 - "$STAGE" "$GRID_EPOCHS" "${TINY:+4}" > "$STAGE/grid.json" <<'PY'
 import json, sys
 stage, epochs, width = sys.argv[1], int(sys.argv[2]), sys.argv[3]

@@ -42,6 +42,12 @@ staged_fer2013_csv() {
   fi
   echo "$STAGE/fer2013.csv"
 }
+# The epochs of a grid: those of the spec already in the stage when a grid was begun there (a second call on the
+# warm machine resumes it, and `fergan experiment` refuses runs made with other settings than the spec asks for),
+# else the ones given. Usage: grid_epochs <spec in the stage> <epochs>
+grid_epochs() {
+  if [ -f "$1" ]; then python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["epochs"])' "$1"; else echo "$2"; fi
+}
 # Seconds left of a device script's budget (the script sets BUDGET and START).
 left() { echo $(( BUDGET - ($(date +%s) - START) )); }
 # Packs $STAGE/<folder> into $OUT as 15 MB parts, <prefix>.tar.part-*, for the call to bring back. Scripts run it

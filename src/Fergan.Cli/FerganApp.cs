@@ -60,7 +60,7 @@ public static class FerganApp
                 gan.AddCommand<GanTrainCommand>("train")
                     .WithDescription("Train a conditional GAN; checkpoints, sample grids and curves go to --out; --resume continues.")
                     .WithExample("gan", "train", "--data", "fer2013.csv.gz", "--out", "runs/gan", "--profile", "quick")
-                    .WithExample("gan", "train", "--data", "fer2013.csv.gz", "--out", "runs/gan", "--resume");
+                    .WithExample("gan", "train", "--out", "runs/gan", "--resume");
                 gan.AddCommand<GanSampleCommand>("sample")
                     .WithDescription("Draw faces of one emotion from a trained generator: PNG files or one grid.")
                     .WithExample("gan", "sample", "--class", "disgust", "--count", "20", "--out", "disgust.png");
@@ -72,7 +72,7 @@ public static class FerganApp
             config.AddCommand<TrainCommand>("train")
                 .WithDescription("Train an emotion classifier (baseline, vgg or resnet) with a balancing strategy; selected on PublicTest; --resume continues; --init fine-tunes, --swa-epochs averages weights.")
                 .WithExample("train", "--data", "fer2013.csv.gz", "--out", "runs/vgg", "--arch", "vgg", "--balance", "gan")
-                .WithExample("train", "--data", "fer2013.csv.gz", "--out", "runs/vgg", "--resume");
+                .WithExample("train", "--out", "runs/vgg", "--resume");
             config.AddCommand<EvaluateCommand>("evaluate")
                 .WithDescription("Score a classifier on one split: accuracy, macro-F1, per-class P/R/F1, ROC-AUC, confusion matrix, 95% CIs.")
                 .WithExample("evaluate", "--model", "runs/vgg", "--data", "fer2013.csv.gz", "--split", "PrivateTest", "--exclude-train-duplicates");

@@ -37,7 +37,7 @@ public abstract class TrainingRunSettings : TorchDatasetSettings
     public double? TimeLimit { get; init; }
 
     [CommandOption("--resume")]
-    [Description("Continue from the newest checkpoint in --out.")]
+    [Description("Continue from the newest checkpoint in --out, on the run's data unless --data is given; give the options the run began with (the header lists any that differ; a change of recipe is refused).")]
     public bool Resume { get; init; }
 
     [CommandOption("--overwrite")]

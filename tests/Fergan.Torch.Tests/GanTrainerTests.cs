@@ -199,6 +199,11 @@ public sealed class GanTrainerTests : IDisposable
         Assert.Contains("trained on synthetic:140:1:balanced", error.Message);
         Assert.Contains("the data given now is synthetic:140:2:balanced", error.Message);
         Assert.Equal(4, Train(Tiny(4), resume: true, data: DatasetLoader.Load("synthetic:140:1:balanced", new DatasetOptions { UseCache = false }).Faces).Step);
+
+        File.WriteAllText(new GanRunDirectory(_temp.Path).DataFile, "{ not json");
+        var damaged = Assert.Throws<FerganException>(() => Train(Tiny(6), resume: true));
+        Assert.Contains("data.json is damaged", damaged.Message);
+        Assert.Equal(4, new GanRunDirectory(_temp.Path).Checkpoints()[^1].Step); // nothing lost
     }
 
     [Fact]

@@ -109,8 +109,21 @@ public class RunDirectory(string root)
     }
 
     /// <summary>What an earlier run in this folder learnt from (data.json), or null when there is none.</summary>
-    public RunData? ReadData() =>
-        File.Exists(DataFile) ? JsonSerializer.Deserialize<RunData>(File.ReadAllText(DataFile), Json) : null;
+    public RunData? ReadData()
+    {
+        if (!File.Exists(DataFile))
+        {
+            return null;
+        }
+        try
+        {
+            return JsonSerializer.Deserialize<RunData>(File.ReadAllText(DataFile), Json) ?? throw new JsonException("empty");
+        }
+        catch (JsonException e)
+        {
+            throw new FerganException($"{DataFile} is damaged ({e.Message}); delete it to resume without checking the data (give --data then), or restore it.");
+        }
+    }
 
     /// <summary>
     /// Refuses to resume on other faces than the run learnt from. A run from before data.json existed has nothing to

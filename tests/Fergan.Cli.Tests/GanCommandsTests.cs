@@ -48,6 +48,15 @@ public sealed class GanCommandsTests : IDisposable
         Assert.Equal(json.RootElement.GetProperty("added").EnumerateObject().Sum(p => p.Value.GetInt32()), synthetic.Count);
         Assert.All(synthetic, i => Assert.Equal(DataSplit.Training, faces.Split(i)));
         Assert.Contains(faces.Provenance.Operations, o => o.StartsWith("GAN synthesis"));
+
+        // data stats on the result: the generated faces per class (what synthesize added), and the real faces' imbalance.
+        var stats = CliRunner.Run("data", "stats", _temp.File("balanced.fgn"), "--json");
+        using var statsJson = JsonDocument.Parse(stats.Out);
+        var generated = statsJson.RootElement.GetProperty("synthetic").GetProperty("Training");
+        Assert.All(json.RootElement.GetProperty("added").EnumerateObject(), p => Assert.Equal(p.Value.GetInt32(), generated.GetProperty(p.Name).GetInt32()));
+        Assert.Contains("generated (marked synthetic) in Training", CliRunner.Run("data", "stats", _temp.File("balanced.fgn")).Out);
+        using var real = JsonDocument.Parse(CliRunner.Run("data", "stats", "synthetic:700", "--no-cache", "--json").Out);
+        Assert.Empty(real.RootElement.GetProperty("synthetic").EnumerateObject());
     }
 
     [Fact]

@@ -23,6 +23,12 @@ public sealed record DatasetStatistics
     public required DuplicateFigures Duplicates { get; init; }
     public required IngestFigures Ingest { get; init; }
 
+    /// <summary>
+    /// split name -> emotion name -> generated faces among <see cref="Splits"/>' counts (rows marked synthetic, as
+    /// `data synthesize` writes them), for the splits that have any; empty for real data.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>> Synthetic { get; init; } = new Dictionary<string, IReadOnlyDictionary<string, int>>();
+
     public static DatasetStatistics Compute(FaceSet faces, DuplicateReport duplicates)
     {
         var counts = faces.CountsBySplitAndClass();
@@ -42,9 +48,19 @@ public sealed record DatasetStatistics
             imbalance[split.ToString()] = new ImbalanceFigures(largest.Key, smallest.Key,
                 Math.Round((double)largest.Value / smallest.Value, 2), perClass.Count(kv => kv.Value == 0));
         }
+        var synthetic = new Dictionary<string, IReadOnlyDictionary<string, int>>();
+        foreach (var split in DataSplits.All)
+        {
+            var generated = faces.IndicesOf(split).Where(faces.IsSynthetic).ToList();
+            if (generated.Count > 0)
+            {
+                synthetic[split.ToString()] = Emotions.All.ToDictionary(e => e.Name(), e => generated.Count(i => faces.Label(i) == e));
+            }
+        }
         var p = faces.Provenance;
         return new DatasetStatistics
         {
+            Synthetic = synthetic,
             Source = p.Source,
             Format = p.Format,
             SplitMethod = p.SplitMethod,

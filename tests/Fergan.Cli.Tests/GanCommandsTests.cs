@@ -57,6 +57,15 @@ public sealed class GanCommandsTests : IDisposable
         Assert.Contains("generated (marked synthetic) in Training", CliRunner.Run("data", "stats", _temp.File("balanced.fgn")).Out);
         using var real = JsonDocument.Parse(CliRunner.Run("data", "stats", "synthetic:700", "--no-cache", "--json").Out);
         Assert.Empty(real.RootElement.GetProperty("synthetic").EnumerateObject());
+
+        // data preview shows the real faces, or with --generated the generated ones (which come after them).
+        var realGrid = CliRunner.Run("data", "preview", _temp.File("balanced.fgn"), "--out", _temp.File("real.png"), "--per-class", "2");
+        var generatedGrid = CliRunner.Run("data", "preview", _temp.File("balanced.fgn"), "--out", _temp.File("generated.png"), "--per-class", "2", "--generated");
+        var none = CliRunner.Run("data", "preview", "synthetic:700", "--no-cache", "--out", _temp.File("none.png"), "--generated");
+        Assert.True(realGrid.ExitCode == 0 && generatedGrid.ExitCode == 0, realGrid.Error + generatedGrid.Error);
+        Assert.False(File.ReadAllBytes(_temp.File("real.png")).SequenceEqual(File.ReadAllBytes(_temp.File("generated.png"))));
+        Assert.Equal(1, none.ExitCode);
+        Assert.Contains("has no generated faces", none.Error);
     }
 
     [Fact]

@@ -24,6 +24,10 @@ public sealed class DataPreviewSettings : DatasetSettings
     [DefaultValue(DataSplit.Training)]
     public DataSplit TargetSplit { get; init; } = DataSplit.Training;
 
+    [CommandOption("--generated")]
+    [Description("Show the generated faces (rows marked synthetic, from `data synthesize`) instead of the real ones.")]
+    public bool Generated { get; init; }
+
     [CommandOption("--overwrite")]
     [Description("Overwrite --out if it exists.")]
     public bool Overwrite { get; init; }
@@ -39,9 +43,16 @@ public sealed class DataPreviewCommand(CliConsoles consoles) : Command<DataPrevi
     public override int Execute(CommandContext context, DataPreviewSettings settings, CancellationToken cancellationToken)
     {
         OutputPaths.EnsureWritable(settings.Out!, settings.Overwrite, "--out");
-        var loaded = DatasetLoader.Load(settings.Dataset, settings.ToOptions(), cancellationToken);
-        File.WriteAllBytes(settings.Out!, FaceGrid.RenderDataset(loaded.Faces, settings.TargetSplit, settings.PerClass));
-        consoles.Out.MarkupLine($"wrote a grid of up to {settings.PerClass} {settings.TargetSplit} faces per emotion to [bold]{Markup.Escape(settings.Out!)}[/].");
+        var faces = DatasetLoader.Load(settings.Dataset, settings.ToOptions(), cancellationToken).Faces;
+        // A synthesized set lists its generated faces after the real ones, so the first faces per emotion are real:
+        // choose which kind to show.
+        var shown = Enumerable.Range(0, faces.Count).Where(i => faces.IsSynthetic(i) == settings.Generated).ToArray();
+        if (settings.Generated && shown.Length == 0)
+        {
+            throw new FerganException($"{settings.Dataset} has no generated faces (rows marked synthetic come from `fergan data synthesize`).");
+        }
+        File.WriteAllBytes(settings.Out!, FaceGrid.RenderDataset(faces.Select(shown), settings.TargetSplit, settings.PerClass));
+        consoles.Out.MarkupLine($"wrote a grid of up to {settings.PerClass} {(settings.Generated ? "generated" : "real")} {settings.TargetSplit} faces per emotion to [bold]{Markup.Escape(settings.Out!)}[/].");
         return 0;
     }
 }

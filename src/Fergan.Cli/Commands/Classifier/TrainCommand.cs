@@ -142,6 +142,7 @@ public sealed class TrainCommand(CliConsoles consoles) : Command<TrainSettings>
         consoles.Error.MarkupLine($"training [bold]{options.Architecture}[/] on [bold]{Markup.Escape(dataset)}[/] with balance {options.Balance.ToString().ToLowerInvariant()} " +
                                   $"({options.Epochs} epochs" + (options.SwaEpochs > 0 ? $" + {options.SwaEpochs} averaged at lr {options.ResolvedSwaLearningRate:0.#####}" : "") + $", batch {options.BatchSize}, {runtime.Device}, {runtime.Threads} threads, {PrecisionHelp.Describe(options.Precision, options.ChannelsLast)})" +
                                   (options.InitialWeights is { } init ? $", from the weights of {Markup.Escape(init)}" : "") +
+                                  (options.GanFolder is { } gan ? $", generated faces from {Markup.Escape(gan)} ({GanSummary(gan)})" : "") +
                                   (options.Teachers.Count > 0 ? $", distilled from {options.Teachers.Count} teacher(s) (weight {options.DistillWeight}, temperature {options.DistillTemperature})" : ""));
         foreach (var line in RunFolders.ResumeLines(run, settings.Resume, options, "epoch"))
         {
@@ -212,6 +213,20 @@ public sealed class TrainCommand(CliConsoles consoles) : Command<TrainSettings>
             DistillWeight = s.DistillWeight ?? options.DistillWeight,
             DistillTemperature = s.DistillTemperature ?? options.DistillTemperature,
         }).WithAveraging(s.SwaEpochs ?? 0, s.SwaLearningRate, s.Patience);
+    }
+
+    /// <summary>Step and training data of the generator mixed in, from its card (a bad folder is reported by the trainer).</summary>
+    private static string GanSummary(string folder)
+    {
+        try
+        {
+            var card = Fergan.Torch.Gan.Sampling.GeneratorCard.Read(folder);
+            return Markup.Escape($"step {card.Step:N0}, trained on {card.Data}");
+        }
+        catch (FerganException)
+        {
+            return "no readable generator card";
+        }
     }
 
     private static string Epochs(int first, int last) => first == last ? $"epoch {first}" : $"epochs {first}-{last}";

@@ -138,6 +138,17 @@ public sealed class ClassifierTrainerTests : IDisposable
     }
 
     [Fact]
+    public void A_run_killed_before_its_first_checkpoint_resumes_from_nothing_with_a_clean_log()
+    {
+        Train(Tiny(1));
+        var run = new ClassifierRunDirectory(_temp.Path);
+        Directory.Delete(run.CheckpointsFolder, recursive: true); // as a kill between the first log line and its checkpoint leaves it
+
+        Assert.True(Train(Tiny(1), resume: true).Completed);
+        Assert.Single(File.ReadAllLines(run.LogFile));
+    }
+
+    [Fact]
     public void Resuming_on_other_validation_faces_is_refused()
     {
         var folder = _temp.File("run");

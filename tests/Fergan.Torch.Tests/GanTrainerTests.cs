@@ -130,6 +130,20 @@ public sealed class GanTrainerTests : IDisposable
         }
     }
 
+    /// <summary>A run killed before its first checkpoint starts again on resume, and its log holds each step once.</summary>
+    [Fact]
+    public void A_run_killed_before_its_first_checkpoint_resumes_from_nothing_with_a_clean_log()
+    {
+        Train(Tiny(2));
+        var run = new GanRunDirectory(_temp.Path);
+        Directory.Delete(run.CheckpointsFolder, recursive: true); // as a kill before the first checkpoint leaves it
+
+        var resumed = Train(Tiny(2), resume: true);
+
+        Assert.Equal((0, 2), (resumed.ResumedFrom, resumed.Step));
+        Assert.Equal([1, 2], File.ReadAllLines(run.LogFile).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("step").GetInt32()));
+    }
+
     [Fact]
     public void Cancelling_saves_a_checkpoint_at_the_step_reached()
     {

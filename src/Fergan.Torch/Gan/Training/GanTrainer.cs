@@ -344,6 +344,9 @@ public sealed class GanTrainer : IDisposable
         var checkpoints = _run.Checkpoints();
         if (checkpoints.Count == 0)
         {
+            // Killed before its first checkpoint: nothing to resume, and the lines it logged belong to no weights
+            // (left in, the log would hold those steps twice once the run logs them again).
+            _run.TruncateLog<GanProgress>(p => p.Step, 0);
             return null;
         }
         _run.CheckSameData(_runData);

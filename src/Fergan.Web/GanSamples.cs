@@ -3,6 +3,7 @@ using Fergan.Data.Imaging;
 using Fergan.Vision;
 using Fergan.Vision.Generation;
 using Microsoft.AspNetCore.Http;
+using Microsoft.OpenApi;
 
 namespace Fergan.Web;
 
@@ -33,22 +34,22 @@ internal sealed class GanSamples(WebOptions options)
     public static readonly IReadOnlyList<string> OptionNames = ["class", "count", "seed", "truncation"];
 
     /// <summary>The query parameters for OpenAPI (read by hand, so not described by binding).</summary>
-    public static List<Microsoft.OpenApi.IOpenApiParameter> OpenApiParameters()
+    public static List<IOpenApiParameter> OpenApiParameters()
     {
-        static Microsoft.OpenApi.OpenApiParameter Query(string name, Microsoft.OpenApi.JsonSchemaType type, string description, bool required = false) => new()
+        static OpenApiParameter Query(string name, JsonSchemaType type, string description, bool required = false) => new()
         {
             Name = name,
-            In = Microsoft.OpenApi.ParameterLocation.Query,
+            In = ParameterLocation.Query,
             Required = required,
             Description = description,
-            Schema = new Microsoft.OpenApi.OpenApiSchema { Type = type },
+            Schema = new OpenApiSchema { Type = type },
         };
         return
         [
-            Query("class", Microsoft.OpenApi.JsonSchemaType.String, "An emotion name or 0-6.", required: true),
-            Query("count", Microsoft.OpenApi.JsonSchemaType.Integer, "Faces to draw, 1 to the server's limit (default 10)."),
-            Query("seed", Microsoft.OpenApi.JsonSchemaType.Integer, "Seed of the noise (default 2013): the same seed, the same faces."),
-            Query("truncation", Microsoft.OpenApi.JsonSchemaType.Number, "Truncation of the noise (> 0; none by default)."),
+            Query("class", JsonSchemaType.String, "An emotion name or 0-6.", required: true),
+            Query("count", JsonSchemaType.Integer, "Faces to draw, 1 to the server's limit (default 10)."),
+            Query("seed", JsonSchemaType.Integer, "Seed of the noise (default 2013): the same seed, the same faces."),
+            Query("truncation", JsonSchemaType.Number, "Truncation of the noise (> 0; none by default)."),
         ];
     }
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Fergan.Vision;
 using Fergan.Vision.Detection;
 using Fergan.Vision.Photos;

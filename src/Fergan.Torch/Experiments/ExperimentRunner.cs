@@ -41,6 +41,9 @@ public sealed class ExperimentRunner(ExperimentSpec spec, FaceSet data, string o
 {
     public const string ResultFile = "result.json";
 
+    /// <summary>The fingerprints finished runs are checked against (computed once, when the first one is met).</summary>
+    private readonly Lazy<RunData> _data = new(() => RunData.Of(data, DataSplit.Training, DataSplit.PublicTest));
+
     public IReadOnlyList<ExperimentRunResult> Run(IProgress<ExperimentProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         // Seed by seed across strategies (none-1, gan-1, ..., none-2, gan-2, ...): a grid cut short by a time limit
@@ -111,7 +114,6 @@ public sealed class ExperimentRunner(ExperimentSpec spec, FaceSet data, string o
         }
     }
 
-    private readonly Lazy<RunData> _data = new(() => RunData.Of(data, DataSplit.Training, DataSplit.PublicTest));
 }
 
 /// <summary>

@@ -290,6 +290,8 @@ public sealed class ClassifierCommandsTests : IDisposable
         var expected = selection.GetProperty("averaged_from_epoch").ValueKind == JsonValueKind.Number ? "selected the average of epochs 1-2"
             : selection.GetProperty("epoch").GetInt32() == 0 ? "selected the initial weights (epoch 0)" : $"selected epoch {selection.GetProperty("epoch").GetInt32()}";
         Assert.Contains(expected, Flat(result.Out));
+        // A finished run says what to do next, with its own folder and data.
+        Assert.Contains($"next: fergan evaluate --model {tuned} --data {Data} --split PrivateTest", Flat(result.Out));
         Assert.Equal(1, otherWidth.ExitCode);
         Assert.Contains("holds a vgg-4 classifier; this run trains a vgg-8", Flat(otherWidth.Error));
         Assert.Equal(1, rateWithoutEpochs.ExitCode);

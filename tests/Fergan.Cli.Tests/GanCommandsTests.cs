@@ -136,6 +136,7 @@ public sealed class GanCommandsTests : IDisposable
         Assert.Contains("resuming from step 2 (", resumed.Error);
         Assert.Contains("changed since the run began (options.json): steps 2 -> 4; generator_learning_rate 0.0002 -> 0.0001", resumed.Error);
         Assert.Contains("finished at step 4/4 (resumed from 2)", resumed.Out);
+        Assert.Contains($"next: fergan gan sample --model {run} --class disgust", System.Text.RegularExpressions.Regex.Replace(resumed.Out, @"\s+", " "));
         Assert.Equal(1, otherData.ExitCode);
         Assert.Contains("holds a run trained on synthetic:140:1:balanced", otherData.Error);
 

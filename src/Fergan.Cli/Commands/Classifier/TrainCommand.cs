@@ -178,6 +178,13 @@ public sealed class TrainCommand(CliConsoles consoles) : Command<TrainSettings>
             consoles.Out.MarkupLine($"selected {which}: {best.Split} accuracy [bold]{best.Accuracy:P2}[/], macro-F1 {best.MacroF1:0.000}");
         }
         consoles.Out.MarkupLine($"model: [bold]{Markup.Escape(result.ModelFolder)}[/]; curves: {Markup.Escape(run.CurvesFile)}");
+        if (result.Completed)
+        {
+            // What a new user does next: score it (PrivateTest once, for the model reported), and export it for photos.
+            var model = Markup.Escape(result.ModelFolder);
+            consoles.Out.MarkupLine($"next: fergan evaluate --model {model} --data {Markup.Escape(dataset)} --split PrivateTest; " +
+                                    $"fergan export onnx --model {model} --out {Markup.Escape(Path.Combine(result.ModelFolder, "classifier.onnx"))} (for predict and serve)");
+        }
         return 0;
     }
 

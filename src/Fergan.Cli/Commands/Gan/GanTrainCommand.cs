@@ -149,6 +149,12 @@ public sealed class GanTrainCommand(CliConsoles consoles) : Command<GanTrainSett
                   $"; {result.ImagesPerSecond:N0} images/s; {result.TrainingSeconds:N0} s of training in all.");
             consoles.Out.MarkupLine($"generator: [bold]{Markup.Escape(result.ModelFolder)}[/] (generator.json + generator.bin); " +
                                     $"samples: {Markup.Escape(run.SamplesFolder)}; curves: {Markup.Escape(run.CurvesFile)}");
+            if (result.Completed)
+            {
+                var model = Markup.Escape(result.ModelFolder);
+                consoles.Out.MarkupLine($"next: fergan gan sample --model {model} --class disgust --count 20 --out disgust.png; " +
+                                        $"fergan gan evaluate --model {model} --data {Markup.Escape(dataset)} --checkpoints");
+            }
         }
         return 0;
     }

@@ -30,7 +30,10 @@ public sealed class ImageFolderDatasetTests : IDisposable
     [Fact]
     public void Round_trips_a_dataset_written_as_split_and_class_folders()
     {
-        var faces = DatasetLoader.Load("synthetic:70:3", new DatasetOptions { UseCache = false }).Faces;
+        var drawn = DatasetLoader.Load("synthetic:70:3", new DatasetOptions { UseCache = false }).Faces;
+        // Every fifth face marked generated, as `data synthesize` marks its faces: the mark survives the folders too.
+        var (pixels, labels, splits, rows, _, soft) = drawn.Columns;
+        var faces = new FaceSet(pixels, labels, splits, rows, Enumerable.Range(0, drawn.Count).Select(i => i % 5 == 0).ToArray(), soft, drawn.Provenance);
         var root = _temp.File("faces");
         DatasetWriter.Write(faces, root, overwrite: false);
 
@@ -38,10 +41,11 @@ public sealed class ImageFolderDatasetTests : IDisposable
 
         Assert.Equal(faces.Count, loaded.Count);
         Assert.Equal("source", loaded.Provenance.SplitMethod);
-        // Folder order is split, then emotion, then file name; compare as multisets of (split, label, pixels).
+        // Folder order is split, then emotion, then file name; compare as multisets of (split, label, generated, pixels).
         static IEnumerable<string> Keys(FaceSet s) =>
-            Enumerable.Range(0, s.Count).Select(i => $"{s.Split(i)}|{s.Label(i)}|{Convert.ToBase64String(s.Pixels(i))}").Order();
+            Enumerable.Range(0, s.Count).Select(i => $"{s.Split(i)}|{s.Label(i)}|{s.IsSynthetic(i)}|{Convert.ToBase64String(s.Pixels(i))}").Order();
         Assert.Equal(Keys(faces), Keys(loaded));
+        Assert.Equal(14, Enumerable.Range(0, loaded.Count).Count(loaded.IsSynthetic));
     }
 
     [Fact]

@@ -103,7 +103,7 @@ public static class DatasetWriter
         {
             var dir = Path.Combine(root, SplitFolder(faces.Split(i)), faces.Label(i).Name());
             Directory.CreateDirectory(dir);
-            var name = $"{(faces.IsSynthetic(i) ? "synthetic-" : "")}{faces.SourceRow(i):D6}.png";
+            var name = $"{(faces.IsSynthetic(i) ? ImageFolders.ImageFolderDataset.GeneratedPrefix : "")}{faces.SourceRow(i):D6}.png";
             File.WriteAllBytes(Path.Combine(dir, name), GrayFaceDecoder.EncodePng(faces.Pixels(i)));
         }
     }

@@ -6,7 +6,8 @@ namespace Fergan.Data.ImageFolders;
 /// A folder tree of face images, as in the common Kaggle folder release:
 /// <c>root/&lt;split&gt;/&lt;class&gt;/*.png|jpg</c> (split folders train, val, test, ...) or <c>root/&lt;class&gt;/*</c>
 /// without splits. Class folders are emotion names (angry, disgust, fear, happy, sad, surprise, neutral).
-/// Images of other sizes or in colour are converted to 48x48 gray and counted in the ingest report.
+/// Images of other sizes or in colour are converted to 48x48 gray and counted in the ingest report. Files named
+/// <c>synthetic-*</c> (as `data export` writes a synthesized set's generated faces) are read as generated.
 /// </summary>
 public sealed class ImageFolderDataset(string root) : IFaceDataset
 {
@@ -33,7 +34,7 @@ public sealed class ImageFolderDataset(string root) : IFaceDataset
                 {
                     report.RecordConversion(conversion);
                 }
-                yield return new FaceRecord(row, file.Label, file.Split, f.Decoded.Pixels);
+                yield return new FaceRecord(row, file.Label, file.Split, f.Decoded.Pixels, IsGenerated(file.Path));
             }
             else
             {
@@ -44,6 +45,11 @@ public sealed class ImageFolderDataset(string root) : IFaceDataset
     }
 
     private sealed record ImageFile(string Path, Emotion Label, DataSplit? Split);
+
+    /// <summary>The prefix `data export` gives generated faces' files, so a synthesized set keeps its marks through folders.</summary>
+    public const string GeneratedPrefix = "synthetic-";
+
+    private static bool IsGenerated(string path) => System.IO.Path.GetFileName(path).StartsWith(GeneratedPrefix, StringComparison.Ordinal);
 
     private sealed record DecodedFace(GrayFaceDecoder.Decoded Decoded);
 

@@ -132,7 +132,9 @@ public static class DatasetLoader
     /// <summary>Cache file for a source: keyed by its full path, size, modification time and the skip-bad choice.</summary>
     public static string CachePathFor(IFaceDataset dataset, DatasetOptions options)
     {
-        var key = new StringBuilder($"v2|{dataset.Format}|{options.SkipBad}|");
+        // The version changes when a parse would give other faces or flags (v3: image folders read synthetic-* files
+        // as generated), so a cache written by an older Fergan is not reused.
+        var key = new StringBuilder($"v3|{dataset.Format}|{options.SkipBad}|");
         if (dataset is SyntheticFaceDataset)
         {
             key.Append(dataset.Source);

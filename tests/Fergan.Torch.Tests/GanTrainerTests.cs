@@ -220,6 +220,31 @@ public sealed class GanTrainerTests : IDisposable
         Assert.Equal(4, new GanRunDirectory(_temp.Path).Checkpoints()[^1].Step); // nothing lost
     }
 
+    /// <summary>A run folder of the other kind is named as such (it failed before on its data or options, with a message about neither).</summary>
+    [Fact]
+    public void Resuming_a_classifier_run_as_a_gan_run_and_back_is_refused_naming_the_kind()
+    {
+        var classifierOptions = new Classifier.Training.ClassifierOptions
+        {
+            Architecture = new Classifier.Models.ClassifierArchitecture(Classifier.Models.ClassifierKind.Baseline, 4),
+            Epochs = 1,
+            BatchSize = 16,
+        };
+        var classifierFolder = _temp.File("classifier");
+        using (var trainer = new Classifier.Training.ClassifierTrainer(classifierOptions, Faces, classifierFolder))
+        {
+            trainer.Train(false, "test");
+        }
+        Train(Tiny(2));
+
+        var asGan = Assert.Throws<FerganException>(() => Train(Tiny(4), resume: true, folder: classifierFolder));
+        using var asClassifier = new Classifier.Training.ClassifierTrainer(classifierOptions with { Epochs = 2 }, Faces, _temp.Path);
+        var asClassifierError = Assert.Throws<FerganException>(() => asClassifier.Train(true, "test"));
+
+        Assert.Contains("holds a classifier run (classifier.json), not a GAN run; resume it with `fergan train`", asGan.Message);
+        Assert.Contains("holds a GAN run (generator.json), not a classifier run; resume it with `fergan gan train`", asClassifierError.Message);
+    }
+
     [Fact]
     public void An_auxiliary_classifier_logs_its_accuracy_and_must_be_kept_on_resume()
     {

@@ -7,6 +7,10 @@ internal static class RunFolders
 {
     public static void Prepare(RunDirectory run, bool resume, bool overwrite, string kind)
     {
+        if (resume)
+        {
+            run.CheckKind(); // before the data is loaded and the header compares two kinds of options
+        }
         if (!run.HasContent || resume)
         {
             return;

@@ -34,6 +34,14 @@ public class RunDirectory(string root)
     public string CurvesFile => Path.Combine(Root, "curves.png");
     public string DataFile => Path.Combine(Root, "data.json");
 
+    /// <summary>
+    /// Refuses a folder that holds the other kind of run (a GAN's folder given to the classifier trainer or back),
+    /// which would otherwise fail on its data or options with a message about neither. Called before resuming.
+    /// </summary>
+    public virtual void CheckKind()
+    {
+    }
+
     /// <summary>True when the folder holds anything (a run, or unrelated files we must not clobber).</summary>
     public bool HasContent => Directory.Exists(Root) && Directory.EnumerateFileSystemEntries(Root).Any();
 

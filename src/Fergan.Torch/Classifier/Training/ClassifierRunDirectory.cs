@@ -17,4 +17,12 @@ namespace Fergan.Torch.Classifier.Training;
 public sealed class ClassifierRunDirectory(string root) : RunDirectory(root)
 {
     public string WeightAverageFile => Path.Combine(Root, "weight-average.json");
+
+    public override void CheckKind()
+    {
+        if (File.Exists(Path.Combine(Root, Gan.Sampling.GeneratorCard.CardFile)))
+        {
+            throw new FerganException($"{Root} holds a GAN run ({Gan.Sampling.GeneratorCard.CardFile}), not a classifier run; resume it with `fergan gan train`, or give the classifier another --out folder.");
+        }
+    }
 }

@@ -390,6 +390,7 @@ public sealed class ClassifierTrainer : IDisposable
 
     private ClassifierTrainingState? Resume()
     {
+        _run.CheckKind();
         _run.RemoveTemporaryFolders();
         var checkpoints = _run.Checkpoints();
         if (checkpoints.Count == 0)

@@ -18,6 +18,14 @@ namespace Fergan.Torch.Gan.Training;
 public sealed class GanRunDirectory(string root) : RunDirectory(root)
 {
     public string SamplesFolder => Path.Combine(Root, "samples");
+
+    public override void CheckKind()
+    {
+        if (File.Exists(Path.Combine(Root, Classifier.ClassifierCard.CardFile)))
+        {
+            throw new FerganException($"{Root} holds a classifier run ({Classifier.ClassifierCard.CardFile}), not a GAN run; resume it with `fergan train`, or give the GAN another --out folder.");
+        }
+    }
     public string GeneratorsFolder => Path.Combine(Root, "generators");
 
     public string SampleGrid(int step) => Path.Combine(SamplesFolder, $"{CheckpointPrefix}{step:D6}.png");

@@ -340,6 +340,7 @@ public sealed class GanTrainer : IDisposable
     /// <summary>Loads the newest complete checkpoint; returns its state and folder (null when there is none yet).</summary>
     private (GanTrainingState State, string Folder)? Resume()
     {
+        _run.CheckKind();
         _run.RemoveTemporaryFolders();
         var checkpoints = _run.Checkpoints();
         if (checkpoints.Count == 0)

@@ -32,8 +32,8 @@ public sealed class GanConditioningTests(ITestOutputHelper output) : IDisposable
         // Three short runs, judged by their median. Without augmentation one 300-step run failed under some seeds
         // whatever the code (at doubled rates 1 of 16): the darkest class or two stayed bright, a stuck mode in which
         // D scored real dark faces of that class far above anything (31 against -1.8 for its bright fakes) while its
-        // score was flat around the bright fakes, so G had no slope to follow. DiffAugment's colour transform (random
-        // brightness and contrast on real and fake faces alike) gives D's score a slope across brightness: with it
+        // score was presumably flat around the bright fakes (inferred), so G had no slope to follow. DiffAugment's colour transform (random
+        // brightness and contrast on real and fake faces alike) is meant to give D's score a slope across brightness: with it
         // all 16 seeds learnt the order (rank correlation 0.88-1.00, spread 109-184 levels); at the product's rates it
         // learns more slowly (spread 24-117 in 300 steps), hence the doubled rates. A wrong label fails every run.
         var runs = new[] { 1, 2, 3 }.Select(seed => TrainAndMeasure(faces, seed)).ToList();

@@ -46,7 +46,7 @@ public sealed class DataStatsCommand(CliConsoles consoles) : Command<DataStatsSe
             JsonOutput.Write(consoles.Out, new
             {
                 stats.Source, stats.Format, stats.SplitMethod, stats.LabelSource, stats.Total,
-                stats.Splits, stats.Synthetic, stats.Imbalance, stats.Duplicates, stats.Ingest, load, plot = settings.Plot,
+                stats.Splits, stats.Synthetic, stats.Imbalance, stats.RealImbalance, stats.Duplicates, stats.Ingest, load, plot = settings.Plot,
             });
             return 0;
         }
@@ -85,8 +85,7 @@ public sealed class DataStatsCommand(CliConsoles consoles) : Command<DataStatsSe
         // A set from `data synthesize`: how much of each class is generated, and what the real faces alone look like.
         foreach (var (split, generated) in stats.Synthetic)
         {
-            var real = stats.Splits[split].Where(kv => kv.Value - generated[kv.Key] > 0).Select(kv => (kv.Key, Count: kv.Value - generated[kv.Key])).ToList();
-            var realImbalance = real.Count > 0 ? $"; real faces alone: {real.MaxBy(r => r.Count).Key}/{real.MinBy(r => r.Count).Key} = {(double)real.Max(r => r.Count) / real.Min(r => r.Count):0.0}x" : "";
+            var realImbalance = stats.RealImbalance.TryGetValue(split, out var real) ? $"; real faces alone: {Markup.Escape(real.Describe())}" : "";
             console.MarkupLine($"generated (marked synthetic) in {split}: [bold]{generated.Values.Sum():N0}[/] of {stats.Splits[split].Values.Sum():N0} (" +
                                string.Join(", ", generated.Where(kv => kv.Value > 0).Select(kv => $"{kv.Key} {kv.Value:N0}")) + $"){realImbalance}");
         }

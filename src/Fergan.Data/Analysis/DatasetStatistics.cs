@@ -29,6 +29,9 @@ public sealed record DatasetStatistics
     /// </summary>
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>> Synthetic { get; init; } = new Dictionary<string, IReadOnlyDictionary<string, int>>();
 
+    /// <summary>For the splits in <see cref="Synthetic"/>: the imbalance of their real faces alone.</summary>
+    public IReadOnlyDictionary<string, ImbalanceFigures> RealImbalance { get; init; } = new Dictionary<string, ImbalanceFigures>();
+
     public static DatasetStatistics Compute(FaceSet faces, DuplicateReport duplicates)
     {
         var counts = faces.CountsBySplitAndClass();
@@ -42,25 +45,29 @@ public sealed record DatasetStatistics
                 continue;
             }
             splits[split.ToString()] = perClass;
-            var nonEmpty = perClass.Where(kv => kv.Value > 0).ToArray();
-            var largest = nonEmpty.MaxBy(kv => kv.Value);
-            var smallest = nonEmpty.MinBy(kv => kv.Value);
-            imbalance[split.ToString()] = new ImbalanceFigures(largest.Key, smallest.Key,
-                Math.Round((double)largest.Value / smallest.Value, 2), perClass.Count(kv => kv.Value == 0));
+            imbalance[split.ToString()] = ImbalanceFigures.Of(perClass);
         }
         var synthetic = new Dictionary<string, IReadOnlyDictionary<string, int>>();
+        var realImbalance = new Dictionary<string, ImbalanceFigures>();
         foreach (var split in DataSplits.All)
         {
             var generated = faces.IndicesOf(split).Where(faces.IsSynthetic).ToList();
             if (generated.Count > 0)
             {
-                synthetic[split.ToString()] = Emotions.All.ToDictionary(e => e.Name(), e => generated.Count(i => faces.Label(i) == e));
+                var perClass = Emotions.All.ToDictionary(e => e.Name(), e => generated.Count(i => faces.Label(i) == e));
+                synthetic[split.ToString()] = perClass;
+                var real = splits[split.ToString()].ToDictionary(kv => kv.Key, kv => kv.Value - perClass[kv.Key]);
+                if (real.Values.Any(c => c > 0))
+                {
+                    realImbalance[split.ToString()] = ImbalanceFigures.Of(real);
+                }
             }
         }
         var p = faces.Provenance;
         return new DatasetStatistics
         {
             Synthetic = synthetic,
+            RealImbalance = realImbalance,
             Source = p.Source,
             Format = p.Format,
             SplitMethod = p.SplitMethod,
@@ -76,6 +83,15 @@ public sealed record DatasetStatistics
 
 public sealed record ImbalanceFigures(string Largest, string Smallest, double Ratio, int EmptyClasses)
 {
+    /// <summary>Largest class over smallest non-empty class of one split's counts (at least one class non-empty).</summary>
+    public static ImbalanceFigures Of(IReadOnlyDictionary<string, int> perClass)
+    {
+        var nonEmpty = perClass.Where(kv => kv.Value > 0).ToArray();
+        var largest = nonEmpty.MaxBy(kv => kv.Value);
+        var smallest = nonEmpty.MinBy(kv => kv.Value);
+        return new ImbalanceFigures(largest.Key, smallest.Key, Math.Round((double)largest.Value / smallest.Value, 2), perClass.Count(kv => kv.Value == 0));
+    }
+
     /// <summary>"happy/disgust = 16.5x", or "none" for a split whose emotions are all equally frequent (a balanced
     /// set, where "angry/angry = 1.0x" would read like a fault).</summary>
     public string Describe() => Ratio > 1 ? $"{Largest}/{Smallest} = {Ratio:0.0}x"

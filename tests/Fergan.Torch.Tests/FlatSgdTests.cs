@@ -1,6 +1,7 @@
 using Fergan.Tests;
 using Fergan.Torch.Classifier.Models;
 using Fergan.Torch.Runtime;
+using Fergan.Torch.Tensors;
 using Fergan.Torch.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -124,11 +125,48 @@ public sealed class FlatSgdTests : IDisposable
         using var net = Net();
         using var flat = new FlatSgd(net.parameters(), 0.1, 0.9, 5e-4, nesterov: true);
 
-        net.load(weights, strict: true);
+        StoredWeights.LoadInPlace(net, weights); // how a classifier run resumes
 
         AssertSameParameters(trained, net, tolerance: 0);
         using var expected = cat(trained.parameters().Select(p => p.detach().flatten()).ToArray());
         Assert.True(flat.Values.eq(expected).all().item<bool>(), "load replaced the parameters instead of writing into them");
+    }
+
+    [Fact]
+    public void Loading_off_the_cpu_keeps_the_parameters_the_optimiser_holds()
+    {
+        // Module.load moves a module that is not on the CPU there and back, which replaces its parameters: every
+        // checkpoint of a GPU run failed to resume ("Tensor invalid -- empty handle"). The meta device (shapes, no data)
+        // stands in for a GPU here: Module.load fails on it, loading in place keeps every parameter.
+        var weights = Path.Combine(_temp.Path, "model.bin");
+        using (var trained = Net())
+        {
+            trained.save(weights);
+        }
+        using var net = Net();
+        net.to(new Device(DeviceType.META));
+        using var flat = new FlatSgd(net.parameters(), 0.1, 0.9, 5e-4, nesterov: true);
+        var held = net.parameters().Select(p => p.Handle).ToArray();
+
+        StoredWeights.LoadInPlace(net, weights);
+
+        Assert.Equal(held, net.parameters().Select(p => p.Handle).ToArray());
+        Assert.All(net.parameters(), p => Assert.Equal(DeviceType.META, p.device_type));
+        flat.Step(); // no gradients yet: a no-op that still reads every parameter's handle
+    }
+
+    [Fact]
+    public void Loading_in_place_refuses_another_network()
+    {
+        var weights = Path.Combine(_temp.Path, "wide.bin");
+        using (var wide = new ClassifierArchitecture(ClassifierKind.Vgg, 8).Create())
+        {
+            wide.save(weights);
+        }
+        using var net = Net();
+
+        var error = Assert.ThrowsAny<Exception>(() => StoredWeights.LoadInPlace(net, weights));
+        Assert.Contains("shape", error.Message);
     }
 
     [Fact]

@@ -28,6 +28,59 @@ internal static class StoredWeights
     }
 
     /// <summary>
+    /// Loads a weights file written by <c>Module.save</c> into <paramref name="module"/>'s own tensors, wherever they
+    /// live, keeping every parameter and buffer the same tensor object: the resume path of a training run, whose
+    /// optimisers hold its parameters (FlatSgd's views of its flat buffer; Adam's states).
+    /// </summary>
+    /// <remarks>
+    /// Why not <c>Module.load</c>: on a module that is not on the CPU it moves the module to the CPU, reads, and moves it
+    /// back, which replaces (and disposes) every parameter. An optimiser built before that updates tensors the module no
+    /// longer uses, or fails on their empty handles: every classifier checkpoint of the 2026-11-27 H100 grid failed to
+    /// resume with "Tensor invalid -- empty handle". Reading entry by entry copies each one into place instead (TorchSharp
+    /// reads a device tensor's bytes through a CPU copy). Same file format, same strictness: every entry's name, type
+    /// and shape must match the module's.
+    /// </remarks>
+    public static void LoadInPlace(nn.Module module, string path)
+    {
+        var targets = module.state_dict();
+        using var reader = new BinaryReader(File.OpenRead(path));
+        var count = ReadLeb128(reader);
+        if (count != targets.Count)
+        {
+            throw new InvalidDataException($"{path} holds {count} tensors, the network has {targets.Count}.");
+        }
+        using var noGrad = no_grad();
+        for (var i = 0; i < count; i++)
+        {
+            var name = reader.ReadString();
+            if (!targets.TryGetValue(name, out var target))
+            {
+                throw new InvalidDataException($"{path} holds a tensor named '{name}', which the network does not have.");
+            }
+            target.Load(reader); // checks type and shape; a device tensor is read through a CPU copy and copied in
+        }
+    }
+
+    /// <summary>The unsigned LEB128 integers of TorchSharp's weights format (its own reader is internal).</summary>
+    private static long ReadLeb128(BinaryReader reader)
+    {
+        long value = 0;
+        for (var shift = 0; ; shift += 7)
+        {
+            if (shift > 63)
+            {
+                throw new InvalidDataException("a length in the weights file is malformed.");
+            }
+            var b = reader.ReadByte();
+            value |= (long)(b & 0x7F) << shift;
+            if ((b & 0x80) == 0)
+            {
+                return value;
+            }
+        }
+    }
+
+    /// <summary>
     /// Writes <paramref name="source"/>'s weights as float16 to <paramref name="path"/> (atomically), through
     /// <paramref name="scratch"/>, a fresh module of the same architecture, so the source stays float32.
     /// </summary>

@@ -406,7 +406,7 @@ public sealed class ClassifierTrainer : IDisposable
         var (epoch, folder) = checkpoints[^1];
         try
         {
-            _model.load(Path.Combine(folder, "model.bin"), strict: true);
+            StoredWeights.LoadInPlace(_model, Path.Combine(folder, "model.bin")); // the optimiser holds the parameters
             _optimizer.Load(Path.Combine(folder, "optimizer.bin"));
         }
         catch (Exception e) when (e is not OutOfMemoryException)

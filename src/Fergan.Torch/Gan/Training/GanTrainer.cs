@@ -7,6 +7,7 @@ using Fergan.Torch.Gan.Losses;
 using Fergan.Torch.Gan.Models;
 using Fergan.Torch.Gan.Sampling;
 using Fergan.Torch.Runtime;
+using Fergan.Torch.Tensors;
 using Fergan.Torch.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -355,9 +356,10 @@ public sealed class GanTrainer : IDisposable
         var (step, folder) = checkpoints[^1];
         try
         {
-            _generator.load(Path.Combine(folder, "generator.bin"), strict: true);
-            _discriminator.load(Path.Combine(folder, "discriminator.bin"), strict: true);
-            _ema.load(Path.Combine(folder, "generator-ema.bin"), strict: true);
+            // In place: the optimisers hold the parameters (Module.load would replace them on a GPU).
+            StoredWeights.LoadInPlace(_generator, Path.Combine(folder, "generator.bin"));
+            StoredWeights.LoadInPlace(_discriminator, Path.Combine(folder, "discriminator.bin"));
+            StoredWeights.LoadInPlace(_ema, Path.Combine(folder, "generator-ema.bin"));
             _generatorOptimizer.load_state_dict(Path.Combine(folder, "optimizer-generator.bin"));
             _discriminatorOptimizer.load_state_dict(Path.Combine(folder, "optimizer-discriminator.bin"));
         }

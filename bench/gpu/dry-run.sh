@@ -13,6 +13,7 @@ rm -rf "$FERGAN_STAGE" "$FERGAN_CARRY" "$OUT"; mkdir -p "$FERGAN_CARRY" "$OUT"
 cp .gpu/carry/app.tar.xz "$FERGAN_CARRY/"
 xz -c /tmp/fergan-dry-train.fgn > "$FERGAN_CARRY/train.fgn.xz"
 bench/gpu/stage.sh && bench/gpu/speed.sh && bench/gpu/gan.sh 0.1 --classifier-weight 1 --augment color,translation
+bench/gpu/resume-check.sh
 ls "$OUT"
 # Call 2: the test splits and a reference network (here a tiny one trained on the synthetic faces).
 rm -rf "$FERGAN_CARRY" "$OUT"; mkdir -p "$FERGAN_CARRY" "$OUT"

@@ -359,6 +359,34 @@ public sealed class ClassifierCommandsTests : IDisposable
     }
 
     [Fact]
+    public void Experiment_goes_on_past_a_run_that_fails_and_names_it()
+    {
+        var spec = _temp.File("spec.json");
+        File.WriteAllText(spec, $$"""
+            { "data": "{{Data}}", "epochs": 1, "width": 4, "batch_size": 16, "evaluate_on": "PublicTest",
+              "runs": [ { "balance": "none", "seeds": [1, 2] } ] }
+            """);
+        var grid = _temp.File("grid");
+        Assert.Equal(0, CliRunner.Run("experiment", spec, "--out", grid).ExitCode);
+        // Seed 1 unscored with an unreadable checkpoint (as on the GPU before the in-place load), seed 2 never trained.
+        File.Delete(Path.Combine(grid, "runs/none-seed1/result.json"));
+        var checkpoint = Directory.GetDirectories(Path.Combine(grid, "runs/none-seed1/checkpoints")).Order().Last();
+        File.WriteAllBytes(Path.Combine(checkpoint, "model.bin"), [1, 2, 3]);
+        Directory.Delete(Path.Combine(grid, "runs/none-seed2"), recursive: true);
+
+        var again = CliRunner.Run("experiment", spec, "--out", grid);
+
+        Assert.Equal(1, again.ExitCode);
+        var error = again.Error.ReplaceLineEndings("");
+        Assert.Contains("[1/2] none-seed1: failed: checkpoint", error);
+        Assert.Contains("1 run(s) failed and are left out of the summary", error);
+        Assert.True(File.Exists(Path.Combine(grid, "runs/none-seed2/result.json")), again.Error); // trained after the failure
+        Assert.Contains("| none | 1 |", File.ReadAllText(Path.Combine(grid, "summary.md")));
+        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(grid, "summary.json")));
+        Assert.Equal("none-seed1", summary.RootElement.GetProperty("failed")[0].GetProperty("name").GetString());
+    }
+
+    [Fact]
     public void Gan_evaluate_measures_a_generator_against_a_reference_with_per_checkpoint_scores()
     {
         var reference = TrainTiny("reference");

@@ -29,13 +29,21 @@ public sealed record ExperimentRunResult(string Name, BalanceStrategy Balance, i
     public string ArmLabel => Arm ?? Balance.ToString().ToLowerInvariant();
 }
 
+/// <summary>A run of a grid that failed (its checkpoint could not be loaded, its data or recipe was refused, libtorch failed).</summary>
+public sealed record ExperimentRunFailure(string Name, string Reason);
+
+/// <summary>What a grid produced: the finished runs (also those done earlier) and the ones that failed this time.</summary>
+public sealed record ExperimentOutcome(IReadOnlyList<ExperimentRunResult> Results, IReadOnlyList<ExperimentRunFailure> Failures);
+
 /// <summary>Progress of a grid: which run starts, or finished (or was already done).</summary>
 public sealed record ExperimentProgress(int Run, int Runs, string Name, string Status, ClassifierEpoch? Epoch = null);
 
 /// <summary>
 /// Runs every (strategy, seed) of an <see cref="ExperimentSpec"/> into its own folder, skipping finished runs and
 /// resuming interrupted ones, so a killed grid continues where it stopped; then scores each selected model once on
-/// the test split and summarises per strategy (<see cref="ExperimentSummary"/>).
+/// the test split and summarises per strategy (<see cref="ExperimentSummary"/>). A run that fails is reported and the
+/// grid goes on with the next: an unattended grid on a lent GPU should not lose its other runs to one bad folder (on
+/// 2026-11-27 one unloadable checkpoint stopped a grid with a run still to train).
 /// </summary>
 public sealed class ExperimentRunner(ExperimentSpec spec, FaceSet data, string outputFolder, string device = "cpu")
 {
@@ -44,7 +52,7 @@ public sealed class ExperimentRunner(ExperimentSpec spec, FaceSet data, string o
     /// <summary>The fingerprints finished runs are checked against (computed once, when the first one is met).</summary>
     private readonly Lazy<RunData> _data = new(() => RunData.Of(data, DataSplit.Training, DataSplit.PublicTest));
 
-    public IReadOnlyList<ExperimentRunResult> Run(IProgress<ExperimentProgress>? progress = null, CancellationToken cancellationToken = default)
+    public ExperimentOutcome Run(IProgress<ExperimentProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         // Seed by seed across strategies (none-1, gan-1, ..., none-2, gan-2, ...): a grid cut short by a time limit
         // still holds a comparable set of runs for every strategy.
@@ -54,6 +62,7 @@ public sealed class ExperimentRunner(ExperimentSpec spec, FaceSet data, string o
             .Select(r => (r.Arm, r.Seed))
             .ToList();
         var results = new List<ExperimentRunResult>();
+        var failures = new List<ExperimentRunFailure>();
         for (var k = 0; k < plan.Count && !cancellationToken.IsCancellationRequested; k++)
         {
             var (arm, seed) = plan[k];
@@ -69,30 +78,54 @@ public sealed class ExperimentRunner(ExperimentSpec spec, FaceSet data, string o
                 continue;
             }
             progress?.Report(new ExperimentProgress(k + 1, plan.Count, name, "training"));
-            ClassifierRunResult trained;
-            using (var trainer = new ClassifierTrainer(options, data, folder))
+            ExperimentRunResult? result;
+            try
             {
-                var resume = new ClassifierRunDirectory(folder).Checkpoints().Count > 0;
-                trained = trainer.Train(resume, $"fergan experiment ({name})",
-                    new SyncProgress<ClassifierEpoch>(e => progress?.Report(new ExperimentProgress(k + 1, plan.Count, name, "epoch", e))),
-                    null, cancellationToken);
+                result = TrainAndScore(arm, seed, name, folder, options, k, plan.Count, progress, cancellationToken);
             }
-            if (!trained.Completed)
+            catch (Exception e) when (e is FerganException or System.Runtime.InteropServices.ExternalException)
+            {
+                // FerganException: this run's folder or data was refused; ExternalException: libtorch failed (a CUDA
+                // error, say). Either way the other runs do not depend on it.
+                var reason = e is FerganException ? e.Message : $"libtorch: {e.Message.Split('\n')[0]}";
+                failures.Add(new ExperimentRunFailure(name, reason));
+                progress?.Report(new ExperimentProgress(k + 1, plan.Count, name, $"failed: {reason}"));
+                continue;
+            }
+            if (result is null)
             {
                 break; // cancelled: the run resumes next time
             }
-            using var classifier = EmotionClassifier.Load(folder, device);
-            var evaluation = new EvaluationOptions { Split = spec.EvaluateOn, TestTimeAugmentation = spec.Tta };
-            var result = new ExperimentRunResult(name, arm.Balance, seed, trained.Best,
-                ClassifierEvaluator.Evaluate(classifier, data, evaluation),
-                ClassifierEvaluator.Evaluate(classifier, data, evaluation with { ExcludeTrainingDuplicates = TrainingDuplicates.Exact }),
-                trained.TrainingSeconds, trained.ImagesPerSecond, arm.Label,
-                ClassifierEvaluator.Evaluate(classifier, data, evaluation with { ExcludeTrainingDuplicates = TrainingDuplicates.Near }));
             RunDirectory.WriteAtomically(resultPath, temp => File.WriteAllText(temp, JsonSerializer.Serialize(result, RunDirectory.Json)));
             results.Add(result);
             progress?.Report(new ExperimentProgress(k + 1, plan.Count, name, $"{spec.EvaluateOn} accuracy {result.Test.Accuracy:0.0000}, macro-F1 {result.Test.MacroF1:0.0000}"));
         }
-        return results;
+        return new ExperimentOutcome(results, failures);
+    }
+
+    /// <summary>Trains (or resumes) one run and scores its selected model three ways; null when cancelled first.</summary>
+    private ExperimentRunResult? TrainAndScore(ExperimentArm arm, int seed, string name, string folder, ClassifierOptions options,
+        int k, int runs, IProgress<ExperimentProgress>? progress, CancellationToken cancellationToken)
+    {
+        ClassifierRunResult trained;
+        using (var trainer = new ClassifierTrainer(options, data, folder))
+        {
+            var resume = new ClassifierRunDirectory(folder).Checkpoints().Count > 0;
+            trained = trainer.Train(resume, $"fergan experiment ({name})",
+                new SyncProgress<ClassifierEpoch>(e => progress?.Report(new ExperimentProgress(k + 1, runs, name, "epoch", e))),
+                null, cancellationToken);
+        }
+        if (!trained.Completed)
+        {
+            return null;
+        }
+        using var classifier = EmotionClassifier.Load(folder, device);
+        var evaluation = new EvaluationOptions { Split = spec.EvaluateOn, TestTimeAugmentation = spec.Tta };
+        return new ExperimentRunResult(name, arm.Balance, seed, trained.Best,
+            ClassifierEvaluator.Evaluate(classifier, data, evaluation),
+            ClassifierEvaluator.Evaluate(classifier, data, evaluation with { ExcludeTrainingDuplicates = TrainingDuplicates.Exact }),
+            trained.TrainingSeconds, trained.ImagesPerSecond, arm.Label,
+            ClassifierEvaluator.Evaluate(classifier, data, evaluation with { ExcludeTrainingDuplicates = TrainingDuplicates.Near }));
     }
 
     /// <summary>

@@ -45,11 +45,12 @@ public sealed class ExperimentCommand(CliConsoles consoles) : Command<Experiment
         File.Copy(settings.Spec, Path.Combine(settings.Out!, "spec.json"), overwrite: true);
         var runner = new ExperimentRunner(spec, faces, settings.Out!, settings.Device);
         using var limit = TimeLimit.Start(settings.TimeLimit, cancellationToken);
-        var results = runner.Run(new SyncProgress<ExperimentProgress>(p => consoles.Error.WriteLine(Describe(p))), limit.Token);
+        var outcome = runner.Run(new SyncProgress<ExperimentProgress>(p => consoles.Error.WriteLine(Describe(p))), limit.Token);
         limit.ThrowIfUserCancelled();
+        var results = outcome.Results;
         var summary = ExperimentSummary.Summarise(results);
         var markdown = ExperimentSummary.Markdown(summary, spec.EvaluateOn.ToString());
-        RunDirectory.WriteAtomically(Path.Combine(settings.Out!, "summary.json"), t => File.WriteAllText(t, JsonSerializer.Serialize(new { spec, strategies = summary, runs = results }, RunDirectory.Json)));
+        RunDirectory.WriteAtomically(Path.Combine(settings.Out!, "summary.json"), t => File.WriteAllText(t, JsonSerializer.Serialize(new { spec, strategies = summary, runs = results, failed = outcome.Failures }, RunDirectory.Json)));
         RunDirectory.WriteAtomically(Path.Combine(settings.Out!, "summary.md"), t => File.WriteAllText(t, markdown));
         if (summary.Count > 0)
         {
@@ -64,7 +65,17 @@ public sealed class ExperimentCommand(CliConsoles consoles) : Command<Experiment
             consoles.Out.WriteLine(markdown);
             consoles.Out.MarkupLine($"runs, summary.json and summary.md: [bold]{Markup.Escape(Path.GetFullPath(settings.Out!))}[/]");
         }
-        return 0;
+        if (outcome.Failures.Count == 0)
+        {
+            return 0;
+        }
+        // The summary above covers the runs that finished; the failed ones are named again here, after it, with why.
+        consoles.Error.WriteLine($"error: {outcome.Failures.Count} run(s) failed and are left out of the summary:");
+        foreach (var failure in outcome.Failures)
+        {
+            consoles.Error.WriteLine($"  {failure.Name}: {failure.Reason}");
+        }
+        return 1;
     }
 
     private static string Describe(ExperimentProgress p) => p.Epoch is { } e

@@ -364,7 +364,7 @@ public sealed class ClassifierCommandsTests : IDisposable
         var spec = _temp.File("spec.json");
         File.WriteAllText(spec, $$"""
             { "data": "{{Data}}", "epochs": 1, "width": 4, "batch_size": 16, "evaluate_on": "PublicTest",
-              "runs": [ { "balance": "none", "seeds": [1, 2] } ] }
+              "runs": [ { "balance": "none", "seeds": [1, 2] }, { "balance": "oversample", "seeds": [1] } ] }
             """);
         var grid = _temp.File("grid");
         Assert.Equal(0, CliRunner.Run("experiment", spec, "--out", grid).ExitCode);
@@ -378,10 +378,12 @@ public sealed class ClassifierCommandsTests : IDisposable
 
         Assert.Equal(1, again.ExitCode);
         var error = again.Error.ReplaceLineEndings("");
-        Assert.Contains("[1/2] none-seed1: failed: checkpoint", error);
+        Assert.Contains("[1/3] none-seed1: failed: checkpoint", error);
         Assert.Contains("1 run(s) failed and are left out of the summary", error);
         Assert.True(File.Exists(Path.Combine(grid, "runs/none-seed2/result.json")), again.Error); // trained after the failure
-        Assert.Contains("| none | 1 |", File.ReadAllText(Path.Combine(grid, "summary.md")));
+        // Rows in the spec's order, though none's only finished run came after oversample's this time.
+        var table = File.ReadAllText(Path.Combine(grid, "summary.md"));
+        Assert.True(table.IndexOf("| none | 1 |") is >= 0 and var none && none < table.IndexOf("| oversample | 1 |"), table);
         using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(grid, "summary.json")));
         Assert.Equal("none-seed1", summary.RootElement.GetProperty("failed")[0].GetProperty("name").GetString());
     }

@@ -156,7 +156,7 @@ public sealed class FlatSgdTests : IDisposable
     }
 
     [Fact]
-    public void Loading_in_place_refuses_another_network()
+    public void Loading_in_place_refuses_another_network_and_damaged_files()
     {
         var weights = Path.Combine(_temp.Path, "wide.bin");
         using (var wide = new ClassifierArchitecture(ClassifierKind.Vgg, 8).Create())
@@ -167,6 +167,17 @@ public sealed class FlatSgdTests : IDisposable
 
         var error = Assert.ThrowsAny<Exception>(() => StoredWeights.LoadInPlace(net, weights));
         Assert.Contains("shape", error.Message);
+
+        // Cut short (a copy that stopped), and a few stray bytes: named as such, not as a count of tensors.
+        var own = Path.Combine(_temp.Path, "own.bin");
+        net.save(own);
+        var bytes = File.ReadAllBytes(own);
+        File.WriteAllBytes(own, bytes[..(bytes.Length / 2)]);
+        Assert.Contains("model ends early", Assert.Throws<InvalidDataException>(() => StoredWeights.LoadInPlace(net, own)).Message.Replace("own.bin", "model"));
+        File.WriteAllBytes(own, [.. bytes, 0]);
+        Assert.Contains("goes on after the network's last tensor", Assert.Throws<InvalidDataException>(() => StoredWeights.LoadInPlace(net, own)).Message);
+        File.WriteAllBytes(own, "xx"u8.ToArray());
+        Assert.Contains("damaged or another network's weights", Assert.Throws<InvalidDataException>(() => StoredWeights.LoadInPlace(net, own)).Message);
     }
 
     [Fact]

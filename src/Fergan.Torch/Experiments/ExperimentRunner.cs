@@ -166,8 +166,13 @@ public sealed record StrategySummary(string Balance, int Seeds, Estimate Accurac
 
 public static class ExperimentSummary
 {
-    public static IReadOnlyList<StrategySummary> Summarise(IReadOnlyList<ExperimentRunResult> results) =>
+    /// <summary>
+    /// One row per arm, in <paramref name="armOrder"/> (the spec's order) where given, else in the order the results
+    /// come: a grid whose first run failed, or was trained in an earlier sitting, still lists its arms as its spec does.
+    /// </summary>
+    public static IReadOnlyList<StrategySummary> Summarise(IReadOnlyList<ExperimentRunResult> results, IReadOnlyList<string>? armOrder = null) =>
         results.GroupBy(r => r.ArmLabel)
+            .OrderBy(g => armOrder?.ToList().IndexOf(g.Key) is >= 0 and var i ? i : int.MaxValue)
             .Select(g =>
             {
                 Estimate Of(Func<ExperimentRunResult, double> value) => BootstrapIntervals.MeanWithInterval(g.Select(value).ToList(), min: 0, max: 1);   // accuracies and F1s

@@ -40,24 +40,38 @@ internal static class StoredWeights
     /// reads a device tensor's bytes through a CPU copy). Same file format, same strictness: every entry's name, type
     /// and shape must match the module's.
     /// </remarks>
+    /// <exception cref="InvalidDataException">The file is damaged, cut short, or another network's; the message names
+    /// the file by its name alone (callers name the checkpoint folder).</exception>
     public static void LoadInPlace(nn.Module module, string path)
     {
+        var file = Path.GetFileName(path);
         var targets = module.state_dict();
         using var reader = new BinaryReader(File.OpenRead(path));
-        var count = ReadLeb128(reader);
-        if (count != targets.Count)
+        try
         {
-            throw new InvalidDataException($"{path} holds {count} tensors, the network has {targets.Count}.");
-        }
-        using var noGrad = no_grad();
-        for (var i = 0; i < count; i++)
-        {
-            var name = reader.ReadString();
-            if (!targets.TryGetValue(name, out var target))
+            var count = ReadLeb128(reader);
+            if (count != targets.Count)
             {
-                throw new InvalidDataException($"{path} holds a tensor named '{name}', which the network does not have.");
+                throw new InvalidDataException($"{file} is damaged or another network's weights: it lists {count} tensors, the network has {targets.Count}.");
             }
-            target.Load(reader); // checks type and shape; a device tensor is read through a CPU copy and copied in
+            using var noGrad = no_grad();
+            for (var i = 0; i < count; i++)
+            {
+                var name = reader.ReadString();
+                if (!targets.TryGetValue(name, out var target))
+                {
+                    throw new InvalidDataException($"{file} is damaged or another network's weights: it holds a tensor named '{name}', which the network does not have.");
+                }
+                target.Load(reader); // checks type and shape; a device tensor is read through a CPU copy and copied in
+            }
+        }
+        catch (EndOfStreamException)
+        {
+            throw new InvalidDataException($"{file} ends early (cut short while it was written or copied).");
+        }
+        if (reader.BaseStream.Position != reader.BaseStream.Length)
+        {
+            throw new InvalidDataException($"{file} goes on after the network's last tensor: damaged or another network's weights.");
         }
     }
 

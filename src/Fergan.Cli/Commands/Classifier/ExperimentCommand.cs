@@ -48,7 +48,7 @@ public sealed class ExperimentCommand(CliConsoles consoles) : Command<Experiment
         var outcome = runner.Run(new SyncProgress<ExperimentProgress>(p => consoles.Error.WriteLine(Describe(p))), limit.Token);
         limit.ThrowIfUserCancelled();
         var results = outcome.Results;
-        var summary = ExperimentSummary.Summarise(results);
+        var summary = ExperimentSummary.Summarise(results, spec.Runs.Select(arm => arm.Label).ToList());
         var markdown = ExperimentSummary.Markdown(summary, spec.EvaluateOn.ToString());
         RunDirectory.WriteAtomically(Path.Combine(settings.Out!, "summary.json"), t => File.WriteAllText(t, JsonSerializer.Serialize(new { spec, strategies = summary, runs = results, failed = outcome.Failures }, RunDirectory.Json)));
         RunDirectory.WriteAtomically(Path.Combine(settings.Out!, "summary.md"), t => File.WriteAllText(t, markdown));

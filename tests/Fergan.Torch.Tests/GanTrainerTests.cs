@@ -174,6 +174,7 @@ public sealed class GanTrainerTests : IDisposable
         File.WriteAllText(Path.Combine(run.Checkpoints()[^1].Folder, "generator.bin"), "garbage");
         var error = Assert.Throws<FerganException>(() => Train(Tiny(6), resume: true));
         Assert.Contains("step-000004", error.Message);
+        Assert.Contains("cannot be loaded: generator.bin is damaged or another network's weights", error.Message);
         Assert.Contains("Delete that folder", error.Message);
         Assert.False(Directory.Exists(Path.Combine(run.CheckpointsFolder, ".tmp-000006-999")));
     }

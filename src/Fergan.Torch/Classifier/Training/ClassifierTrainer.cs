@@ -411,7 +411,7 @@ public sealed class ClassifierTrainer : IDisposable
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            throw new FerganException($"checkpoint {folder} cannot be loaded ({e.Message}). Delete that folder to resume from the one before it.");
+            throw new FerganException($"checkpoint {folder} cannot be loaded: {e.Message.TrimEnd('.')}. Delete that folder to resume from the one before it.");
         }
         var state = RunDirectory.ReadState<ClassifierTrainingState>(folder);
         _average.Load(folder, state.AveragedEpochs, _optimizer.Values);

@@ -365,7 +365,7 @@ public sealed class GanTrainer : IDisposable
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            throw new FerganException($"checkpoint {folder} cannot be loaded ({e.Message}). Delete that folder to resume from the one before it.");
+            throw new FerganException($"checkpoint {folder} cannot be loaded: {e.Message.TrimEnd('.')}. Delete that folder to resume from the one before it.");
         }
         var state = RunDirectory.ReadState<GanTrainingState>(folder);
         _run.TruncateLog<GanProgress>(p => p.Step, step);

@@ -170,9 +170,11 @@ public static class ExperimentSummary
     /// One row per arm, in <paramref name="armOrder"/> (the spec's order) where given, else in the order the results
     /// come: a grid whose first run failed, or was trained in an earlier sitting, still lists its arms as its spec does.
     /// </summary>
-    public static IReadOnlyList<StrategySummary> Summarise(IReadOnlyList<ExperimentRunResult> results, IReadOnlyList<string>? armOrder = null) =>
-        results.GroupBy(r => r.ArmLabel)
-            .OrderBy(g => armOrder?.ToList().IndexOf(g.Key) is >= 0 and var i ? i : int.MaxValue)
+    public static IReadOnlyList<StrategySummary> Summarise(IReadOnlyList<ExperimentRunResult> results, IReadOnlyList<string>? armOrder = null)
+    {
+        var rank = (armOrder ?? []).Select((label, i) => (label, i)).ToDictionary(a => a.label, a => a.i);
+        return results.GroupBy(r => r.ArmLabel)
+            .OrderBy(g => rank.GetValueOrDefault(g.Key, int.MaxValue)) // stable: unlisted arms keep their order, last
             .Select(g =>
             {
                 Estimate Of(Func<ExperimentRunResult, double> value) => BootstrapIntervals.MeanWithInterval(g.Select(value).ToList(), min: 0, max: 1);   // accuracies and F1s
@@ -187,6 +189,7 @@ public static class ExperimentSummary
                 };
             })
             .ToList();
+    }
 
     /// <summary>
     /// Bar chart of macro-F1 and disgust F1 per strategy (means over seeds) with 95% interval whiskers where there is

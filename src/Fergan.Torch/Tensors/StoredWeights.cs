@@ -12,7 +12,10 @@ internal static class StoredWeights
 {
     public const string Float32 = "float32", Float16 = "float16";
 
-    /// <summary>Loads <paramref name="path"/>, stored in <paramref name="precision"/>, into a float32 module.</summary>
+    /// <summary>
+    /// Loads <paramref name="path"/>, stored in <paramref name="precision"/>, into a float32 module still on the CPU (a
+    /// model being opened; a training run's module, held by its optimiser, loads with <see cref="LoadInPlace"/>).
+    /// </summary>
     public static void Load(nn.Module module, string path, string precision)
     {
         if (precision == Float16)

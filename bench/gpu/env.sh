@@ -9,6 +9,10 @@ TINY=${FERGAN_TINY:-}
 # How the classifier calls (classifiers.sh, ensemble.sh) run a training step: empty for fp32, as every bundled model
 # was trained; "--precision bf16 --channels-last" for the fast step that speed.sh measures.
 STEP_FLAGS=${STEP_FLAGS:-}
+# Rarer garbage collections, as .ci/run and the 2026-11-26 device calls had them: TorchSharp's optimisers create
+# implicit Scalars that a collection during a native call can free under libtorch (README Limits, the rare
+# "Scalar::toLong" crash); the 2026-11-27 grid ran without it (no crash, one grid).
+export DOTNET_GCgen0size=${DOTNET_GCgen0size:-0x4000000}
 export LD_LIBRARY_PATH="$TORCH_LIB:$STAGE/app${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 export FERGAN_LIBTORCH="$TORCH_LIB" FERGAN_CACHE="$STAGE/cache"
 if [ -d "$STAGE/app/fonts" ]; then

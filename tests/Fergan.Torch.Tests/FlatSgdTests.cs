@@ -173,7 +173,7 @@ public sealed class FlatSgdTests : IDisposable
         net.save(own);
         var bytes = File.ReadAllBytes(own);
         File.WriteAllBytes(own, bytes[..(bytes.Length / 2)]);
-        Assert.Contains("model ends early", Assert.Throws<InvalidDataException>(() => StoredWeights.LoadInPlace(net, own)).Message.Replace("own.bin", "model"));
+        Assert.Contains("own.bin ends early", Assert.Throws<InvalidDataException>(() => StoredWeights.LoadInPlace(net, own)).Message);
         File.WriteAllBytes(own, [.. bytes, 0]);
         Assert.Contains("goes on after the network's last tensor", Assert.Throws<InvalidDataException>(() => StoredWeights.LoadInPlace(net, own)).Message);
         File.WriteAllBytes(own, "xx"u8.ToArray());

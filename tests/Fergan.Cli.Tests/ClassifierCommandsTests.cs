@@ -378,6 +378,7 @@ public sealed class ClassifierCommandsTests : IDisposable
 
         Assert.Equal(1, again.ExitCode);
         var error = again.Error.ReplaceLineEndings("");
+        Assert.Contains("[1/3] none-seed1: resuming from epoch 1", error);
         Assert.Contains("[1/3] none-seed1: failed: checkpoint", error);
         Assert.Contains("1 run(s) failed and are left out of the summary", error);
         Assert.True(File.Exists(Path.Combine(grid, "runs/none-seed2/result.json")), again.Error); // trained after the failure

@@ -77,11 +77,13 @@ public sealed class ExperimentRunner(ExperimentSpec spec, FaceSet data, string o
                 progress?.Report(new ExperimentProgress(k + 1, plan.Count, name, "done earlier"));
                 continue;
             }
-            progress?.Report(new ExperimentProgress(k + 1, plan.Count, name, "training"));
+            var checkpoints = new ClassifierRunDirectory(folder).Checkpoints();
+            var resume = checkpoints.Count > 0;
+            progress?.Report(new ExperimentProgress(k + 1, plan.Count, name, resume ? $"resuming from epoch {checkpoints[^1].Step}" : "training"));
             ExperimentRunResult? result;
             try
             {
-                result = TrainAndScore(arm, seed, name, folder, options, k, plan.Count, progress, cancellationToken);
+                result = TrainAndScore(arm, seed, name, folder, options, resume, k, plan.Count, progress, cancellationToken);
             }
             catch (Exception e) when (e is FerganException or System.Runtime.InteropServices.ExternalException)
             {
@@ -105,12 +107,11 @@ public sealed class ExperimentRunner(ExperimentSpec spec, FaceSet data, string o
 
     /// <summary>Trains (or resumes) one run and scores its selected model three ways; null when cancelled first.</summary>
     private ExperimentRunResult? TrainAndScore(ExperimentArm arm, int seed, string name, string folder, ClassifierOptions options,
-        int k, int runs, IProgress<ExperimentProgress>? progress, CancellationToken cancellationToken)
+        bool resume, int k, int runs, IProgress<ExperimentProgress>? progress, CancellationToken cancellationToken)
     {
         ClassifierRunResult trained;
         using (var trainer = new ClassifierTrainer(options, data, folder))
         {
-            var resume = new ClassifierRunDirectory(folder).Checkpoints().Count > 0;
             trained = trainer.Train(resume, $"fergan experiment ({name})",
                 new SyncProgress<ClassifierEpoch>(e => progress?.Report(new ExperimentProgress(k + 1, runs, name, "epoch", e))),
                 null, cancellationToken);

@@ -84,6 +84,29 @@ public sealed class ClassifierTrainerTests : IDisposable
     }
 
     [Fact]
+    public void A_run_cancelled_and_resumed_ends_with_the_uninterrupted_runs_exact_weights()
+    {
+        // The resumed run reloads weights, momentum and the epoch's seeds from the checkpoint, so its last epoch must
+        // be the same arithmetic as the uninterrupted run's: a lost momentum buffer or a replaced parameter (the GPU
+        // resume bug) shows up here as different bytes.
+        var straight = _temp.File("straight");
+        var interrupted = _temp.File("interrupted");
+        Train(Tiny(2), straight);
+        using (var cancel = new CancellationTokenSource())
+        {
+            using var trainer = new ClassifierTrainer(Tiny(2), Faces, interrupted);
+            trainer.Train(false, "test", new SyncProgress<ClassifierEpoch>(e => cancel.Cancel()), cancellationToken: cancel.Token);
+        }
+        Assert.Equal([1], new ClassifierRunDirectory(interrupted).Checkpoints().Select(c => c.Step));
+
+        Assert.True(Train(Tiny(2), interrupted, resume: true).Completed);
+
+        string Last(string run, string file) => Path.Combine(new ClassifierRunDirectory(run).Checkpoints()[^1].Folder, file);
+        Assert.Equal(File.ReadAllBytes(Last(straight, "model.bin")), File.ReadAllBytes(Last(interrupted, "model.bin")));
+        Assert.Equal(File.ReadAllBytes(Last(straight, "optimizer.bin")), File.ReadAllBytes(Last(interrupted, "optimizer.bin")));
+    }
+
+    [Fact]
     public void A_diverging_run_stops_with_a_clear_message_and_keeps_the_last_good_checkpoint()
     {
         Train(Tiny(1));

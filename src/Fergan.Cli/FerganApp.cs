@@ -77,7 +77,7 @@ public static class FerganApp
                 .WithDescription("Score a classifier on one split: accuracy, macro-F1, per-class P/R/F1, ROC-AUC, confusion matrix, 95% CIs.")
                 .WithExample("evaluate", "--model", "runs/vgg", "--data", "fer2013.csv.gz", "--split", "PrivateTest", "--exclude-train-duplicates");
             config.AddCommand<ExperimentCommand>("experiment")
-                .WithDescription("Run a grid of classifier trainings (strategy x seed) and compare them; resumable.")
+                .WithDescription("Run a grid of classifier trainings (strategy x seed) and compare them; resumable. A run that fails is named and the rest go on (exit code 1).")
                 .WithExample("experiment", "experiments/gan-ablation.json", "--out", "runs/ablation");
 #if !FERGAN_TRAINING_ONLY // a training-only build (bench/gpu/publish.sh) leaves out photos and ONNX
             config.AddCommand<PredictCommand>("predict")

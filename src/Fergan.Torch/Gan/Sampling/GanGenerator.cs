@@ -82,10 +82,16 @@ public sealed class GanGenerator : IDisposable
     /// Faces for the given labels, as [N, 1, 48, 48] in [-1, 1] on the generator's device. With truncation t &lt; ∞,
     /// noise entries beyond ±t are redrawn (the truncation trick: more typical faces, less variety).
     /// </summary>
+    /// <remarks>
+    /// Noise from a seeded <paramref name="generator"/> (a CPU generator) is drawn on the CPU, so a seed gives the same
+    /// faces on every device. Without one (the gan strategy's faces in every training batch) it is drawn on the
+    /// generator's device from the global generator: noise drawn on the CPU would be copied in from pageable memory,
+    /// which makes the host wait for the GPU's queued work every batch. On the CPU both ways give the same numbers.
+    /// </remarks>
     public Tensor Sample(Tensor labels, double truncation = double.PositiveInfinity, Generator? generator = null)
     {
         using var scope = NewDisposeScope();
-        var z = TruncatedNoise(labels.shape[0], Card.Architecture.LatentSize, truncation, generator);
+        var z = TruncatedNoise(labels.shape[0], Card.Architecture.LatentSize, truncation, generator, generator is null ? _device : null);
         return Generate(z, labels).MoveToOuterDisposeScope();
     }
 
@@ -163,13 +169,13 @@ public sealed class GanGenerator : IDisposable
             .ToList();
     }
 
-    internal static Tensor TruncatedNoise(long count, int size, double truncation, Generator? generator)
+    internal static Tensor TruncatedNoise(long count, int size, double truncation, Generator? generator, Device? device = null)
     {
         if (truncation <= 0)
         {
             throw new FerganException($"--truncation must be positive (got {truncation}).");
         }
-        var z = randn([count, size], generator: generator);
+        var z = randn([count, size], device: device, generator: generator);
         if (double.IsFinite(truncation))
         {
             // Redraw out-of-range entries until none remain (each pass keeps the in-range ones).
@@ -180,7 +186,7 @@ public sealed class GanGenerator : IDisposable
                 {
                     break;
                 }
-                z = where(outside, randn([count, size], generator: generator), z);
+                z = where(outside, randn([count, size], device: device, generator: generator), z);
             }
             z = z.clamp(-truncation, truncation);
         }

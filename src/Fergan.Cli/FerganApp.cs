@@ -74,7 +74,7 @@ public static class FerganApp
                 .WithExample("train", "--data", "fer2013.csv.gz", "--out", "runs/vgg", "--arch", "vgg", "--balance", "gan")
                 .WithExample("train", "--out", "runs/vgg", "--resume");
             config.AddCommand<EvaluateCommand>("evaluate")
-                .WithDescription("Score a classifier on one split: accuracy, macro-F1, per-class P/R/F1, ROC-AUC, confusion matrix, 95% CIs.")
+                .WithDescription("Score a classifier on one split: accuracy, macro-F1, per-class P/R/F1, ROC-AUC, confusion matrix, calibration (ECE), 95% CIs.")
                 .WithExample("evaluate", "--model", "runs/vgg", "--data", "fer2013.csv.gz", "--split", "PrivateTest", "--exclude-train-duplicates");
             config.AddCommand<ExperimentCommand>("experiment")
                 .WithDescription("Run a grid of classifier trainings (strategy x seed) and compare them; resumable. A run that fails is named and the rest go on (exit code 1).")

@@ -44,6 +44,13 @@ public sealed class ClassifierCommandsTests : IDisposable
         }
         var faces = root.GetProperty("faces").GetInt32();
         Assert.Equal(faces, root.GetProperty("confusion_matrix").EnumerateArray().Sum(row => row.EnumerateArray().Sum(v => v.GetInt32())));
+        // Calibration over the same faces: the reliability bins hold every face, and their gaps give the ECE.
+        var calibration = root.GetProperty("calibration");
+        var bins = calibration.GetProperty("bins").EnumerateArray().ToList();
+        Assert.Equal(faces, bins.Sum(b => b.GetProperty("count").GetInt32()));
+        Assert.Equal(bins.Sum(b => b.GetProperty("count").GetInt32() * Math.Abs(b.GetProperty("accuracy").GetDouble() - b.GetProperty("mean_confidence").GetDouble())) / faces,
+            calibration.GetProperty("expected_calibration_error").GetDouble(), 9);
+        Assert.True(calibration.GetProperty("log_loss").GetDouble() > 0);
         using var card = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "classifier.json")));
         var recorded = card.RootElement.GetProperty("evaluations").GetProperty("PrivateTest");
         Assert.Equal(root.GetProperty("accuracy").GetDouble(), recorded.GetProperty("accuracy").GetDouble(), 12);
@@ -52,6 +59,7 @@ public sealed class ClassifierCommandsTests : IDisposable
         Assert.Contains("data:image/png;base64,", html);
         Assert.Contains("macro-F1", html);
         Assert.Contains("| disgust |", File.ReadAllText(_temp.File("report/report.md")));
+        Assert.Contains("| confidence | faces | mean confidence | accuracy |", File.ReadAllText(_temp.File("report/report.md")));
         using var confusion = SkiaSharp.SKBitmap.Decode(_temp.File("report/confusion.png"));
         Assert.True(confusion.Width > 7 * 64);
         Assert.True(File.Exists(_temp.File("report/misclassified.png")));

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using Fergan.Cli.Infrastructure;
 using Fergan.Data;
 using Fergan.Data.Duplicates;
+using Fergan.Data.Evaluation;
 using Fergan.Data.Loading;
 using Fergan.Data.Progress;
 using Fergan.Torch.Classifier;
@@ -207,6 +208,11 @@ public sealed class EvaluateCommand(CliConsoles consoles) : Command<EvaluateSett
             table.AddRow(name, $"{m.Precision:0.000}", $"{m.Recall:0.000}", Markup.Escape($"{m.F1:0.000} [{f1.Low:0.000}, {f1.High:0.000}]"), $"{m.RocAuc:0.000}", $"{m.Support}");
         }
         consoles.Out.Write(table);
+        if (r.Calibration is { } calibration)
+        {
+            consoles.Out.MarkupLine($"calibration: ECE {calibration.ExpectedCalibrationError:0.000} ({Calibration.DefaultBins} confidence bins; 0 when the top probability matches the hit rate), " +
+                                    $"largest bin gap {calibration.MaximumCalibrationError:0.000}, log loss {calibration.LogLoss:0.000}");
+        }
         var confusion = new Table().AddColumn("truth \\ predicted");
         foreach (var name in Emotions.Names)
         {

@@ -47,6 +47,9 @@ public sealed record EvaluationReport(
     /// <summary>Scores under corruptions (`--corruptions`), when asked for.</summary>
     public RobustnessReport? Robustness { get; init; }
 
+    /// <summary>How far the probabilities are from the hit rate (ECE over 15 confidence bins, MCE, log loss).</summary>
+    public Calibration? Calibration { get; init; }
+
     /// <summary>Accuracy on the faces left out as Training duplicates (null when none were): what memory earns.</summary>
     public double? LeftOutAccuracy { get; init; }
 
@@ -89,6 +92,7 @@ public static class ClassifierEvaluator
             metrics.PerClass, metrics.ConfusionMatrix, intervals, rate)
         {
             LeftOutAccuracy = leftOutAccuracy,
+            Calibration = Calibration.Compute(truth, probabilities),
             Details = new EvaluatedFaces(indices, truth, probabilities),
         };
     }

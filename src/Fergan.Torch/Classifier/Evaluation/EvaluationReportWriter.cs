@@ -63,6 +63,18 @@ public static class EvaluationReportWriter
             var f = ci.ClassF1[name];
             sb.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {m.Precision:0.000} | {m.Recall:0.000} | {m.F1:0.000} [{f.Low:0.000}, {f.High:0.000}] | {m.RocAuc:0.000} | {m.Support} |");
         }
+        if (r.Calibration is { } calibration)
+        {
+            sb.AppendLine();
+            sb.AppendLine(CultureInfo.InvariantCulture, $"Calibration: ECE {calibration.ExpectedCalibrationError:0.000} over {Fergan.Data.Evaluation.Calibration.DefaultBins} confidence bins (0 when the top probability matches the hit rate), largest bin gap {calibration.MaximumCalibrationError:0.000}, log loss {calibration.LogLoss:0.000}.");
+            sb.AppendLine();
+            sb.AppendLine("| confidence | faces | mean confidence | accuracy |");
+            sb.AppendLine("|---|---|---|---|");
+            foreach (var bin in calibration.Bins)
+            {
+                sb.AppendLine(CultureInfo.InvariantCulture, $"| {bin.Low:0.00}-{bin.High:0.00} | {bin.Count} | {bin.MeanConfidence:0.000} | {bin.Accuracy:0.000} |");
+            }
+        }
         sb.AppendLine();
         sb.AppendLine("Confusion matrix (rows: true emotion, columns: predicted):");
         sb.AppendLine();

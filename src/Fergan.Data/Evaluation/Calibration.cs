@@ -14,9 +14,13 @@ public sealed record CalibrationBin(double Low, double High, int Count, double M
 /// numbers compare with the literature's; an empty bin adds nothing. Needs probabilities (rows summing to 1), not raw
 /// scores.
 /// </remarks>
-public sealed record Calibration(double ExpectedCalibrationError, double MaximumCalibrationError, double LogLoss, IReadOnlyList<CalibrationBin> Bins)
+public sealed record Calibration(double ExpectedCalibrationError, double MaximumCalibrationError, double LogLoss, int BinCount, IReadOnlyList<CalibrationBin> Bins)
 {
     public const int DefaultBins = 15;
+
+    /// <summary>The headline numbers as one clause, as `evaluate` prints them and its report writes them.</summary>
+    public string Summary() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"ECE {ExpectedCalibrationError:0.000} over {BinCount} confidence bins (0 when the top probability matches the hit rate), largest bin gap {MaximumCalibrationError:0.000}, log loss {LogLoss:0.000}");
 
     public static Calibration Compute(IReadOnlyList<int> truth, IReadOnlyList<float[]> probabilities, int bins = DefaultBins)
     {
@@ -53,6 +57,7 @@ public sealed record Calibration(double ExpectedCalibrationError, double Maximum
             filled.Sum(bin => bin.Count * Math.Abs(bin.Accuracy - bin.MeanConfidence)) / truth.Count,
             filled.Max(bin => Math.Abs(bin.Accuracy - bin.MeanConfidence)),
             logLoss / truth.Count,
+            bins,
             filled);
     }
 }

@@ -2,7 +2,6 @@ using System.ComponentModel;
 using Fergan.Cli.Infrastructure;
 using Fergan.Data;
 using Fergan.Data.Duplicates;
-using Fergan.Data.Evaluation;
 using Fergan.Data.Loading;
 using Fergan.Data.Progress;
 using Fergan.Torch.Classifier;
@@ -210,8 +209,7 @@ public sealed class EvaluateCommand(CliConsoles consoles) : Command<EvaluateSett
         consoles.Out.Write(table);
         if (r.Calibration is { } calibration)
         {
-            consoles.Out.MarkupLine($"calibration: ECE {calibration.ExpectedCalibrationError:0.000} ({Calibration.DefaultBins} confidence bins; 0 when the top probability matches the hit rate), " +
-                                    $"largest bin gap {calibration.MaximumCalibrationError:0.000}, log loss {calibration.LogLoss:0.000}");
+            consoles.Out.MarkupLine($"calibration: {Markup.Escape(calibration.Summary())}");
         }
         var confusion = new Table().AddColumn("truth \\ predicted");
         foreach (var name in Emotions.Names)

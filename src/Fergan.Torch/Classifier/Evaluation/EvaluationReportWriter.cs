@@ -66,7 +66,7 @@ public static class EvaluationReportWriter
         if (r.Calibration is { } calibration)
         {
             sb.AppendLine();
-            sb.AppendLine(CultureInfo.InvariantCulture, $"Calibration: ECE {calibration.ExpectedCalibrationError:0.000} over {Fergan.Data.Evaluation.Calibration.DefaultBins} confidence bins (0 when the top probability matches the hit rate), largest bin gap {calibration.MaximumCalibrationError:0.000}, log loss {calibration.LogLoss:0.000}.");
+            sb.AppendLine(CultureInfo.InvariantCulture, $"Calibration: {calibration.Summary()}.");
             sb.AppendLine();
             sb.AppendLine("| confidence | faces | mean confidence | accuracy |");
             sb.AppendLine("|---|---|---|---|");

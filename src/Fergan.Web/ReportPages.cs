@@ -50,7 +50,7 @@ internal sealed class ReportPages(WebOptions options, FerPipeline pipeline)
         return Results.File(path, type);
     }
 
-    private static string FromCard(string? cardJson)
+    internal static string FromCard(string? cardJson)
     {
         var body = new StringBuilder();
         if (cardJson is null)
@@ -69,7 +69,10 @@ internal sealed class ReportPages(WebOptions options, FerPipeline pipeline)
         }
         if (root.TryGetProperty("evaluations", out var evaluations) && evaluations.ValueKind == JsonValueKind.Object)
         {
+            // Calibration (ECE) was recorded from 2026-11-27 on: its column shows only where some row has it.
+            var withEce = evaluations.EnumerateObject().Any(e => e.Value.TryGetProperty("ece", out _));
             body.Append("<table><thead><tr><th>evaluation</th><th>faces</th><th>TTA</th><th>accuracy [95% CI]</th><th>macro-F1 [95% CI]</th><th>balanced acc.</th><th>ROC-AUC</th>");
+            if (withEce) body.Append("<th>ECE</th>");
             var classes = root.GetProperty("classes").EnumerateArray().Select(c => c.GetString()!).ToList();
             foreach (var c in classes) body.Append($"<th>F1 {E(c)}</th>");
             body.Append("</tr></thead><tbody>");
@@ -79,6 +82,7 @@ internal sealed class ReportPages(WebOptions options, FerPipeline pipeline)
                 body.Append($"<tr><td>{E(evaluation.Name)}</td><td>{E(Text(v, "faces"))}</td><td>{E(Text(v, "tta"))}</td>");
                 body.Append($"<td>{Number(v, "accuracy")} {Interval(v, "accuracy_ci")}</td><td>{Number(v, "macro_f1")} {Interval(v, "macro_f1_ci")}</td>");
                 body.Append($"<td>{Number(v, "balanced_accuracy")}</td><td>{Number(v, "macro_roc_auc")}</td>");
+                if (withEce) body.Append($"<td>{Number(v, "ece")}</td>");
                 foreach (var c in classes) body.Append($"<td>{(v.TryGetProperty("f1", out var f1) ? Number(f1, c) : "")}</td>");
                 body.Append("</tr>");
             }

@@ -54,6 +54,7 @@ public sealed class ClassifierCommandsTests : IDisposable
         using var card = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "classifier.json")));
         var recorded = card.RootElement.GetProperty("evaluations").GetProperty("PrivateTest");
         Assert.Equal(root.GetProperty("accuracy").GetDouble(), recorded.GetProperty("accuracy").GetDouble(), 12);
+        Assert.Equal(calibration.GetProperty("expected_calibration_error").GetDouble(), recorded.GetProperty("ece").GetDouble(), 12);
         Assert.Contains("--record", recorded.GetProperty("command").GetString());
         var html = File.ReadAllText(_temp.File("report/report.html"));
         Assert.Contains("data:image/png;base64,", html);

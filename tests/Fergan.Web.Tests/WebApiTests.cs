@@ -189,6 +189,22 @@ public sealed class WebApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public void The_report_page_shows_calibration_only_where_a_recorded_evaluation_has_it()
+    {
+        const string card = """
+            { "architecture": { "kind": "vgg", "width": 4 }, "classes": ["angry"], "balance": "none", "seed": 1,
+              "evaluations": { "PrivateTest": { "faces": 10, "accuracy": 0.5, "ece": 0.0421, "f1": { "angry": 0.5 } },
+                               "PublicTest": { "faces": 10, "accuracy": 0.6, "f1": { "angry": 0.6 } } } }
+            """;
+        var page = ReportPages.FromCard(card);
+        Assert.Contains("<th>ECE</th>", page);
+        Assert.Contains("<td>0.042</td>", page);
+
+        var older = ReportPages.FromCard(card.Replace("\"ece\": 0.0421, ", ""));
+        Assert.DoesNotContain("ECE", older); // cards recorded before calibration: no empty column
+    }
+
+    [Fact]
     public async Task Pages_are_served()
     {
         Assert.Contains("id=\"file\"", await Client.GetStringAsync("/"));

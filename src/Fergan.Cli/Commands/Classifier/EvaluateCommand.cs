@@ -181,7 +181,7 @@ public sealed class EvaluateCommand(CliConsoles consoles) : Command<EvaluateSett
         var summary = new
         {
             r.Data, r.Faces, r.ExcludedDuplicates, r.DuplicatesLeftOut, r.LeftOutAccuracy, r.Tta, r.Accuracy, AccuracyCi = r.ConfidenceIntervals.Accuracy, r.MacroF1,
-            MacroF1Ci = r.ConfidenceIntervals.MacroF1, r.BalancedAccuracy, r.MacroRocAuc,
+            MacroF1Ci = r.ConfidenceIntervals.MacroF1, r.BalancedAccuracy, r.MacroRocAuc, Ece = r.Calibration?.ExpectedCalibrationError,
             F1 = r.PerClass.ToDictionary(p => p.Key, p => p.Value.F1), Command = command, Date = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd"),
         };
         var element = System.Text.Json.JsonSerializer.SerializeToElement(summary, Fergan.Torch.Training.RunDirectory.Json);

@@ -9,6 +9,9 @@ cd "$(dirname "$0")/../.."
 source bench/gpu/env.sh
 [ -f "$STAGE/train.fgn" ] || { echo "no Training faces staged: run bench/gpu/stage.sh first"; exit 1; }
 C="$STAGE/resume-check"; rm -rf "$C"; mkdir -p "$C"
+# doctor's self-test replays a checkpoint saved halfway (Adam, a small net): the same path, in seconds.
+"$F" doctor --device "$DEVICE" > "$OUT/doctor.txt" 2>&1 || echo "doctor failed on $DEVICE (see doctor.txt)"
+grep -A1 "^resume" "$OUT/doctor.txt" || true
 classifier() {
   "$F" train --data "$STAGE/train.fgn" --split-mode stratified --profile full --patience 0 --seed 5 $TINY \
     --precision bf16 --channels-last --out "$C/classifier" --device "$DEVICE" "$@" >> "$OUT/resume-check.txt" 2>&1

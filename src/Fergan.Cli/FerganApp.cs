@@ -120,7 +120,7 @@ public static class FerganApp
 #endif
             });
             config.AddCommand<DoctorCommand>("doctor")
-                .WithDescription("Check that training can run: TorchSharp, libtorch, device, threads, a tiny training step.")
+                .WithDescription("Check that training can run: TorchSharp, libtorch, device, threads, a tiny training step and its resume from a checkpoint.")
                 .WithExample("doctor")
                 .WithExample("doctor", "--libtorch", "/opt/pytorch/torch/lib", "--device", "cuda");
         });

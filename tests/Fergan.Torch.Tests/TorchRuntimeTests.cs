@@ -15,7 +15,9 @@ public sealed class TorchRuntimeTests
         Assert.Equal("0.107.0", info.TorchSharpVersion);
         var systemHas32 = info.SystemLibStdCxx is { } path && ElfImage.Load(path).Defined.Contains("GLIBCXX_3.4.32");
         Assert.Equal(!systemHas32, info.CompatibilityFix is not null);
-        Assert.True(RuntimeSelfTest.Run().Passed);
+        var selfTest = RuntimeSelfTest.Run();
+        Assert.True(selfTest.Resumes, selfTest.ResumeProblem); // a checkpoint saved halfway replays the second half
+        Assert.True(selfTest.Passed);
     }
 
     [Fact]

@@ -49,11 +49,15 @@ public sealed class DoctorCommand(CliConsoles consoles) : Command<DoctorSettings
             Row("gradients", test.Reproducible
                 ? "[green]reproducible[/] (repeated backward passes agree: bit-identical on CPU, to 1e-3 on CUDA)"
                 : "[red]not reproducible[/]: repeated backward passes differ or hold NaN; try a lower --onednn-isa (e.g. AVX)");
+            Row("resume", test.Resumes
+                ? "[green]replays[/] (weights and optimiser state saved halfway and loaded back end the second half where it ended)"
+                : $"[red]fails[/]: {Markup.Escape(test.ResumeProblem ?? "")}; runs cut short here cannot be resumed");
             Row("font for pictures", !font.usable
                 ? "[yellow]none usable[/]: grids and plots will have no text (apt-get install fonts-dejavu-core, or set FERGAN_FONT to a .ttf)"
                 : Markup.Escape(font.family) + (font.file is null ? " (fontconfig)" : $" (from {Markup.Escape(font.file)}: fontconfig had none usable)"));
             consoles.Out.Write(grid);
             consoles.Out.MarkupLine(test.Passed ? "[green]Training can run.[/]"
+                : test.Learned && test.Reproducible ? "[red]Training runs, but a run stopped here cannot be resumed (see resume above).[/]"
                 : test.Learned ? "[red]Training cannot be trusted: this device's kernels give non-reproducible gradients.[/]"
                 : "[red]Training cannot run: the self-test did not learn.[/]");
         }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Fergan.Data;
+using Fergan.Data.Duplicates;
 using Fergan.Data.Loading;
 using Fergan.Data.Progress;
 using Fergan.Tests;
@@ -240,6 +241,22 @@ public sealed class ClassifierTrainerTests : IDisposable
         Assert.True(report.Accuracy > 0.6, $"accuracy {report.Accuracy:0.000}");
         var card = ClassifierCard.Read(_temp.Path);
         Assert.Equal((precision, channelsLast), (card.Options!.Precision, card.Options.ChannelsLast));
+    }
+
+    [Fact]
+    public void Predictions_made_once_score_as_a_fresh_evaluation_does_and_only_for_their_split()
+    {
+        Train(Tiny(1));
+        using var classifier = EmotionClassifier.Load(_temp.Path);
+        var options = new EvaluationOptions { Split = DataSplit.PrivateTest, BootstrapResamples = 10, ExcludeTrainingDuplicates = TrainingDuplicates.Exact };
+
+        var predictions = ClassifierEvaluator.Predict(classifier, Faces, DataSplit.PrivateTest, tta: false);
+        var scored = ClassifierEvaluator.Score(predictions, Faces, options);
+        var fresh = ClassifierEvaluator.Evaluate(classifier, Faces, options);
+
+        Assert.Equal((fresh.Faces, fresh.Accuracy, fresh.MacroF1, fresh.Calibration!.LogLoss), (scored.Faces, scored.Accuracy, scored.MacroF1, scored.Calibration!.LogLoss));
+        Assert.Throws<ArgumentException>(() => ClassifierEvaluator.Score(predictions, Faces, options with { Split = DataSplit.PublicTest }));
+        Assert.Throws<ArgumentException>(() => ClassifierEvaluator.Score(predictions, Faces, options with { TestTimeAugmentation = true }));
     }
 
     [Fact]

@@ -61,39 +61,60 @@ public sealed record EvaluationReport(
 /// <summary>Which faces were scored, their true labels and predicted probabilities.</summary>
 public sealed record EvaluatedFaces(int[] Indices, int[] Truth, float[][] Probabilities);
 
+/// <summary>
+/// A classifier's probabilities for every face of one split, with the speed they were made at: predicted once, they
+/// can be scored several ways (as-is, without exact or without near Training duplicates) without predicting again.
+/// </summary>
+public sealed record SplitPredictions(string Model, DataSplit Split, bool Tta, int[] Indices, float[][] Probabilities, double FacesPerSecond);
+
 /// <summary>Scores a classifier on a split of a dataset.</summary>
 public static class ClassifierEvaluator
 {
-    public static EvaluationReport Evaluate(IEmotionPredictor classifier, FaceSet faces, EvaluationOptions options)
+    public static EvaluationReport Evaluate(IEmotionPredictor classifier, FaceSet faces, EvaluationOptions options) =>
+        Score(Predict(classifier, faces, options.Split, options.TestTimeAugmentation), faces, options);
+
+    /// <summary>
+    /// Every face of the split, the ones a score may leave out as Training duplicates too: how well the model reads the
+    /// faces it may remember, against the rest, is the measure of what a score owes to memory.
+    /// </summary>
+    public static SplitPredictions Predict(IEmotionPredictor classifier, FaceSet faces, DataSplit split, bool tta)
     {
-        var indices = faces.IndicesOf(options.Split);
+        var indices = faces.IndicesOf(split);
         if (indices.Length == 0)
         {
-            throw new FerganException($"the dataset has no {options.Split} faces to evaluate on.");
+            throw new FerganException($"the dataset has no {split} faces to evaluate on.");
         }
-        var kept = TrainingOverlap.Without(faces, indices, options.ExcludeTrainingDuplicates, options.NearDuplicates);
-        // Every face of the split is predicted, the left-out ones too: how well the model reads the faces it may
-        // remember, against the rest, is the measure of what a score owes to memory.
         var watch = Stopwatch.StartNew();
-        var all = classifier.Predict(faces, indices, options.TestTimeAugmentation);
-        var rate = indices.Length / Math.Max(1e-9, watch.Elapsed.TotalSeconds);
+        var probabilities = classifier.Predict(faces, indices, tta);
+        return new SplitPredictions(classifier.Folder, split, tta, indices, probabilities, indices.Length / Math.Max(1e-9, watch.Elapsed.TotalSeconds));
+    }
+
+    /// <summary>Scores <paramref name="predictions"/> as <paramref name="options"/> ask (its split and TTA must be theirs).</summary>
+    public static EvaluationReport Score(SplitPredictions predictions, FaceSet faces, EvaluationOptions options)
+    {
+        if (predictions.Split != options.Split || predictions.Tta != options.TestTimeAugmentation)
+        {
+            throw new ArgumentException($"the predictions are of {predictions.Split}{(predictions.Tta ? " with TTA" : "")}, the options ask for {options.Split}{(options.TestTimeAugmentation ? " with TTA" : "")}.");
+        }
+        var indices = predictions.Indices;
+        var all = predictions.Probabilities;
+        var kept = TrainingOverlap.Without(faces, indices, options.ExcludeTrainingDuplicates, options.NearDuplicates);
         var keptSet = kept.ToHashSet();
         var leftOut = Enumerable.Range(0, indices.Length).Where(k => !keptSet.Contains(indices[k])).ToArray();
         double? leftOutAccuracy = leftOut.Length == 0 ? null
             : leftOut.Count(k => ClassificationMetrics.ArgMax(all[k]) == (int)faces.Label(indices[k])) / (double)leftOut.Length;
         var probabilities = Enumerable.Range(0, indices.Length).Where(k => keptSet.Contains(indices[k])).Select(k => all[k]).ToArray();
         var excluded = leftOut.Length;
-        indices = kept;
-        var truth = indices.Select(i => (int)faces.Label(i)).ToArray();
+        var truth = kept.Select(i => (int)faces.Label(i)).ToArray();
         var metrics = ClassificationMetrics.Compute(truth, probabilities, Emotions.Names);
         var intervals = BootstrapIntervals.Compute(truth, probabilities, Emotions.Names, options.BootstrapResamples, options.BootstrapSeed);
-        return new EvaluationReport(classifier.Folder, faces.Provenance.Source, options.Split.ToString(), indices.Length, excluded,
+        return new EvaluationReport(predictions.Model, faces.Provenance.Source, options.Split.ToString(), kept.Length, excluded,
             options.ExcludeTrainingDuplicates, options.TestTimeAugmentation, metrics.Accuracy, metrics.BalancedAccuracy, metrics.MacroF1, metrics.MacroRocAuc,
-            metrics.PerClass, metrics.ConfusionMatrix, intervals, rate)
+            metrics.PerClass, metrics.ConfusionMatrix, intervals, predictions.FacesPerSecond)
         {
             LeftOutAccuracy = leftOutAccuracy,
             Calibration = Calibration.Compute(truth, probabilities),
-            Details = new EvaluatedFaces(indices, truth, probabilities),
+            Details = new EvaluatedFaces(kept, truth, probabilities),
         };
     }
 }

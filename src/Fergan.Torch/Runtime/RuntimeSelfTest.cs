@@ -59,18 +59,20 @@ public static class RuntimeSelfTest
             optimizer.step();
             return loss.item<float>();
         }
-        var checkpoint = Directory.CreateTempSubdirectory("fergan-self-test-");
-        double initial = 0, final = 0;
+        double initial = 0, final = 0, learningMilliseconds;
         bool resumes;
         string? resumeProblem = null;
+        var checkpoint = Directory.CreateTempSubdirectory("fergan-self-test-");
         try
         {
+            var modelFile = Path.Combine(checkpoint.FullName, "model.bin");
+            var optimizerFile = Path.Combine(checkpoint.FullName, "optimizer.bin");
             for (var step = 0; step < steps; step++)
             {
                 if (step == steps / 2)
                 {
-                    model.save(Path.Combine(checkpoint.FullName, "model.bin"));
-                    ((TorchSharp.Modules.OptimizerHelper)optimizer).save_state_dict(Path.Combine(checkpoint.FullName, "optimizer.bin"));
+                    model.save(modelFile);
+                    ((TorchSharp.Modules.OptimizerHelper)optimizer).save_state_dict(optimizerFile);
                 }
                 final = Step();
                 if (step == 0)
@@ -78,29 +80,32 @@ public static class RuntimeSelfTest
                     initial = final;
                 }
             }
+            learningMilliseconds = watch.Elapsed.TotalMilliseconds;
             // The second half again, from the checkpoint loaded into the same model and optimiser, as a resume does.
-            StoredWeights.LoadInPlace(model, Path.Combine(checkpoint.FullName, "model.bin"));
-            ((TorchSharp.Modules.OptimizerHelper)optimizer).load_state_dict(Path.Combine(checkpoint.FullName, "optimizer.bin"));
-            var replayed = double.NaN;
-            for (var step = steps / 2; step < steps; step++)
+            try
             {
-                replayed = Step();
+                StoredWeights.LoadInPlace(model, modelFile);
+                ((TorchSharp.Modules.OptimizerHelper)optimizer).load_state_dict(optimizerFile);
+                var replayed = double.NaN;
+                for (var step = steps / 2; step < steps; step++)
+                {
+                    replayed = Step();
+                }
+                var tolerance = target.type == DeviceType.CPU ? 0 : 1e-4 * Math.Abs(final);
+                resumes = Math.Abs(replayed - final) <= tolerance;
+                resumeProblem = resumes ? null : $"the replayed second half ended at loss {replayed:0.000000}, the first run at {final:0.000000}";
             }
-            var tolerance = target.type == DeviceType.CPU ? 0 : 1e-4 * Math.Abs(final);
-            resumes = Math.Abs(replayed - final) <= tolerance;
-            resumeProblem = resumes ? null : $"the replayed second half ended at loss {replayed:0.000000}, the first run at {final:0.000000}";
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            // Whatever breaks here (a file, libtorch, a disposed parameter) is this probe's finding, not the caller's crash.
-            resumes = false;
-            resumeProblem = e.Message.Split('\n')[0];
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // Whatever breaks while loading back (libtorch, a disposed parameter) is this probe's finding, not a crash.
+                resumes = false;
+                resumeProblem = e.Message.Split('\n')[0];
+            }
         }
         finally
         {
             checkpoint.Delete(recursive: true);
         }
-        var learningMilliseconds = watch.Elapsed.TotalMilliseconds;
         var reproducible = GradientsReproducible(target);
         long? faults = target.type == DeviceType.CPU ? ReallocationPageFaults() : null;
         return new SelfTestResult(final < initial * 0.5, reproducible, initial, final, steps, learningMilliseconds, device, faults, resumes, resumeProblem);

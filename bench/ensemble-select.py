@@ -19,10 +19,12 @@ def read(path):
     with open(path, newline="") as f:
         rows = list(csv.reader(f))
     header, body = rows[0], rows[1:]
-    if header[:2] != ["index", "label"]:
-        sys.exit(f"{path}: not a `fergan evaluate --probabilities` file (header {header[:2]})")
-    names = header[2:]
-    return {int(r[0]): (r[1], [float(v) for v in r[2:]]) for r in body}, names
+    if header[0] != "index" or "label" not in header:
+        sys.exit(f"{path}: not a `fergan evaluate --probabilities` file (header {header[:3]})")
+    # Files before 2026-11-27 have no source_row column; the emotions follow the label either way.
+    first = header.index("label") + 1
+    names = header[first:]
+    return {int(r[0]): (r[first - 1], [float(v) for v in r[first:]]) for r in body}, names
 
 
 def accuracy(tables, names):

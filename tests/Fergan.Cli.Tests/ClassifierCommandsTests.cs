@@ -141,20 +141,35 @@ public sealed class ClassifierCommandsTests : IDisposable
     {
         var run = TrainTiny();
         var csv = _temp.File("public.csv");
+        // The same faces as a FER2013 CSV with a malformed first row, skipped: from then on a face's index in the
+        // loaded set is one less than its row in the source, and the file must give both.
+        var source = _temp.File("faces.csv");
+        Assert.Equal(0, CliRunner.Run("data", "export", Data, "--out", source).ExitCode);
+        var sourceLines = File.ReadAllLines(source).ToList();
+        sourceLines.Insert(1, "9,0 0 0,PublicTest");
+        File.WriteAllLines(source, sourceLines);
 
-        var result = CliRunner.Run("evaluate", "--model", run, "--data", Data, "--no-cache", "--split", "PublicTest", "--probabilities", csv, "--json");
-        var again = CliRunner.Run("evaluate", "--model", run, "--data", Data, "--no-cache", "--split", "PublicTest", "--probabilities", csv);
+        var result = CliRunner.Run("evaluate", "--model", run, "--data", source, "--skip-bad", "--no-cache", "--split", "PublicTest", "--probabilities", csv, "--json");
+        var again = CliRunner.Run("evaluate", "--model", run, "--data", source, "--skip-bad", "--no-cache", "--split", "PublicTest", "--probabilities", csv);
 
         Assert.True(result.ExitCode == 0, result.Error);
         using var report = JsonDocument.Parse(result.Out);
         var lines = File.ReadAllLines(csv);
-        Assert.Equal("index,label," + string.Join(',', Emotions.Names), lines[0]);
+        Assert.Equal("index,source_row,label," + string.Join(',', Emotions.Names), lines[0]);
         var rows = lines.Skip(1).Select(l => l.Split(',')).ToList();
         Assert.Equal(report.RootElement.GetProperty("faces").GetInt32(), rows.Count);
-        var probabilities = rows.Select(r => r.Skip(2).Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray()).ToList();
+        Assert.All(rows, r =>
+        {
+            Assert.Equal(int.Parse(r[0], CultureInfo.InvariantCulture) + 1, int.Parse(r[1], CultureInfo.InvariantCulture));
+            // The source row is that face's: its label there is the file's.
+            var sourceRow = sourceLines[1 + int.Parse(r[1], CultureInfo.InvariantCulture)].Split(',');
+            Assert.Equal(r[2], Emotions.Names[int.Parse(sourceRow[0], CultureInfo.InvariantCulture)]);
+            Assert.Equal("PublicTest", sourceRow[2]);
+        });
+        var probabilities = rows.Select(r => r.Skip(3).Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray()).ToList();
         Assert.All(probabilities, p => Assert.Equal(1, p.Sum(), 4));
         // The file holds what the scores were computed from: its argmax accuracy is the report's.
-        var right = rows.Zip(probabilities).Count(x => Emotions.Names[Array.IndexOf(x.Second, x.Second.Max())] == x.First[1]);
+        var right = rows.Zip(probabilities).Count(x => Emotions.Names[Array.IndexOf(x.Second, x.Second.Max())] == x.First[2]);
         Assert.Equal(report.RootElement.GetProperty("accuracy").GetDouble(), right / (double)rows.Count, 9);
         Assert.Equal(1, again.ExitCode);
         Assert.Contains("--probabilities", again.Error + again.Out);

@@ -49,7 +49,7 @@ public sealed class EvaluateSettings : TorchDatasetSettings
     public string? Report { get; init; }
 
     [CommandOption("--probabilities <CSV>")]
-    [Description("Write each scored face's dataset row, true emotion and seven probabilities to this CSV (to compare ensembles by averaging files, as bench/ensemble-cpu.sh does).")]
+    [Description("Write each scored face's index, source row (to join evaluations of the same faces under other labels, e.g. --ferplus), true emotion and seven probabilities to this CSV (to compare ensembles by averaging files, as bench/ensemble-cpu.sh does).")]
     public string? Probabilities { get; init; }
 
     [CommandOption("--overwrite")]

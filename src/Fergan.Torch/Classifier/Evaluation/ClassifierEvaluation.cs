@@ -58,8 +58,11 @@ public sealed record EvaluationReport(
     public EvaluatedFaces? Details { get; init; }
 }
 
-/// <summary>Which faces were scored, their true labels and predicted probabilities.</summary>
-public sealed record EvaluatedFaces(int[] Indices, int[] Truth, float[][] Probabilities);
+/// <summary>
+/// Which faces were scored (their indices in the loaded set, and their rows in the source, which differ where loading
+/// dropped rows: FER+ labels, --skip-bad), their true labels and predicted probabilities.
+/// </summary>
+public sealed record EvaluatedFaces(int[] Indices, int[] SourceRows, int[] Truth, float[][] Probabilities);
 
 /// <summary>
 /// A classifier's probabilities for every face of one split, with the speed they were made at: predicted once, they
@@ -114,7 +117,7 @@ public static class ClassifierEvaluator
         {
             LeftOutAccuracy = leftOutAccuracy,
             Calibration = Calibration.Compute(truth, probabilities),
-            Details = new EvaluatedFaces(kept, truth, probabilities),
+            Details = new EvaluatedFaces(kept, kept.Select(faces.SourceRow).ToArray(), truth, probabilities),
         };
     }
 }

@@ -18,7 +18,11 @@ using SkiaSharp;
 //   dotnet run -c Release --project bench/Fergan.PhotoBench -- frame --photo samples/photos/sample5.jpg --out frame.jpg
 //       a 640x480 JPEG frame of a photo (used by bench/web-load.sh)
 //   dotnet run -c Release --project bench/Fergan.PhotoBench -- calibrate-alignment --data fer2013.csv.gz
-//       where BlazeFace puts FER2013's faces (the constants of FaceAligner)
+//       [--detector near|far] [--face-size S]
+//       where BlazeFace puts FER2013's faces (the constants of FaceAligner): the face alone, or scaled to S px in a
+//       640x480 frame (a face at a photo's scale)
+//   dotnet run -c Release --project bench/Fergan.PhotoBench -- framed-faces [--split PrivateTest] [--face-size 120] --out DIR
+//       a split's faces as 640x480 photos (each face scaled to S px, centred), for `fergan evaluate --find-faces`
 var command = args.FirstOrDefault() ?? "help";
 var options = ParseOptions(args.Skip(1).ToArray());
 string Get(string name, string fallback) => options.TryGetValue(name, out var v) ? v : fallback;
@@ -35,10 +39,16 @@ switch (command)
         File.WriteAllBytes(Get("out", "frame.jpg"), To640x480Jpeg(Get("photo", "samples/photos/sample5.jpg")));
         break;
     case "calibrate-alignment":
-        CalibrateAlignment(Get("data", "../shared/data/fer2013/fer2013.csv.gz"));
+        CalibrateAlignment(Get("data", "../shared/data/fer2013/fer2013.csv.gz"),
+            Enum.Parse<FaceDetectorModel>(Get("detector", "near"), ignoreCase: true),
+            int.Parse(Get("face-size", "0"), CultureInfo.InvariantCulture));
+        break;
+    case "framed-faces":
+        FramedFaces(Get("data", "../shared/data/fer2013/fer2013.csv.gz"), Enum.Parse<DataSplit>(Get("split", "PrivateTest"), ignoreCase: true),
+            int.Parse(Get("face-size", "120"), CultureInfo.InvariantCulture), Get("out", "framed-faces"));
         break;
     default:
-        Console.WriteLine("usage: Fergan.PhotoBench detection|latency|calibrate-alignment [options] (see Program.cs)");
+        Console.WriteLine("usage: Fergan.PhotoBench detection|latency|frame|calibrate-alignment|framed-faces [options] (see Program.cs)");
         break;
 }
 
@@ -124,37 +134,92 @@ static byte[] To640x480Jpeg(string path)
     return encoded.ToArray();
 }
 
-static void CalibrateAlignment(string data)
+static void CalibrateAlignment(string data, FaceDetectorModel network, int faceSize)
 {
-    // BlazeFace's 128 px network on every 10th FER2013 Training face (the first 2,000 of those), the face shown
-    // whole: medians of where it puts the box and the keypoints, in 48x48 face pixels.
+    // BlazeFace (one network: near, 128 px, or far, 256 px) on every 10th FER2013 Training face (the first 2,000 of
+    // those): medians of where it puts the box and the eyes, in 48x48 face pixels. With --face-size 0 the face is
+    // the whole image, as it is stored; with --face-size S it is scaled to S px and set in the middle of a 640x480
+    // frame of its mean gray, so the network sees it at the scale of a face in a photo.
     var faces = DatasetLoader.Load(data, new DatasetOptions()).Faces;
     var sample = faces.IndicesOf(DataSplit.Training).Where((_, i) => i % 10 == 0).Take(2000).ToList();
     using var detector = new BlazeFaceDetector(Path.Combine(FerPipeline.BundledModels, "blazeface"));
     var rows = new List<float[]>();
     foreach (var i in sample)
     {
-        using var bitmap = new SKBitmap(new SKImageInfo(FaceImage.Size, FaceImage.Size, SKColorType.Rgba8888, SKAlphaType.Opaque));
+        using var face = new SKBitmap(new SKImageInfo(FaceImage.Size, FaceImage.Size, SKColorType.Rgba8888, SKAlphaType.Opaque));
         var pixels = faces.Pixels(i);
-        var rgba = bitmap.GetPixelSpan();
+        var rgba = face.GetPixelSpan();
         for (var p = 0; p < FaceImage.PixelCount; p++)
         {
             rgba[4 * p] = rgba[4 * p + 1] = rgba[4 * p + 2] = pixels[p];
             rgba[4 * p + 3] = 255;
         }
-        var found = detector.Detect(bitmap, new DetectionOptions { Detector = FaceDetectorModel.Near, MinScore = 0.5f, MinFace = 0 });
+        var (scene, offsetX, offsetY, scale) = faceSize <= 0 ? (face, 0f, 0f, 1f) : InFrame(face, pixels, faceSize);
+        var found = detector.Detect(scene, new DetectionOptions { Detector = network, MinScore = 0.5f, MinFace = 0 });
+        if (!ReferenceEquals(scene, face)) scene.Dispose();
         if (found.Count == 0) continue;
-        var f = found[0];
+        var f = found.MaxBy(d => d.Box.Width)!;
         var (right, left) = (f[FaceKeypoint.RightEye], f[FaceKeypoint.LeftEye]);
-        rows.Add([f.Box.CenterX, f.Box.CenterY, f.Box.Width, MathF.Sqrt(MathF.Pow(left.X - right.X, 2) + MathF.Pow(left.Y - right.Y, 2))]);
+        rows.Add([(f.Box.CenterX - offsetX) / scale, (f.Box.CenterY - offsetY) / scale, f.Box.Width / scale,
+            MathF.Sqrt(MathF.Pow(left.X - right.X, 2) + MathF.Pow(left.Y - right.Y, 2)) / scale]);
     }
-    Console.WriteLine($"detected {rows.Count} of {sample.Count} FER2013 Training faces");
+    Console.WriteLine($"{network} network, {(faceSize <= 0 ? "the face alone" : $"the face at {faceSize} px in a 640x480 frame")}: detected {rows.Count} of {sample.Count} FER2013 Training faces");
     string[] names = ["box centre x", "box centre y", "box width", "eye distance"];
     for (var c = 0; c < names.Length; c++)
     {
         var values = rows.Select(r => r[c]).Order().ToArray();
         Console.WriteLine($"{names[c],-14} median {values[values.Length / 2]:0.00}  quartiles {values[values.Length / 4]:0.00} .. {values[3 * values.Length / 4]:0.00}");
     }
+}
+
+static void FramedFaces(string data, DataSplit split, int faceSize, string outFolder)
+{
+    // Every face of one split as a photo: scaled to S px in the middle of a 640x480 frame of its mean gray, written
+    // as PNG to <out>/test/<emotion>/<source row>.png, the layout `fergan evaluate --find-faces` reads (all faces
+    // PrivateTest there, whichever split they came from; file order follows the source rows, so evaluations of
+    // the framed and the original faces join on source_row).
+    if (Directory.Exists(outFolder) && Directory.EnumerateFileSystemEntries(outFolder).Any())
+    {
+        throw new IOException($"{outFolder} is not empty.");
+    }
+    var faces = DatasetLoader.Load(data, new DatasetOptions()).Faces;
+    var indices = faces.IndicesOf(split);
+    Parallel.ForEach(indices, i =>
+    {
+        using var face = new SKBitmap(new SKImageInfo(FaceImage.Size, FaceImage.Size, SKColorType.Rgba8888, SKAlphaType.Opaque));
+        var pixels = faces.Pixels(i);
+        var rgba = face.GetPixelSpan();
+        for (var p = 0; p < FaceImage.PixelCount; p++)
+        {
+            rgba[4 * p] = rgba[4 * p + 1] = rgba[4 * p + 2] = pixels[p];
+            rgba[4 * p + 3] = 255;
+        }
+        var (frame, _, _, _) = InFrame(face, pixels, faceSize);
+        using (frame)
+        {
+            var folder = Path.Combine(outFolder, "test", faces.Label(i).Name());
+            Directory.CreateDirectory(folder);
+            using var png = SKImage.FromBitmap(frame).Encode(SKEncodedImageFormat.Png, 100);
+            File.WriteAllBytes(Path.Combine(folder, $"{faces.SourceRow(i):D6}.png"), png.ToArray());
+        }
+    });
+    Console.WriteLine($"wrote {indices.Length:N0} {split} faces at {faceSize} px in 640x480 frames to {outFolder}/test/<emotion>/");
+}
+
+static (SKBitmap Frame, float OffsetX, float OffsetY, float Scale) InFrame(SKBitmap face, ReadOnlySpan<byte> pixels, int size)
+{
+    var mean = 0;
+    foreach (var p in pixels) mean += p;
+    var gray = (byte)(mean / pixels.Length);
+    var frame = new SKBitmap(new SKImageInfo(640, 480, SKColorType.Rgba8888, SKAlphaType.Opaque));
+    frame.Erase(new SKColor(gray, gray, gray));
+    var (x, y) = ((640 - size) / 2f, (480 - size) / 2f);
+    using (var canvas = new SKCanvas(frame))
+    using (var image = SKImage.FromBitmap(face))
+    {
+        canvas.DrawImage(image, SKRect.Create(x, y, size, size), new SKSamplingOptions(SKCubicResampler.Mitchell));
+    }
+    return (frame, x, y, size / (float)FaceImage.Size);
 }
 
 static Dictionary<string, string> ParseOptions(string[] args)

@@ -266,4 +266,23 @@ public sealed class DataCommandsTests : IDisposable
         Assert.Equal(879, json.RootElement.GetProperty("splits").GetProperty("PrivateTest").GetProperty("happy").GetInt32());
         Assert.Equal(280, json.RootElement.GetProperty("duplicates").GetProperty("cross_split").GetProperty("PublicTest_in_Training").GetInt32());
     }
+
+    [Fact]
+    public void Preview_of_a_split_the_dataset_lacks_says_which_splits_it_has_instead_of_an_empty_grid()
+    {
+        var folder = _temp.File("faces");
+        Assert.Equal(0, CliRunner.Run("data", "export", "synthetic:70:1", "--out", folder).ExitCode);
+        Directory.Delete(Path.Combine(folder, "train"), recursive: true);
+        Directory.Delete(Path.Combine(folder, "val"), recursive: true);
+
+        var missing = CliRunner.Run("data", "preview", folder, "--no-cache", "--out", _temp.File("training.png"));
+        var present = CliRunner.Run("data", "preview", folder, "--no-cache", "--target-split", "PrivateTest", "--out", _temp.File("test.png"));
+
+        Assert.Equal(FerganApp.UserError, missing.ExitCode);
+        Assert.Contains("has no real Training faces to show (it has PrivateTest", missing.Error + missing.Out);
+        Assert.False(File.Exists(_temp.File("training.png")));
+        Assert.Equal(0, present.ExitCode);
+        Assert.True(File.Exists(_temp.File("test.png")));
+    }
 }
+

@@ -170,4 +170,31 @@ public sealed class ExportOnnxCommandTests : IDisposable
         Assert.True(new FileInfo(onnx).Length > 100_000);
         Assert.Equal(FerganApp.UserError, CliRunner.Run("export", "gan-onnx", "--out", onnx).ExitCode);
     }
+
+    [Fact]
+    public void Evaluate_scores_a_folder_of_labelled_photos_by_the_faces_found_in_them()
+    {
+        var folder = _temp.File("labelled");
+        foreach (var (emotion, photo) in new[] { ("happy", "sample1.jpg"), ("happy", "sample4.jpg"), ("neutral", "sample3.jpg") })
+        {
+            Directory.CreateDirectory(Path.Combine(folder, "test", emotion));
+            File.Copy(Path.Combine(Photos, photo), Path.Combine(folder, "test", emotion, photo));
+        }
+
+        var result = CliRunner.Run("evaluate", "--data", folder, "--find-faces", "--no-cache", "--runtime", "onnx", "--split", "PrivateTest", "--json");
+        var centreCrops = CliRunner.Run("evaluate", "--data", folder, "--no-cache", "--runtime", "onnx", "--split", "PrivateTest", "--json");
+        var badDetector = CliRunner.Run("data", "stats", folder, "--find-faces", "sideways");
+        var notPhotos = CliRunner.Run("data", "stats", "synthetic:70", "--find-faces");
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        using var json = JsonDocument.Parse(result.Out);
+        Assert.Equal(3, json.RootElement.GetProperty("faces").GetInt32());
+        // A whole group photo shrunk to 48x48 is not a face: the found faces read differently.
+        using var centre = JsonDocument.Parse(centreCrops.Out);
+        Assert.NotEqual(centre.RootElement.GetProperty("per_class").GetRawText(), json.RootElement.GetProperty("per_class").GetRawText());
+        Assert.Equal(FerganApp.UserError, badDetector.ExitCode);
+        Assert.Contains("use auto, near or far", badDetector.Error + badDetector.Out);
+        Assert.Equal(FerganApp.UserError, notPhotos.ExitCode);
+        Assert.Contains("image folders", notPhotos.Error + notPhotos.Out);
+    }
 }

@@ -51,6 +51,11 @@ public sealed class DataPreviewCommand(CliConsoles consoles) : Command<DataPrevi
         {
             throw new FerganException($"{settings.Dataset} has no generated faces (rows marked synthetic come from `fergan data synthesize`).");
         }
+        if (!shown.Any(i => faces.Split(i) == settings.TargetSplit))
+        {
+            var present = shown.GroupBy(faces.Split).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count():N0}");
+            throw new FerganException($"{settings.Dataset} has no {(settings.Generated ? "generated" : "real")} {settings.TargetSplit} faces to show (it has {string.Join(", ", present)}); choose one with --target-split.");
+        }
         File.WriteAllBytes(settings.Out!, FaceGrid.RenderDataset(faces.Select(shown), settings.TargetSplit, settings.PerClass));
         consoles.Out.MarkupLine($"wrote a grid of up to {settings.PerClass} {(settings.Generated ? "generated" : "real")} {settings.TargetSplit} faces per emotion to [bold]{Markup.Escape(settings.Out!)}[/].");
         return 0;

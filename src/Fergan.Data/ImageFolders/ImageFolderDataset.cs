@@ -6,13 +6,17 @@ namespace Fergan.Data.ImageFolders;
 /// A folder tree of face images, as in the common Kaggle folder release:
 /// <c>root/&lt;split&gt;/&lt;class&gt;/*.png|jpg</c> (split folders train, val, test, ...) or <c>root/&lt;class&gt;/*</c>
 /// without splits. Class folders are emotion names (angry, disgust, fear, happy, sad, surprise, neutral).
-/// Images of other sizes or in colour are converted to 48x48 gray and counted in the ingest report. Files named
+/// Images of other sizes or in colour are converted to 48x48 gray and counted in the ingest report; with a face
+/// finder as <paramref name="cropper"/>, each image is a photo whose face is found and cropped instead. Files named
 /// <c>synthetic-*</c> (as `data export` writes a synthesized set's generated faces) are read as generated.
 /// </summary>
-public sealed class ImageFolderDataset(string root) : IFaceDataset
+public sealed class ImageFolderDataset(string root, IFaceCropper? cropper = null) : IFaceDataset
 {
     public string Source { get; } = root;
     public string Format => "image-folders";
+
+    /// <summary>How each image becomes a face: <see cref="CentreCrop"/> unless a face finder was given.</summary>
+    public IFaceCropper Cropper { get; } = cropper ?? CentreCrop.Instance;
 
     public IEnumerable<FaceRecord> Read(IngestReport report, CancellationToken cancellationToken = default)
     {
@@ -53,7 +57,7 @@ public sealed class ImageFolderDataset(string root) : IFaceDataset
 
     private sealed record DecodedFace(GrayFaceDecoder.Decoded Decoded);
 
-    private static (ImageFile File, DecodedFace? Face, string? Problem) Decode(ImageFile file)
+    private (ImageFile File, DecodedFace? Face, string? Problem) Decode(ImageFile file)
     {
         byte[] bytes;
         try
@@ -64,7 +68,7 @@ public sealed class ImageFolderDataset(string root) : IFaceDataset
         {
             return (file, null, $"cannot read the file: {e.Message}");
         }
-        var decoded = GrayFaceDecoder.TryDecode(bytes, out var problem);
+        var decoded = Cropper.TryCrop(bytes, out var problem);
         return decoded is { } d ? (file, new DecodedFace(d), null) : (file, null, problem);
     }
 

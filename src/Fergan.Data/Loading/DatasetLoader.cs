@@ -5,6 +5,7 @@ using Fergan.Data.Cache;
 using Fergan.Data.Fer2013Csv;
 using Fergan.Data.FerPlus;
 using Fergan.Data.ImageFolders;
+using Fergan.Data.Imaging;
 using Fergan.Data.Splitting;
 using Fergan.Data.Synthetic;
 
@@ -22,8 +23,22 @@ public static class DatasetLoader
     /// <summary>Provenance split method of a source that assigns no splits.</summary>
     private const string NoSplit = "none";
 
-    /// <summary>Picks the reader for a dataset argument by what it is on disk, not by its name.</summary>
-    public static IFaceDataset Open(string spec)
+    /// <summary>
+    /// Picks the reader for a dataset argument by what it is on disk, not by its name. <paramref name="cropper"/>
+    /// (see <see cref="DatasetOptions.FaceCropper"/>) applies to image folders only; any other source refuses it.
+    /// </summary>
+    public static IFaceDataset Open(string spec, IFaceCropper? cropper = null)
+    {
+        var dataset = OpenAny(spec, cropper);
+        if (cropper is not null && dataset is not ImageFolderDataset)
+        {
+            throw new FerganException(
+                $"{spec}: finding faces ({cropper.Name}) reads photos in image folders (<root>/<split>/<class>/*.jpg or <root>/<class>/*.jpg); a {dataset.Format} source already holds 48x48 faces.");
+        }
+        return dataset;
+    }
+
+    private static IFaceDataset OpenAny(string spec, IFaceCropper? cropper)
     {
         if (SyntheticFaceDataset.TryParseSpec(spec, out var synthetic))
         {
@@ -31,7 +46,7 @@ public static class DatasetLoader
         }
         if (Directory.Exists(spec))
         {
-            return new ImageFolderDataset(spec);
+            return new ImageFolderDataset(spec, cropper);
         }
         if (!File.Exists(spec))
         {
@@ -44,7 +59,7 @@ public static class DatasetLoader
     public static LoadedDataset Load(string spec, DatasetOptions options, CancellationToken cancellationToken = default)
     {
         var watch = Stopwatch.StartNew();
-        var dataset = Open(spec);
+        var dataset = Open(spec, options.FaceCropper);
         var (faces, fromCache, cachePath, note) = Parse(dataset, options, cancellationToken);
         if (options.FerPlus is { } votes)
         {
@@ -135,6 +150,10 @@ public static class DatasetLoader
         // The version changes when a parse would give other faces or flags (v3: image folders read synthetic-* files
         // as generated), so a cache written by an older Fergan is not reused.
         var key = new StringBuilder($"v3|{dataset.Format}|{options.SkipBad}|");
+        if (dataset is ImageFolderDataset { Cropper: var cropper } && cropper is not CentreCrop)
+        {
+            key.Append($"crop={cropper.Name}|"); // faces found in photos are other faces than centre crops of them
+        }
         if (dataset is SyntheticFaceDataset)
         {
             key.Append(dataset.Source);

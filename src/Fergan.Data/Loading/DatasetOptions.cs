@@ -1,3 +1,4 @@
+using Fergan.Data.Imaging;
 using Fergan.Data.FerPlus;
 
 namespace Fergan.Data.Loading;
@@ -39,4 +40,11 @@ public sealed record DatasetOptions
 
     /// <summary>Cache folder; null means $FERGAN_CACHE, else $XDG_CACHE_HOME/fergan, else ~/.cache/fergan.</summary>
     public string? CacheDirectory { get; init; }
+
+    /// <summary>
+    /// How an image folder's files become faces; null centre-crops each image (face images, as FER2013's folder
+    /// release). A face finder (`--find-faces`: Fergan.Vision's PhotoFaceCropper) reads photos instead. Only image
+    /// folders hold photos: other sources refuse one.
+    /// </summary>
+    public IFaceCropper? FaceCropper { get; init; }
 }

@@ -296,8 +296,10 @@ public sealed class ClassifierCommandsTests : IDisposable
         var start = TrainTiny();
 
         var tuned = _temp.File("tuned");
+        // No --arch or --width: a fine-tuning run takes the network of the model it starts from (vgg-4, not the
+        // profile's vgg-16).
         var result = CliRunner.Run("train", "--data", Data, "--no-cache", "--out", tuned, "--init", start, "--epochs", "0", "--swa-epochs", "2",
-            "--swa-lr", "0.002", "--width", "4", "--batch-size", "16");
+            "--swa-lr", "0.002", "--batch-size", "16");
         var otherWidth = CliRunner.Run("train", "--data", Data, "--no-cache", "--out", _temp.File("wide"), "--init", start, "--epochs", "1", "--width", "8");
         var rateWithoutEpochs = CliRunner.Run("train", "--out", _temp.File("x"), "--swa-lr", "0.01");
         var nothingToTrain = CliRunner.Run("train", "--out", _temp.File("x"), "--epochs", "0");
@@ -306,6 +308,7 @@ public sealed class ClassifierCommandsTests : IDisposable
         Assert.True(result.ExitCode == 0, result.Error);
         // Spectre wraps long lines at spaces: compare with the whitespace run together.
         static string Flat(string text) => System.Text.RegularExpressions.Regex.Replace(text, @"\s+", " ");
+        Assert.Contains("training vgg-4 on", Flat(result.Error));
         Assert.Contains("(0 epochs + 2 averaged at lr 0.002, batch 16,", Flat(result.Error));
         Assert.Contains($"from the weights of {start}", Flat(result.Error));
         Assert.Contains("weight average of epochs 1-2: PublicTest accuracy", Flat(result.Out));

@@ -284,5 +284,22 @@ public sealed class DataCommandsTests : IDisposable
         Assert.Equal(0, present.ExitCode);
         Assert.True(File.Exists(_temp.File("test.png")));
     }
+
+    [Fact]
+    public void The_dataset_options_a_suggested_next_command_repeats_are_those_that_change_the_faces()
+    {
+        var defaults = new Fergan.Cli.Commands.DatasetSettings();
+        var changed = new Fergan.Cli.Commands.DatasetSettings
+        {
+            FerPlus = "votes.csv",
+            FerPlusMode = Fergan.Data.FerPlus.FerPlusMode.Probability,
+            Split = Fergan.Data.Loading.SplitMode.Stratified,
+            SplitSeed = 7,
+            FindFaces = new Spectre.Console.Cli.FlagValue<string> { IsSet = true, Value = "near" },
+        };
+
+        Assert.Equal("", defaults.RepeatedArguments());
+        Assert.Equal(" --ferplus votes.csv --ferplus-mode probability --split-mode stratified --split-seed 7 --find-faces near", changed.RepeatedArguments());
+    }
 }
 

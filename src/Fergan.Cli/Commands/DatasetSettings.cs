@@ -91,6 +91,21 @@ public class DatasetOptionSettings : CommandSettings
             : null,
     };
 
+    /// <summary>
+    /// These options as arguments, where they differ from the defaults (the same faces need them again): for the
+    /// next command a command suggests, such as train's `evaluate`.
+    /// </summary>
+    public string RepeatedArguments()
+    {
+        var text = new System.Text.StringBuilder();
+        if (FerPlus is not null) text.Append($" --ferplus {FerPlus}").Append(FerPlusMode == FerPlusMode.Majority ? "" : $" --ferplus-mode {FerPlusMode.ToString().ToLowerInvariant()}");
+        if (Split != SplitMode.Auto) text.Append($" --split-mode {Split.ToString().ToLowerInvariant()}");
+        if (SplitSeed != new DatasetOptions().SplitSeed) text.Append($" --split-seed {SplitSeed}");
+        if (FaceFinderDetector is { } detector) text.Append(" --find-faces").Append(detector == FaceDetectorModel.Auto ? "" : $" {detector.ToString().ToLowerInvariant()}");
+        if (SkipBad) text.Append(" --skip-bad");
+        return text.ToString();
+    }
+
     public override ValidationResult Validate() =>
         FerPlus is { } f && !File.Exists(f) ? ValidationResult.Error($"--ferplus: no file at {f}.")
         : FindFaces is { IsSet: true, Value: { Length: > 0 } detector } && !(Enum.TryParse<FaceDetectorModel>(detector, ignoreCase: true, out var model) && Enum.IsDefined(model) && !char.IsDigit(detector[0]))

@@ -9,7 +9,7 @@ public interface IFaceDataset
     /// <summary>The file, folder or spec the faces come from (used in messages and cache keys).</summary>
     string Source { get; }
 
-    /// <summary>A short format name: fer2013-csv, image-folders, fergan-binary, synthetic.</summary>
+    /// <summary>A short format name: fer2013-csv, image-folders (photo-folders with a face finder), fergan-binary, synthetic.</summary>
     string Format { get; }
 
     /// <summary>

@@ -13,7 +13,11 @@ namespace Fergan.Data.ImageFolders;
 public sealed class ImageFolderDataset(string root, IFaceCropper? cropper = null) : IFaceDataset
 {
     public string Source { get; } = root;
-    public string Format => "image-folders";
+    /// <summary>The format of a folder read through a face finder: other faces than its centre crops, and cards say so.</summary>
+    public const string PhotoFormat = "photo-folders";
+
+    /// <summary>"image-folders", or <see cref="PhotoFormat"/> where a face finder crops each photo.</summary>
+    public string Format => Cropper is CentreCrop ? "image-folders" : PhotoFormat;
 
     /// <summary>How each image becomes a face: <see cref="CentreCrop"/> unless a face finder was given.</summary>
     public IFaceCropper Cropper { get; } = cropper ?? CentreCrop.Instance;

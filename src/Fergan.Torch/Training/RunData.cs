@@ -28,5 +28,5 @@ public sealed record RunData(string Source, string Format, string Labels, string
     public bool SameFacesAs(RunData other) => Splits.SequenceEqual(other.Splits);
 
     public override string ToString() =>
-        $"{Source} (labels: {Labels}, split: {SplitMethod}; {string.Join(", ", Splits)})";
+        $"{Source} ({Format}, labels: {Labels}, split: {SplitMethod}; {string.Join(", ", Splits)})";
 }

@@ -143,7 +143,7 @@ public class RunDirectory(string root)
         if (saved is not null && !saved.SameFacesAs(data))
         {
             throw new FerganException($"{Root} holds a run trained on {saved}; the data given now is {data}. " +
-                                      $"Resume it with the data it was trained on (--data {saved.Source}, with the same label and split options), or start a new --out folder.");
+                                      $"Resume it with the data it was trained on (--data {saved.Source}, with the same label and split options{(saved.Format == Fergan.Data.ImageFolders.ImageFolderDataset.PhotoFormat ? " and --find-faces, since its faces were found in photos" : "")}), or start a new --out folder.");
         }
     }
 

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using Fergan.Cli.Infrastructure;
 using Fergan.Data.Loading;
 using Fergan.Data.Progress;
+using Fergan.Torch.Classifier;
 using Fergan.Torch.Classifier.Models;
 using Fergan.Torch.Classifier.Training;
 using Fergan.Torch.Runtime;
@@ -53,7 +54,7 @@ public sealed class TrainSettings : TrainingRunSettings
     public int? Epochs { get; init; }
 
     [CommandOption("--init <DIR>")]
-    [Description("Start from this trained classifier's weights (a `fergan train` folder or a bundled model, same --arch and --width) instead of random ones: fine-tuning. Selection starts from its PublicTest score, so the run never ends with a worse model there.")]
+    [Description("Start from this trained classifier's weights (a `fergan train` folder or a bundled model) instead of random ones: fine-tuning. Its --arch and --width unless given. Selection starts from its PublicTest score, so the run never ends with a worse model there.")]
     public string? Init { get; init; }
 
     [CommandOption("--swa-epochs <N>")]
@@ -182,7 +183,7 @@ public sealed class TrainCommand(CliConsoles consoles) : Command<TrainSettings>
         {
             // What a new user does next: score it (PrivateTest once, for the model reported), and export it for photos.
             var model = Markup.Escape(result.ModelFolder);
-            consoles.Out.MarkupLine($"next: fergan evaluate --model {model} --data {Markup.Escape(dataset)} --split PrivateTest; " +
+            consoles.Out.MarkupLine($"next: fergan evaluate --model {model} --data {Markup.Escape(dataset + settings.RepeatedArguments())} --split PrivateTest; " +
                                     $"fergan export onnx --model {model} --out {Markup.Escape(Path.Combine(result.ModelFolder, "classifier.onnx"))} (for predict and serve)");
         }
         return 0;
@@ -191,11 +192,14 @@ public sealed class TrainCommand(CliConsoles consoles) : Command<TrainSettings>
     private static ClassifierOptions Resolve(TrainSettings s)
     {
         var options = ClassifierOptions.For(s.Profile);
-        var architecture = options.Architecture with
-        {
-            Kind = s.Arch ?? options.Architecture.Kind,
-            Width = s.Width ?? (s.Arch == ClassifierKind.Baseline && s.Profile == ClassifierProfile.Quick ? 32 : options.Architecture.Width),
-        };
+        // Fine-tuning keeps the network it starts from unless --arch or --width says otherwise (the trainer then names
+        // the mismatch): `--init models/classifier` alone must not fail because the profile's vgg is narrower.
+        var architecture = (s.Init is not null && s.Arch is null && s.Width is null ? ArchitectureOf(s.Init) : null)
+            ?? options.Architecture with
+            {
+                Kind = s.Arch ?? options.Architecture.Kind,
+                Width = s.Width ?? (s.Arch == ClassifierKind.Baseline && s.Profile == ClassifierProfile.Quick ? 32 : options.Architecture.Width),
+            };
         return (options with
         {
             Architecture = architecture,
@@ -220,6 +224,19 @@ public sealed class TrainCommand(CliConsoles consoles) : Command<TrainSettings>
             DistillWeight = s.DistillWeight ?? options.DistillWeight,
             DistillTemperature = s.DistillTemperature ?? options.DistillTemperature,
         }).WithAveraging(s.SwaEpochs ?? 0, s.SwaLearningRate, s.Patience);
+    }
+
+    /// <summary>The network of a trained classifier folder, or null where its card cannot be read (the trainer reports that).</summary>
+    private static ClassifierArchitecture? ArchitectureOf(string folder)
+    {
+        try
+        {
+            return ClassifierCard.Read(folder).Architecture;
+        }
+        catch (FerganException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Step and training data of the generator mixed in, from its card (a bad folder is reported by the trainer).</summary>

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Fergan.Data;
 using Fergan.Data.Loading;
 using Fergan.Vision;
+using Fergan.Vision.Alignment;
 using Fergan.Vision.Classification;
 using Fergan.Vision.Detection;
 using Fergan.Vision.Photos;
@@ -23,6 +24,8 @@ using SkiaSharp;
 //       640x480 frame (a face at a photo's scale)
 //   dotnet run -c Release --project bench/Fergan.PhotoBench -- framed-faces [--split PrivateTest] [--face-size 120] --out DIR
 //       a split's faces as 640x480 photos (each face scaled to S px, centred), for `fergan evaluate --find-faces`
+//   dotnet run -c Release --project bench/Fergan.PhotoBench -- photo-path-parts [--split PublicTest] [--face-size 120]
+//       where the photo path's loss comes from: resampling, the detector's box, eye levelling
 var command = args.FirstOrDefault() ?? "help";
 var options = ParseOptions(args.Skip(1).ToArray());
 string Get(string name, string fallback) => options.TryGetValue(name, out var v) ? v : fallback;
@@ -47,8 +50,12 @@ switch (command)
         FramedFaces(Get("data", "../shared/data/fer2013/fer2013.csv.gz"), Enum.Parse<DataSplit>(Get("split", "PrivateTest"), ignoreCase: true),
             int.Parse(Get("face-size", "120"), CultureInfo.InvariantCulture), Get("out", "framed-faces"));
         break;
+    case "photo-path-parts":
+        PhotoPathParts(Get("data", "../shared/data/fer2013/fer2013.csv.gz"), Enum.Parse<DataSplit>(Get("split", "PublicTest"), ignoreCase: true),
+            int.Parse(Get("face-size", "120"), CultureInfo.InvariantCulture));
+        break;
     default:
-        Console.WriteLine("usage: Fergan.PhotoBench detection|latency|frame|calibrate-alignment|framed-faces [options] (see Program.cs)");
+        Console.WriteLine("usage: Fergan.PhotoBench detection|latency|frame|calibrate-alignment|framed-faces|photo-path-parts [options] (see Program.cs)");
         break;
 }
 
@@ -204,6 +211,66 @@ static void FramedFaces(string data, DataSplit split, int faceSize, string outFo
         }
     });
     Console.WriteLine($"wrote {indices.Length:N0} {split} faces at {faceSize} px in 640x480 frames to {outFolder}/test/<emotion>/");
+}
+
+static void PhotoPathParts(string data, DataSplit split, int faceSize)
+{
+    // Where the photo path's loss comes from (bench/photo-path.sh measures the whole of it): each face of a split is
+    // set in a 640x480 frame as framed-faces does, then cropped back four ways and classified by the bundled model:
+    //   stored     the 48x48 face as stored (no resampling at all);
+    //   exact box  FaceAligner with the box FER2013's framing puts on this face in the frame, eyes taken as level:
+    //              the resampling alone (up to S px, back down to 48);
+    //   found box  BlazeFace's box (auto) with the eyes taken as level: adds the detector's box;
+    //   pipeline   BlazeFace's box and keypoints, eyes levelled: what predict does.
+    // Accuracies are on the faces BlazeFace found (all four on the same faces).
+    var faces = DatasetLoader.Load(data, new DatasetOptions()).Faces;
+    var indices = faces.IndicesOf(split);
+    using var detector = new BlazeFaceDetector(Path.Combine(FerPipeline.BundledModels, "blazeface"), OnnxSessions.Quiet(1));
+    using var classifier = new OnnxEmotionClassifier(Path.Combine(FerPipeline.BundledModels, "classifier", OnnxEmotionClassifier.ModelFile));
+    var crops = new (byte[] Stored, byte[] Exact, byte[] Found, byte[] Pipeline, int Label)?[indices.Length];
+    Parallel.For(0, indices.Length, k =>
+    {
+        var i = indices[k];
+        using var face = new SKBitmap(new SKImageInfo(FaceImage.Size, FaceImage.Size, SKColorType.Rgba8888, SKAlphaType.Opaque));
+        var pixels = faces.Pixels(i);
+        var rgba = face.GetPixelSpan();
+        for (var p = 0; p < FaceImage.PixelCount; p++)
+        {
+            rgba[4 * p] = rgba[4 * p + 1] = rgba[4 * p + 2] = pixels[p];
+            rgba[4 * p + 3] = 255;
+        }
+        var (frame, x, y, scale) = InFrame(face, pixels, faceSize);
+        using (frame)
+        {
+            var found = detector.Detect(frame);
+            if (found.Count == 0) return;
+            var best = found.MaxBy(f => f.Box.Width * f.Box.Height)!;
+            var exactWidth = FaceAligner.FerBoxWidth * scale;
+            var exact = new BoxF(x + FaceAligner.FerBoxCenterX * scale - exactWidth / 2, y + FaceAligner.FerBoxCenterY * scale - exactWidth / 2, exactWidth, exactWidth);
+            crops[k] = (pixels.ToArray(), FaceAligner.Align(frame, Level(exact, best.Score)).Pixels,
+                FaceAligner.Align(frame, Level(best.Box, best.Score)).Pixels, FaceAligner.Align(frame, best).Pixels, (int)faces.Label(i));
+        }
+    });
+    var kept = crops.Where(c => c is not null).Select(c => c!.Value).ToList();
+    double Accuracy(Func<(byte[] Stored, byte[] Exact, byte[] Found, byte[] Pipeline, int Label), byte[]> pick)
+    {
+        var probabilities = classifier.Predict(kept.Select(pick).ToList());
+        return kept.Select((c, j) => Array.IndexOf(probabilities[j], probabilities[j].Max()) == c.Label ? 1 : 0).Average();
+    }
+    Console.WriteLine($"{split}: {kept.Count:N0} of {indices.Length:N0} faces found at {faceSize} px in a 640x480 frame");
+    Console.WriteLine("| crop | accuracy |");
+    Console.WriteLine("|---|---|");
+    Console.WriteLine($"| stored 48x48 | {Accuracy(c => c.Stored):0.000} |");
+    Console.WriteLine($"| exact box, eyes as level (resampling only) | {Accuracy(c => c.Exact):0.000} |");
+    Console.WriteLine($"| BlazeFace's box, eyes as level | {Accuracy(c => c.Found):0.000} |");
+    Console.WriteLine($"| BlazeFace's box and eyes levelled (predict) | {Accuracy(c => c.Pipeline):0.000} |");
+}
+
+// A detection with this box whose eyes sit level (FaceAligner then only scales and crops).
+static FaceDetection Level(BoxF box, float score)
+{
+    var (cx, cy, d) = (box.CenterX, box.CenterY, box.Width / 4);
+    return new FaceDetection(box, [new(cx - d, cy - d), new(cx + d, cy - d), new(cx, cy), new(cx, cy + d), new(cx - 2 * d, cy), new(cx + 2 * d, cy)], score);
 }
 
 static (SKBitmap Frame, float OffsetX, float OffsetY, float Scale) InFrame(SKBitmap face, ReadOnlySpan<byte> pixels, int size)

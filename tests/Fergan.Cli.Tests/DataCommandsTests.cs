@@ -276,13 +276,16 @@ public sealed class DataCommandsTests : IDisposable
         Directory.Delete(Path.Combine(folder, "val"), recursive: true);
 
         var missing = CliRunner.Run("data", "preview", folder, "--no-cache", "--out", _temp.File("training.png"));
-        var present = CliRunner.Run("data", "preview", folder, "--no-cache", "--target-split", "PrivateTest", "--out", _temp.File("test.png"));
+        var present = CliRunner.Run("data", "preview", folder, "--no-cache", "--split", "PrivateTest", "--out", _temp.File("test.png"));
+        var oldName = CliRunner.Run("data", "preview", folder, "--no-cache", "--target-split", "PrivateTest", "--out", _temp.File("old-name.png"));
 
         Assert.Equal(FerganApp.UserError, missing.ExitCode);
         Assert.Contains("has no real Training faces to show (it has PrivateTest", missing.Error + missing.Out);
+        Assert.Contains("choose one with --split", System.Text.RegularExpressions.Regex.Replace(missing.Error + missing.Out, @"\s+", " "));
         Assert.False(File.Exists(_temp.File("training.png")));
         Assert.Equal(0, present.ExitCode);
         Assert.True(File.Exists(_temp.File("test.png")));
+        Assert.Equal(0, oldName.ExitCode); // --split is evaluate's name for it; the old --target-split still works
     }
 
     [Fact]

@@ -26,7 +26,7 @@ public sealed class DataBalanceSettings : DatasetSettings
     [Description("The cap per emotion.")]
     public int? MaxPerClass { get; init; }
 
-    [CommandOption("--target-split <SPLIT>")]
+    [CommandOption("--split|--target-split <SPLIT>")]
     [Description("The split to balance; the others are copied unchanged.")]
     [DefaultValue(DataSplit.Training)]
     public DataSplit TargetSplit { get; init; } = DataSplit.Training;

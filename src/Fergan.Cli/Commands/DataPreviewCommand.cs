@@ -19,7 +19,7 @@ public sealed class DataPreviewSettings : DatasetSettings
     [DefaultValue(10)]
     public int PerClass { get; init; } = 10;
 
-    [CommandOption("--target-split <SPLIT>")]
+    [CommandOption("--split|--target-split <SPLIT>")]
     [Description("Which split to show.")]
     [DefaultValue(DataSplit.Training)]
     public DataSplit TargetSplit { get; init; } = DataSplit.Training;
@@ -54,7 +54,7 @@ public sealed class DataPreviewCommand(CliConsoles consoles) : Command<DataPrevi
         if (!shown.Any(i => faces.Split(i) == settings.TargetSplit))
         {
             var present = shown.GroupBy(faces.Split).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count():N0}");
-            throw new FerganException($"{settings.Dataset} has no {(settings.Generated ? "generated" : "real")} {settings.TargetSplit} faces to show (it has {string.Join(", ", present)}); choose one with --target-split.");
+            throw new FerganException($"{settings.Dataset} has no {(settings.Generated ? "generated" : "real")} {settings.TargetSplit} faces to show (it has {string.Join(", ", present)}); choose one with --split.");
         }
         File.WriteAllBytes(settings.Out!, FaceGrid.RenderDataset(faces.Select(shown), settings.TargetSplit, settings.PerClass));
         consoles.Out.MarkupLine($"wrote a grid of up to {settings.PerClass} {(settings.Generated ? "generated" : "real")} {settings.TargetSplit} faces per emotion to [bold]{Markup.Escape(settings.Out!)}[/].");

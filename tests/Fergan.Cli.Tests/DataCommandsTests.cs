@@ -193,7 +193,7 @@ public sealed class DataCommandsTests : IDisposable
     [Theory]
     [InlineData("data", "stats", "synthetic:70", "--no-cache", "--bogus", "3")]
     [InlineData("train", "--data", "synthetic:70", "--no-cache", "--epoch", "30")]   // --epochs misspelt
-    [InlineData("serve", "--port", "8080")]                                          // --urls is the option
+    [InlineData("serve", "--prot", "8080")]                                          // --port misspelt
     public void An_unknown_option_is_an_error_not_ignored(params string[] args)
     {
         var result = CliRunner.Run(args);

@@ -197,4 +197,20 @@ public sealed class ExportOnnxCommandTests : IDisposable
         Assert.Equal(FerganApp.UserError, notPhotos.ExitCode);
         Assert.Contains("image folders", notPhotos.Error + notPhotos.Out);
     }
+
+    [Fact]
+    public void Serve_takes_a_port_as_shorthand_for_a_loopback_url_but_not_beside_urls()
+    {
+        Assert.Equal("http://127.0.0.1:5123", new Commands.Photos.ServeSettings { Port = 5123 }.ToWebOptions().Urls);
+        Assert.Equal(Commands.Photos.ServeSettings.DefaultUrls, new Commands.Photos.ServeSettings().ToWebOptions().Urls);
+
+        var both = CliRunner.Run("serve", "--port", "5123", "--urls", "http://127.0.0.1:5124");
+        var outOfRange = CliRunner.Run("serve", "--port", "70000");
+
+        Assert.Equal(FerganApp.UserError, both.ExitCode);
+        Assert.Contains("give one", both.Error + both.Out);
+        Assert.Equal(FerganApp.UserError, outOfRange.ExitCode);
+        Assert.Contains("between 1 and 65535", outOfRange.Error + outOfRange.Out);
+    }
 }
+

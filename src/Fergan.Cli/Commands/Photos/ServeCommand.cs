@@ -8,10 +8,15 @@ namespace Fergan.Cli.Commands.Photos;
 
 public sealed class ServeSettings : CommandSettings
 {
+    public const string DefaultUrls = "http://127.0.0.1:5000";
+
     [CommandOption("--urls <URLS>")]
-    [Description("Where to listen (semicolon-separated). Loopback by default; use http://0.0.0.0:5000 to serve the network.")]
-    [DefaultValue("http://127.0.0.1:5000")]
-    public string Urls { get; init; } = "http://127.0.0.1:5000";
+    [Description("Where to listen (semicolon-separated). Default: " + DefaultUrls + ", loopback only; use http://0.0.0.0:5000 to serve the network.")]
+    public string? Urls { get; init; }
+
+    [CommandOption("--port <PORT>")]
+    [Description("Shorthand for --urls http://127.0.0.1:<PORT> (loopback).")]
+    public int? Port { get; init; }
 
     [CommandOption("--model <ONNX>")]
     [Description("Exported classifier (.onnx file, or a folder holding classifier.onnx). Default: the bundled one.")]
@@ -36,7 +41,7 @@ public sealed class ServeSettings : CommandSettings
 
     public WebOptions ToWebOptions() => new()
     {
-        Urls = Urls,
+        Urls = Urls ?? (Port is { } port ? $"http://127.0.0.1:{port}" : DefaultUrls),
         Model = Model,
         Gan = Gan,
         Report = Report,
@@ -46,6 +51,8 @@ public sealed class ServeSettings : CommandSettings
 
     public override ValidationResult Validate()
     {
+        if (Port is not null && Urls is not null) return ValidationResult.Error("--port and --urls both say where to listen; give one.");
+        if (Port is < 1 or > 65535) return ValidationResult.Error($"--port must be between 1 and 65535 (got {Port}).");
         var problems = ToWebOptions().Validate();
         if (Report is not null && !Directory.Exists(Report)) problems = [.. problems, $"--report {Report} is not a folder"];
         return problems.Count > 0 ? ValidationResult.Error(string.Join("; ", problems) + ".") : ValidationResult.Success();

@@ -49,6 +49,40 @@ public sealed class ImageFolderDatasetTests : IDisposable
     }
 
     [Fact]
+    public void Reads_the_kaggle_folder_release_as_it_comes_gray_48x48_jpegs_in_train_and_test()
+    {
+        // Kaggle's folder release of FER2013 is train/ and test/ of gray 48x48 JPEGs (lossy, so the pixels come back
+        // close, not equal); a colour JPEG of another size is converted and counted.
+        var face = SmoothPictures.Picture(7);
+        using var gray = new SKBitmap(new SKImageInfo(FaceImage.Size, FaceImage.Size, SKColorType.Gray8, SKAlphaType.Opaque));
+        face.CopyTo(gray.GetPixelSpan());
+        using (var image = SKImage.FromBitmap(gray))
+        {
+            var jpeg = image.Encode(SKEncodedImageFormat.Jpeg, 95).ToArray();
+            _temp.Write("kaggle/train/happy/im0.jpg", jpeg);
+            _temp.Write("kaggle/test/sad/im0.jpg", jpeg);
+        }
+        using (var colour = new SKBitmap(64, 64))
+        {
+            colour.Erase(new SKColor(200, 40, 40));
+            using var image = SKImage.FromBitmap(colour);
+            _temp.Write("kaggle/train/angry/im1.jpg", image.Encode(SKEncodedImageFormat.Jpeg, 95).ToArray());
+        }
+        var report = new IngestReport();
+
+        var records = ReadAll(_temp.File("kaggle"), report);
+
+        Assert.Equal(3, records.Count);
+        var happy = records.Single(r => r.Label == Emotion.Happy);
+        Assert.Equal(DataSplit.Training, happy.Split);
+        Assert.Equal(DataSplit.PrivateTest, records.Single(r => r.Label == Emotion.Sad).Split);
+        var meanError = happy.Pixels.Zip(face, (a, b) => Math.Abs(a - b)).Average();
+        Assert.True(meanError < 2, $"mean JPEG error {meanError:0.00} grey levels");
+        Assert.Equal(1, report.Conversions.Values.Max()); // the colour 64x64 image only, each change once
+        Assert.All(report.Conversions.Keys, k => Assert.True(k.Contains("gray") || k.Contains("48x48"), k));
+    }
+
+    [Fact]
     public void Class_folders_without_splits_get_a_stratified_split()
     {
         foreach (var (name, value) in new[] { ("happy", 200), ("sad", 40) })

@@ -7,23 +7,11 @@ Both files come from `fergan evaluate --probabilities` on the same split, one wi
 JSON, or with --markdown the tables README uses. Intervals are Wilson 95 % intervals of a proportion.
 """
 import collections
-import csv
 import json
 import math
 import sys
 
-
-def read(path):
-    with open(path, newline="") as f:
-        rows = list(csv.DictReader(f))
-    if not rows or "source_row" not in rows[0]:
-        sys.exit(f"{path}: not a `fergan evaluate --probabilities` file with a source_row column (Fergan after 2026-11-27)")
-    names = list(rows[0].keys())[list(rows[0].keys()).index("label") + 1:]
-    faces = {}
-    for r in rows:
-        p = [float(r[n]) for n in names]
-        faces[int(r["source_row"])] = (r["label"], names[p.index(max(p))])
-    return faces, names
+from probabilities import read_by_source_row
 
 
 def wilson(right, n, z=1.959964):
@@ -43,8 +31,8 @@ def main():
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     if len(args) != 2:
         sys.exit(__doc__)
-    fer, names = read(args[0])
-    plus, plus_names = read(args[1])
+    fer, names = read_by_source_row(args[0])
+    plus, plus_names = read_by_source_row(args[1])
     if names != plus_names:
         sys.exit("the two files name other emotions")
     missing = [r for r in plus if r not in fer]

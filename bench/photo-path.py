@@ -7,33 +7,21 @@ For each file: faces found, its accuracy and the baseline's on those faces, the 
 bootstrap interval (2,000 resamples of the faces, seed 2013) and how often the two predict the same emotion.
 Prints a Markdown table. Standard library only.
 """
-import csv
 import random
 import sys
 
-
-def read(path):
-    with open(path, newline="") as f:
-        rows = list(csv.DictReader(f))
-    if not rows or "source_row" not in rows[0]:
-        sys.exit(f"{path}: not a `fergan evaluate --probabilities` file with a source_row column")
-    names = list(rows[0].keys())[list(rows[0].keys()).index("label") + 1:]
-    faces = {}
-    for r in rows:
-        p = [float(r[n]) for n in names]
-        faces[int(r["source_row"])] = (r["label"], names[p.index(max(p))])
-    return faces
+from probabilities import read_by_source_row
 
 
 def main():
     if len(sys.argv) < 4:
         sys.exit(__doc__)
     folder, base_name, names = sys.argv[1], sys.argv[2], sys.argv[3:]
-    base = read(f"{folder}/{base_name}.csv")
+    base, _ = read_by_source_row(f"{folder}/{base_name}.csv")
     print(f"| read as | faces found (of {len(base):,}) | accuracy | {base_name}, same faces | difference [95 % CI] | same emotion |")
     print("|---|---|---|---|---|---|")
     for name in names:
-        other = read(f"{folder}/{name}.csv")
+        other, _ = read_by_source_row(f"{folder}/{name}.csv")
         missing = [k for k in other if k not in base]
         if missing:
             sys.exit(f"{name}: source row {missing[0]} is not in {base_name}")

@@ -153,14 +153,8 @@ static void CalibrateAlignment(string data, FaceDetectorModel network, int faceS
     var rows = new List<float[]>();
     foreach (var i in sample)
     {
-        using var face = new SKBitmap(new SKImageInfo(FaceImage.Size, FaceImage.Size, SKColorType.Rgba8888, SKAlphaType.Opaque));
         var pixels = faces.Pixels(i);
-        var rgba = face.GetPixelSpan();
-        for (var p = 0; p < FaceImage.PixelCount; p++)
-        {
-            rgba[4 * p] = rgba[4 * p + 1] = rgba[4 * p + 2] = pixels[p];
-            rgba[4 * p + 3] = 255;
-        }
+        using var face = FaceBitmap(pixels);
         var (scene, offsetX, offsetY, scale) = faceSize <= 0 ? (face, 0f, 0f, 1f) : InFrame(face, pixels, faceSize);
         var found = detector.Detect(scene, new DetectionOptions { Detector = network, MinScore = 0.5f, MinFace = 0 });
         if (!ReferenceEquals(scene, face)) scene.Dispose();
@@ -193,14 +187,8 @@ static void FramedFaces(string data, DataSplit split, int faceSize, string outFo
     var indices = faces.IndicesOf(split);
     Parallel.ForEach(indices, i =>
     {
-        using var face = new SKBitmap(new SKImageInfo(FaceImage.Size, FaceImage.Size, SKColorType.Rgba8888, SKAlphaType.Opaque));
         var pixels = faces.Pixels(i);
-        var rgba = face.GetPixelSpan();
-        for (var p = 0; p < FaceImage.PixelCount; p++)
-        {
-            rgba[4 * p] = rgba[4 * p + 1] = rgba[4 * p + 2] = pixels[p];
-            rgba[4 * p + 3] = 255;
-        }
+        using var face = FaceBitmap(pixels);
         var (frame, _, _, _) = InFrame(face, pixels, faceSize);
         using (frame)
         {
@@ -231,14 +219,8 @@ static void PhotoPathParts(string data, DataSplit split, int faceSize)
     Parallel.For(0, indices.Length, k =>
     {
         var i = indices[k];
-        using var face = new SKBitmap(new SKImageInfo(FaceImage.Size, FaceImage.Size, SKColorType.Rgba8888, SKAlphaType.Opaque));
         var pixels = faces.Pixels(i);
-        var rgba = face.GetPixelSpan();
-        for (var p = 0; p < FaceImage.PixelCount; p++)
-        {
-            rgba[4 * p] = rgba[4 * p + 1] = rgba[4 * p + 2] = pixels[p];
-            rgba[4 * p + 3] = 255;
-        }
+        using var face = FaceBitmap(pixels);
         var (frame, x, y, scale) = InFrame(face, pixels, faceSize);
         using (frame)
         {
@@ -271,6 +253,19 @@ static FaceDetection Level(BoxF box, float score)
 {
     var (cx, cy, d) = (box.CenterX, box.CenterY, box.Width / 4);
     return new FaceDetection(box, [new(cx - d, cy - d), new(cx + d, cy - d), new(cx, cy), new(cx, cy + d), new(cx - 2 * d, cy), new(cx + 2 * d, cy)], score);
+}
+
+// A stored 48x48 gray face as the opaque RGBA bitmap the photo pipeline takes.
+static SKBitmap FaceBitmap(ReadOnlySpan<byte> pixels)
+{
+    var face = new SKBitmap(new SKImageInfo(FaceImage.Size, FaceImage.Size, SKColorType.Rgba8888, SKAlphaType.Opaque));
+    var rgba = face.GetPixelSpan();
+    for (var p = 0; p < FaceImage.PixelCount; p++)
+    {
+        rgba[4 * p] = rgba[4 * p + 1] = rgba[4 * p + 2] = pixels[p];
+        rgba[4 * p + 3] = 255;
+    }
+    return face;
 }
 
 static (SKBitmap Frame, float OffsetX, float OffsetY, float Scale) InFrame(SKBitmap face, ReadOnlySpan<byte> pixels, int size)

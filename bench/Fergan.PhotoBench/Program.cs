@@ -25,7 +25,7 @@ using SkiaSharp;
 //   dotnet run -c Release --project bench/Fergan.PhotoBench -- framed-faces [--split PrivateTest] [--face-size 120] --out DIR
 //       a split's faces as 640x480 photos (each face scaled to S px, centred), for `fergan evaluate --find-faces`
 //   dotnet run -c Release --project bench/Fergan.PhotoBench -- photo-path-parts [--split PublicTest] [--face-size 120]
-//       where the photo path's loss comes from: resampling, the detector's box, eye levelling
+//       where the photo path's loss comes from: resampling, the detector's box, eye levelling (always, or beyond 10 degrees)
 var command = args.FirstOrDefault() ?? "help";
 var options = ParseOptions(args.Skip(1).ToArray());
 string Get(string name, string fallback) => options.TryGetValue(name, out var v) ? v : fallback;
@@ -204,18 +204,19 @@ static void FramedFaces(string data, DataSplit split, int faceSize, string outFo
 static void PhotoPathParts(string data, DataSplit split, int faceSize)
 {
     // Where the photo path's loss comes from (bench/photo-path.sh measures the whole of it): each face of a split is
-    // set in a 640x480 frame as framed-faces does, then cropped back four ways and classified by the bundled model:
+    // set in a 640x480 frame as framed-faces does, then cropped back five ways and classified by the bundled model:
     //   stored     the 48x48 face as stored (no resampling at all);
     //   exact box  FaceAligner with the box FER2013's framing puts on this face in the frame, eyes taken as level:
     //              the resampling alone (up to S px, back down to 48);
     //   found box  BlazeFace's box (auto) with the eyes taken as level: adds the detector's box;
-    //   pipeline   BlazeFace's box and keypoints, eyes levelled: what predict does.
-    // Accuracies are on the faces BlazeFace found (all four on the same faces).
+    //   pipeline   BlazeFace's box and keypoints, eyes levelled: what predict does;
+    //   beyond 10  the same, but levelled only where the eyes roll over 10 degrees (the classifier's training rotation).
+    // Accuracies are on the faces BlazeFace found (all on the same faces).
     var faces = DatasetLoader.Load(data, new DatasetOptions()).Faces;
     var indices = faces.IndicesOf(split);
     using var detector = new BlazeFaceDetector(Path.Combine(FerPipeline.BundledModels, "blazeface"), OnnxSessions.Quiet(1));
     using var classifier = new OnnxEmotionClassifier(Path.Combine(FerPipeline.BundledModels, "classifier", OnnxEmotionClassifier.ModelFile));
-    var crops = new (byte[] Stored, byte[] Exact, byte[] Found, byte[] Pipeline, int Label)?[indices.Length];
+    var crops = new (byte[] Stored, byte[] Exact, byte[] Found, byte[] Pipeline, byte[] Beyond10, float Roll, int Label)?[indices.Length];
     Parallel.For(0, indices.Length, k =>
     {
         var i = indices[k];
@@ -229,12 +230,14 @@ static void PhotoPathParts(string data, DataSplit split, int faceSize)
             var best = found.MaxBy(f => f.Box.Width * f.Box.Height)!;
             var exactWidth = FaceAligner.FerBoxWidth * scale;
             var exact = new BoxF(x + FaceAligner.FerBoxCenterX * scale - exactWidth / 2, y + FaceAligner.FerBoxCenterY * scale - exactWidth / 2, exactWidth, exactWidth);
+            var levelled = FaceAligner.Align(frame, best);
+            var beyond = Math.Abs(levelled.AngleDegrees) > 10 ? levelled : FaceAligner.Align(frame, Level(best.Box, best.Score));
             crops[k] = (pixels.ToArray(), FaceAligner.Align(frame, Level(exact, best.Score)).Pixels,
-                FaceAligner.Align(frame, Level(best.Box, best.Score)).Pixels, FaceAligner.Align(frame, best).Pixels, (int)faces.Label(i));
+                FaceAligner.Align(frame, Level(best.Box, best.Score)).Pixels, levelled.Pixels, beyond.Pixels, levelled.AngleDegrees, (int)faces.Label(i));
         }
     });
     var kept = crops.Where(c => c is not null).Select(c => c!.Value).ToList();
-    double Accuracy(Func<(byte[] Stored, byte[] Exact, byte[] Found, byte[] Pipeline, int Label), byte[]> pick)
+    double Accuracy(Func<(byte[] Stored, byte[] Exact, byte[] Found, byte[] Pipeline, byte[] Beyond10, float Roll, int Label), byte[]> pick)
     {
         var probabilities = classifier.Predict(kept.Select(pick).ToList());
         return kept.Select((c, j) => Array.IndexOf(probabilities[j], probabilities[j].Max()) == c.Label ? 1 : 0).Average();
@@ -246,6 +249,7 @@ static void PhotoPathParts(string data, DataSplit split, int faceSize)
     Console.WriteLine($"| exact box, eyes as level (resampling only) | {Accuracy(c => c.Exact):0.000} |");
     Console.WriteLine($"| BlazeFace's box, eyes as level | {Accuracy(c => c.Found):0.000} |");
     Console.WriteLine($"| BlazeFace's box and eyes levelled (predict) | {Accuracy(c => c.Pipeline):0.000} |");
+    Console.WriteLine($"| BlazeFace's box, eyes levelled where rolled over 10 degrees ({kept.Count(c => Math.Abs(c.Roll) > 10) / (double)kept.Count:P1} of faces) | {Accuracy(c => c.Beyond10):0.000} |");
 }
 
 // A detection with this box whose eyes sit level (FaceAligner then only scales and crops).

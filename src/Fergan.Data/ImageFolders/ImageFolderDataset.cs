@@ -13,6 +13,7 @@ namespace Fergan.Data.ImageFolders;
 public sealed class ImageFolderDataset(string root, IFaceCropper? cropper = null) : IFaceDataset
 {
     public string Source { get; } = root;
+
     /// <summary>The format of a folder read through a face finder: other faces than its centre crops, and cards say so.</summary>
     public const string PhotoFormat = "photo-folders";
 

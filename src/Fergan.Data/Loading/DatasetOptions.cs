@@ -1,5 +1,5 @@
-using Fergan.Data.Imaging;
 using Fergan.Data.FerPlus;
+using Fergan.Data.Imaging;
 
 namespace Fergan.Data.Loading;
 

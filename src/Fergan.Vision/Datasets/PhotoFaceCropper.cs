@@ -45,8 +45,14 @@ public sealed class PhotoFaceCropper : IFaceCropper, IDisposable
 
     public DetectionOptions Options { get; }
 
+    /// <summary>
+    /// Raised when detection or alignment changes what a photo gives (the name keys the parse cache, so crops made
+    /// by an earlier Fergan are not reused). 1: close-ups re-boxed by the 128 px network (2026-11-27).
+    /// </summary>
+    public const int Version = 1;
+
     public string Name =>
-        $"blazeface {Options.Detector.ToString().ToLowerInvariant()}, min score {Options.MinScore:0.###}, min face {Options.MinFace} px, largest face, aligned";
+        $"photo faces v{Version}: blazeface {Options.Detector.ToString().ToLowerInvariant()}, min score {Options.MinScore:0.###}, min face {Options.MinFace} px, largest face, aligned";
 
     public GrayFaceDecoder.Decoded? TryCrop(byte[] bytes, out string? problem)
     {

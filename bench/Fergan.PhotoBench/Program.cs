@@ -25,7 +25,10 @@ using SkiaSharp;
 //   dotnet run -c Release --project bench/Fergan.PhotoBench -- framed-faces [--split PrivateTest] [--face-size 120] --out DIR
 //       a split's faces as 640x480 photos (each face scaled to S px, centred), for `fergan evaluate --find-faces`
 //   dotnet run -c Release --project bench/Fergan.PhotoBench -- photo-path-parts [--split PublicTest] [--face-size 120]
-//       where the photo path's loss comes from: resampling, the detector's box, eye levelling (always, or beyond 10 degrees)
+//       [--half even|odd (with --split Training)] [--box-map FILE]
+//       where the photo path's loss comes from: resampling, the detector's box, FER2013's box estimated from it, levelling
+//   dotnet run -c Release --project bench/Fergan.PhotoBench -- calibrate-box [--half all|even|odd] [--out FILE]
+//       fits FaceAligner's map from BlazeFace's box and keypoints to FER2013's box on Training faces
 var command = args.FirstOrDefault() ?? "help";
 var options = ParseOptions(args.Skip(1).ToArray());
 string Get(string name, string fallback) => options.TryGetValue(name, out var v) ? v : fallback;
@@ -52,10 +55,13 @@ switch (command)
         break;
     case "photo-path-parts":
         PhotoPathParts(Get("data", "../shared/data/fer2013/fer2013.csv.gz"), Enum.Parse<DataSplit>(Get("split", "PublicTest"), ignoreCase: true),
-            int.Parse(Get("face-size", "120"), CultureInfo.InvariantCulture));
+            int.Parse(Get("face-size", "120"), CultureInfo.InvariantCulture), Get("half", "all"), Get("box-map", ""));
+        break;
+    case "calibrate-box":
+        CalibrateBox(Get("data", "../shared/data/fer2013/fer2013.csv.gz"), Get("half", "all"), Get("out", ""));
         break;
     default:
-        Console.WriteLine("usage: Fergan.PhotoBench detection|latency|frame|calibrate-alignment|framed-faces|photo-path-parts [options] (see Program.cs)");
+        Console.WriteLine("usage: Fergan.PhotoBench detection|latency|frame|calibrate-alignment|framed-faces|photo-path-parts|calibrate-box [options] (see Program.cs)");
         break;
 }
 
@@ -201,22 +207,30 @@ static void FramedFaces(string data, DataSplit split, int faceSize, string outFo
     Console.WriteLine($"wrote {indices.Length:N0} {split} faces at {faceSize} px in 640x480 frames to {outFolder}/test/<emotion>/");
 }
 
-static void PhotoPathParts(string data, DataSplit split, int faceSize)
+static void PhotoPathParts(string data, DataSplit split, int faceSize, string half, string boxMap)
 {
-    // Where the photo path's loss comes from (bench/photo-path.sh measures the whole of it): each face of a split is
-    // set in a 640x480 frame as framed-faces does, then cropped back five ways and classified by the bundled model:
-    //   stored     the 48x48 face as stored (no resampling at all);
-    //   exact box  FaceAligner with the box FER2013's framing puts on this face in the frame, eyes taken as level:
-    //              the resampling alone (up to S px, back down to 48);
-    //   found box  BlazeFace's box (auto) with the eyes taken as level: adds the detector's box;
-    //   pipeline   BlazeFace's box and keypoints, eyes levelled: what predict does;
-    //   beyond 10  the same, but levelled only where the eyes roll over 10 degrees (the classifier's training rotation).
-    // Accuracies are on the faces BlazeFace found (all on the same faces).
+    // Where the photo path's loss comes from (bench/photo-path.sh measures the whole of it): each face of a split (or
+    // of a half of Training, --half even|odd) is set in a 640x480 frame as framed-faces does, then cropped back
+    // several ways and classified by the bundled model; accuracies are on the faces BlazeFace found, all on the same
+    // faces. --box-map FILE (from calibrate-box --out) estimates FER2013's box with that map instead of FaceAligner's.
     var faces = DatasetLoader.Load(data, new DatasetOptions()).Faces;
-    var indices = faces.IndicesOf(split);
+    var indices = split == DataSplit.Training ? TrainingHalf(faces, half) : faces.IndicesOf(split);
+    var map = boxMap.Length > 0 ? JsonSerializer.Deserialize<double[][]>(File.ReadAllText(boxMap))! : null;
     using var detector = new BlazeFaceDetector(Path.Combine(FerPipeline.BundledModels, "blazeface"), OnnxSessions.Quiet(1));
     using var classifier = new OnnxEmotionClassifier(Path.Combine(FerPipeline.BundledModels, "classifier", OnnxEmotionClassifier.ModelFile));
-    var crops = new (byte[] Stored, byte[] Exact, byte[] Found, byte[] Pipeline, byte[] Beyond10, float Roll, int Label)?[indices.Length];
+    string[] ways =
+    [
+        "the stored 48x48 face (no resampling)",
+        "FER2013's own box on it, not levelled: resampling only",
+        "BlazeFace's box, not levelled",
+        "BlazeFace's box, eyes levelled (predict before 2026-11-27)",
+        "FER2013's box estimated from BlazeFace's box and keypoints, not levelled",
+        "the estimated box, eyes levelled",
+        $"the estimated box, eyes levelled where rolled over {FaceAligner.LevelBeyondDegrees:0} degrees (predict)",
+    ];
+    var crops = new byte[indices.Length][][];
+    var labels = new int[indices.Length];
+    var rolledFar = 0;
     Parallel.For(0, indices.Length, k =>
     {
         var i = indices[k];
@@ -230,33 +244,122 @@ static void PhotoPathParts(string data, DataSplit split, int faceSize)
             var best = found.MaxBy(f => f.Box.Width * f.Box.Height)!;
             var exactWidth = FaceAligner.FerBoxWidth * scale;
             var exact = new BoxF(x + FaceAligner.FerBoxCenterX * scale - exactWidth / 2, y + FaceAligner.FerBoxCenterY * scale - exactWidth / 2, exactWidth, exactWidth);
-            var levelled = FaceAligner.Align(frame, best);
-            var beyond = Math.Abs(levelled.AngleDegrees) > 10 ? levelled : FaceAligner.Align(frame, Level(best.Box, best.Score));
-            crops[k] = (pixels.ToArray(), FaceAligner.Align(frame, Level(exact, best.Score)).Pixels,
-                FaceAligner.Align(frame, Level(best.Box, best.Score)).Pixels, levelled.Pixels, beyond.Pixels, levelled.AngleDegrees, (int)faces.Label(i));
+            var roll = FaceAligner.Roll(best) ?? 0f;
+            var estimated = FaceAligner.FerBox(best, map);
+            var far = Math.Abs(roll) > FaceAligner.LevelBeyondDegrees;
+            if (far) Interlocked.Increment(ref rolledFar);
+            crops[k] =
+            [
+                pixels.ToArray(),
+                FaceAligner.Crop(frame, exact, 0),
+                FaceAligner.Crop(frame, best.Box, 0),
+                FaceAligner.Crop(frame, best.Box, roll),
+                FaceAligner.Crop(frame, estimated, 0),
+                FaceAligner.Crop(frame, estimated, roll),
+                FaceAligner.Crop(frame, estimated, far ? roll : 0),
+            ];
+            labels[k] = (int)faces.Label(i);
         }
     });
-    var kept = crops.Where(c => c is not null).Select(c => c!.Value).ToList();
-    double Accuracy(Func<(byte[] Stored, byte[] Exact, byte[] Found, byte[] Pipeline, byte[] Beyond10, float Roll, int Label), byte[]> pick)
-    {
-        var probabilities = classifier.Predict(kept.Select(pick).ToList());
-        return kept.Select((c, j) => Array.IndexOf(probabilities[j], probabilities[j].Max()) == c.Label ? 1 : 0).Average();
-    }
-    Console.WriteLine($"{split}: {kept.Count:N0} of {indices.Length:N0} faces found at {faceSize} px in a 640x480 frame");
+    var kept = Enumerable.Range(0, indices.Length).Where(k => crops[k] is not null).ToList();
+    var name = split == DataSplit.Training && half != "all" ? $"Training ({half} half)" : split.ToString();
+    Console.WriteLine($"{name}: {kept.Count:N0} of {indices.Length:N0} faces found at {faceSize} px in a 640x480 frame; {rolledFar / (double)kept.Count:P1} rolled over {FaceAligner.LevelBeyondDegrees:0} degrees");
     Console.WriteLine("| crop | accuracy |");
     Console.WriteLine("|---|---|");
-    Console.WriteLine($"| stored 48x48 | {Accuracy(c => c.Stored):0.000} |");
-    Console.WriteLine($"| exact box, eyes as level (resampling only) | {Accuracy(c => c.Exact):0.000} |");
-    Console.WriteLine($"| BlazeFace's box, eyes as level | {Accuracy(c => c.Found):0.000} |");
-    Console.WriteLine($"| BlazeFace's box and eyes levelled (predict) | {Accuracy(c => c.Pipeline):0.000} |");
-    Console.WriteLine($"| BlazeFace's box, eyes levelled where rolled over 10 degrees ({kept.Count(c => Math.Abs(c.Roll) > 10) / (double)kept.Count:P1} of faces) | {Accuracy(c => c.Beyond10):0.000} |");
+    for (var w = 0; w < ways.Length; w++)
+    {
+        var probabilities = classifier.Predict(kept.Select(k => crops[k][w]).ToList());
+        var accuracy = kept.Select((k, j) => Array.IndexOf(probabilities[j], probabilities[j].Max()) == labels[k] ? 1 : 0).Average();
+        Console.WriteLine($"| {ways[w]} | {accuracy:0.000} |");
+    }
 }
 
-// A detection with this box whose eyes sit level (FaceAligner then only scales and crops).
-static FaceDetection Level(BoxF box, float score)
+static void CalibrateBox(string data, string half, string outFile)
 {
-    var (cx, cy, d) = (box.CenterX, box.CenterY, box.Width / 4);
-    return new FaceDetection(box, [new(cx - d, cy - d), new(cx + d, cy - d), new(cx, cy), new(cx, cy + d), new(cx - 2 * d, cy), new(cx + 2 * d, cy)], score);
+    // A linear map from BlazeFace's box and keypoints to the box FER2013 cut the face with: Training faces (every
+    // <every>th) set in 640x480 frames at 80-300 px (seeded), detected (auto), the largest face; features are the six
+    // keypoints relative to the box centre in box widths, plus 1; targets the FER2013 box's centre offset in box widths
+    // and the log of its width over the box's. Least squares (ridge 1e-3). Prints the coefficients and how far the
+    // plain box and the mapped box are from FER2013's box (median absolute errors, in FER2013 box widths).
+    var faces = DatasetLoader.Load(data, new DatasetOptions()).Faces;
+    var sample = TrainingHalf(faces, half);
+    int[] sizes = [80, 120, 200, 300];
+    using var detector = new BlazeFaceDetector(Path.Combine(FerPipeline.BundledModels, "blazeface"), OnnxSessions.Quiet(1));
+    var rows = new (double[] X, double[] Y)?[sample.Length];
+    Parallel.For(0, sample.Length, k =>
+    {
+        var pixels = faces.Pixels(sample[k]);
+        using var face = FaceBitmap(pixels);
+        var (frame, x, y, scale) = InFrame(face, pixels, sizes[k % sizes.Length]);
+        using (frame)
+        {
+            var found = detector.Detect(frame);
+            if (found.Count == 0) return;
+            var best = found.MaxBy(f => f.Box.Width * f.Box.Height)!;
+            rows[k] = (FaceAligner.BoxFeatures(best), [(x + FaceAligner.FerBoxCenterX * scale - best.Box.CenterX) / best.Box.Width,
+                (y + FaceAligner.FerBoxCenterY * scale - best.Box.CenterY) / best.Box.Width,
+                Math.Log(FaceAligner.FerBoxWidth * scale / best.Box.Width)]);
+        }
+    });
+    var kept = rows.Where(r => r is not null).Select(r => r!.Value).ToList();
+    var p = kept[0].X.Length;
+    var coefficients = new double[3][];
+    for (var t = 0; t < 3; t++)
+    {
+        var a = new double[p, p];
+        var b = new double[p];
+        foreach (var (xs, ys) in kept)
+        {
+            for (var i = 0; i < p; i++)
+            {
+                b[i] += xs[i] * ys[t];
+                for (var j = 0; j < p; j++) a[i, j] += xs[i] * xs[j];
+            }
+        }
+        for (var i = 0; i < p; i++) a[i, i] += 1e-3 * kept.Count;
+        coefficients[t] = Solve(a, b);
+    }
+    Console.WriteLine($"{kept.Count:N0} of {sample.Length:N0} Training faces found");
+    string[] names = ["centre x offset", "centre y offset", "log width ratio"];
+    for (var t = 0; t < 3; t++)
+    {
+        var plain = kept.Select(r => Math.Abs(r.Y[t])).Order().ToArray();
+        var mapped = kept.Select(r => Math.Abs(r.Y[t] - r.X.Zip(coefficients[t], (u, v) => u * v).Sum())).Order().ToArray();
+        Console.WriteLine($"{names[t],-16} median |error|: box {plain[plain.Length / 2]:0.0000}, mapped {mapped[mapped.Length / 2]:0.0000}");
+        Console.WriteLine("  [" + string.Join(", ", coefficients[t].Select(c => c.ToString("0.00000", CultureInfo.InvariantCulture))) + "]");
+    }
+    if (outFile.Length > 0) File.WriteAllText(outFile, JsonSerializer.Serialize(coefficients));
+}
+
+// Training faces: all, or every other one (even: the 0th, 2nd, ...; odd: the rest), to fit on one half and test on the other.
+static int[] TrainingHalf(FaceSet faces, string half) => faces.IndicesOf(DataSplit.Training)
+    .Where((_, i) => half switch { "even" => i % 2 == 0, "odd" => i % 2 == 1, "all" => true, _ => throw new ArgumentException($"--half {half}: all, even or odd") })
+    .ToArray();
+
+// Gaussian elimination with partial pivoting (the systems here are 13x13).
+static double[] Solve(double[,] a, double[] b)
+{
+    var n = b.Length;
+    for (var c = 0; c < n; c++)
+    {
+        var pivot = Enumerable.Range(c, n - c).MaxBy(r => Math.Abs(a[r, c]));
+        for (var j = 0; j < n; j++) (a[c, j], a[pivot, j]) = (a[pivot, j], a[c, j]);
+        (b[c], b[pivot]) = (b[pivot], b[c]);
+        for (var r = c + 1; r < n; r++)
+        {
+            var f = a[r, c] / a[c, c];
+            for (var j = c; j < n; j++) a[r, j] -= f * a[c, j];
+            b[r] -= f * b[c];
+        }
+    }
+    var x = new double[n];
+    for (var r = n - 1; r >= 0; r--)
+    {
+        var sum = b[r];
+        for (var j = r + 1; j < n; j++) sum -= a[r, j] * x[j];
+        x[r] = sum / a[r, r];
+    }
+    return x;
 }
 
 // A stored 48x48 gray face as the opaque RGBA bitmap the photo pipeline takes.

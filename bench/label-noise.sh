@@ -14,8 +14,8 @@ FERPLUS=${3:-../shared/data/ferplus/fer2013new.csv}
 OUT=${4:-results/label-noise}
 mkdir -p "$OUT"
 ./fergan evaluate --model "$MODEL" --data "$DATA" --split PrivateTest \
-  --probabilities "$OUT/privatetest-fer2013.csv" --overwrite --json > "$OUT/privatetest-fer2013.json"
+  --probabilities "$OUT/privatetest-original-labels.csv" --overwrite --json > "$OUT/privatetest-original-labels.json"
 ./fergan evaluate --model "$MODEL" --data "$DATA" --ferplus "$FERPLUS" --split PrivateTest \
-  --probabilities "$OUT/privatetest-ferplus.csv" --overwrite --json > "$OUT/privatetest-ferplus.json"
-python3 bench/label-noise.py "$OUT/privatetest-fer2013.csv" "$OUT/privatetest-ferplus.csv" > "$OUT/label-noise.json"
-python3 bench/label-noise.py "$OUT/privatetest-fer2013.csv" "$OUT/privatetest-ferplus.csv" --markdown
+  --probabilities "$OUT/privatetest-ferplus-labels.csv" --overwrite --json > "$OUT/privatetest-ferplus-labels.json"
+python3 bench/label-noise.py "$OUT/privatetest-original-labels.csv" "$OUT/privatetest-ferplus-labels.csv" > "$OUT/label-noise.json"
+python3 bench/label-noise.py "$OUT/privatetest-original-labels.csv" "$OUT/privatetest-ferplus-labels.csv" --markdown

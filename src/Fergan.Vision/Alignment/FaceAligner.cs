@@ -61,10 +61,8 @@ public static class FaceAligner
 
     public static AlignedFace Align(SKBitmap photo, FaceDetection face)
     {
-        var roll = Roll(face);
-        var rotate = roll is { } r && Math.Abs(r) > LevelBeyondDegrees;
-        var angle = rotate ? roll!.Value : 0f;
-        return new AlignedFace(Crop(photo, FerBox(face), angle), angle, rotate);
+        var angle = Roll(face) is { } roll && Math.Abs(roll) > LevelBeyondDegrees ? roll : 0f;
+        return new AlignedFace(Crop(photo, FerBox(face), angle), angle, angle != 0);
     }
 
     /// <summary>

@@ -47,9 +47,10 @@ public sealed class PhotoFaceCropper : IFaceCropper, IDisposable
 
     /// <summary>
     /// Raised when detection or alignment changes what a photo gives (the name keys the parse cache, so crops made
-    /// by an earlier Fergan are not reused). 1: close-ups re-boxed by the 128 px network (2026-11-27).
+    /// by an earlier Fergan are not reused). 1: close-ups re-boxed by the 128 px network; 2: FER2013's box estimated
+    /// from BlazeFace's, eyes levelled only beyond 20 degrees (both 2026-11-27).
     /// </summary>
-    public const int Version = 1;
+    public const int Version = 2;
 
     public string Name =>
         $"photo faces v{Version}: blazeface {Options.Detector.ToString().ToLowerInvariant()}, min score {Options.MinScore:0.###}, min face {Options.MinFace} px, largest face, aligned";

@@ -3,8 +3,6 @@ using Fergan.Data.FerPlus;
 using Fergan.Data.Loading;
 using Fergan.Data.Synthetic;
 using Fergan.Torch.Runtime;
-using Fergan.Vision.Datasets;
-using Fergan.Vision.Detection;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -66,17 +64,11 @@ public class DatasetOptionSettings : CommandSettings
     [Description("Parse the source again instead of using the binary parse cache.")]
     public bool NoCache { get; init; }
 
+#if !FERGAN_TRAINING_ONLY // a training-only build has no photo pipeline to find faces with
     [CommandOption("--find-faces [DETECTOR]")]
     [Description("The image folder holds photos, not face crops: find the largest face in each with BlazeFace (auto, the default, near or far, as predict's --detector), align and crop it as predict does. A photo without a face stops the load, or is skipped with --skip-bad.")]
     public FlagValue<string>? FindFaces { get; init; }
-
-    /// <summary>The detector --find-faces asks for, or null without it (<see cref="Validate"/> refuses other names).</summary>
-    private FaceDetectorModel? FaceFinderDetector => FindFaces is not { IsSet: true } flag ? null
-        : string.IsNullOrEmpty(flag.Value) ? FaceDetectorModel.Auto
-        : Enum.Parse<FaceDetectorModel>(flag.Value, ignoreCase: true);
-
-    /// <summary>One face finder per detector per process: its ONNX sessions take a while to load and serve every load.</summary>
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<FaceDetectorModel, PhotoFaceCropper> FaceFinders = new();
+#endif
 
     public DatasetOptions ToOptions() => new()
     {
@@ -86,9 +78,9 @@ public class DatasetOptionSettings : CommandSettings
         Split = Split,
         SplitSeed = SplitSeed,
         UseCache = !NoCache,
-        FaceCropper = FaceFinderDetector is { } detector
-            ? FaceFinders.GetOrAdd(detector, d => PhotoFaceCropper.Load(new DetectionOptions { Detector = d }))
-            : null,
+#if !FERGAN_TRAINING_ONLY
+        FaceCropper = Photos.FaceFinderOption.Cropper(FindFaces),
+#endif
     };
 
     /// <summary>
@@ -101,16 +93,21 @@ public class DatasetOptionSettings : CommandSettings
         if (FerPlus is not null) text.Append($" --ferplus {FerPlus}").Append(FerPlusMode == FerPlusMode.Majority ? "" : $" --ferplus-mode {FerPlusMode.ToString().ToLowerInvariant()}");
         if (Split != SplitMode.Auto) text.Append($" --split-mode {Split.ToString().ToLowerInvariant()}");
         if (SplitSeed != new DatasetOptions().SplitSeed) text.Append($" --split-seed {SplitSeed}");
-        if (FaceFinderDetector is { } detector) text.Append(" --find-faces").Append(detector == FaceDetectorModel.Auto ? "" : $" {detector.ToString().ToLowerInvariant()}");
+#if !FERGAN_TRAINING_ONLY
+        text.Append(Photos.FaceFinderOption.Repeated(FindFaces));
+#endif
         if (SkipBad) text.Append(" --skip-bad");
         return text.ToString();
     }
 
-    public override ValidationResult Validate() =>
-        FerPlus is { } f && !File.Exists(f) ? ValidationResult.Error($"--ferplus: no file at {f}.")
-        : FindFaces is { IsSet: true, Value: { Length: > 0 } detector } && !(Enum.TryParse<FaceDetectorModel>(detector, ignoreCase: true, out var model) && Enum.IsDefined(model) && !char.IsDigit(detector[0]))
-            ? ValidationResult.Error($"--find-faces: '{detector}' is not a detector; use auto, near or far.")
-        : ValidationResult.Success();
+    public override ValidationResult Validate()
+    {
+        if (FerPlus is { } f && !File.Exists(f)) return ValidationResult.Error($"--ferplus: no file at {f}.");
+#if !FERGAN_TRAINING_ONLY
+        if (Photos.FaceFinderOption.Problem(FindFaces) is { } problem) return ValidationResult.Error(problem);
+#endif
+        return ValidationResult.Success();
+    }
 }
 
 /// <summary>Dataset options plus the libtorch options, for commands that train or generate from a dataset.</summary>

@@ -12,7 +12,7 @@ namespace Fergan.Web;
 
 /// <summary>
 /// The web app of `fergan serve`: pages (upload with webcam, GAN samples, evaluation report) and the REST API
-/// (POST /api/predict, GET /api/gan/sample, GET /health, GET /openapi/v1.json). Minimal APIs over the same library
+/// (POST /api/predict, GET /api/gan/sample, GET /api/gan, GET /health, GET /openapi/v1.json). Minimal APIs over the same library
 /// calls as the CLI; handlers stay thin.
 /// </summary>
 public static class FerganWebApp
@@ -78,6 +78,21 @@ public static class FerganWebApp
             .Produces<ImageJson>()
             .ProducesProblem(400).ProducesProblem(413).ProducesProblem(415).ProducesProblem(503)
             .DisableAntiforgery();
+
+        app.MapGet("/api/gan", (GanSamples gan) =>
+            {
+                try
+                {
+                    return Results.Json(GeneratorFacts.Read(gan.Folder));
+                }
+                catch (FerganException e)
+                {
+                    return Problem(503, $"the GAN's card is unreadable: {e.Message}");
+                }
+            })
+            .WithSummary("The generator /api/gan/sample draws from: step, seed, data, and its measured label fidelity (overall and per emotion), classification accuracy score and FID, from its card.")
+            .WithDescription("Metrics are null, and measured false, where the card has none: a `gan train` run's card has none until bench/bundle-generator.sh adds its `gan evaluate` report.")
+            .ProducesProblem(503);
 
         // Read from the query by hand, not bound: a value that fails to bind would be an empty 400.
         app.MapGet("/api/gan/sample", (HttpRequest request, GanSamples gan) => gan.Handle(request.Query))

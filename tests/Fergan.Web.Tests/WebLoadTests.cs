@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Text.Json;
+using Fergan.Data;
 using Fergan.Tests;
 
 namespace Fergan.Web.Tests;
@@ -38,6 +40,46 @@ public sealed class WebLoadTests
         Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png[..4]);
         // Same seed, same faces: the endpoint is reproducible.
         Assert.Equal(png, await server.Client.GetByteArrayAsync("/api/gan/sample?class=disgust&count=4&seed=7"));
+    }
+
+    [Fact]
+    public async Task The_gan_facts_are_the_bundled_generator_cards()
+    {
+        // The GAN page states how often the reference reads the requested emotion from GET /api/gan; a fixed
+        // sentence there had gone stale ("does not yet follow the requested emotion") when a better generator came.
+        await using var server = await TestServer.StartAsync();
+        var card = JsonDocument.Parse(File.ReadAllText(Path.Combine(SharedData.RepositoryRoot!, "models", "gan", "generator.json"))).RootElement;
+        var metrics = card.GetProperty("metrics");
+        var facts = JsonDocument.Parse(await server.Client.GetStringAsync("/api/gan")).RootElement;
+        Assert.True(facts.GetProperty("measured").GetBoolean());
+        Assert.Equal(card.GetProperty("step").GetInt32(), facts.GetProperty("step").GetInt32());
+        Assert.Equal(metrics.GetProperty("label_fidelity").GetDouble(), facts.GetProperty("label_fidelity").GetDouble());
+        Assert.Equal(metrics.GetProperty("classification_accuracy_score").GetDouble(), facts.GetProperty("classification_accuracy_score").GetDouble());
+        var perEmotion = facts.GetProperty("label_fidelity_per_emotion");
+        Assert.Equal(Emotions.Names, perEmotion.EnumerateObject().Select(p => p.Name));
+        Assert.All(Emotions.Names, name => Assert.Equal(metrics.GetProperty("label_fidelity_" + name).GetDouble(), perEmotion.GetProperty(name).GetDouble()));
+    }
+
+    [Fact]
+    public async Task A_generator_without_measurements_says_so_and_a_damaged_card_is_named()
+    {
+        using var temp = new TempDirectory();
+        File.WriteAllText(Path.Combine(temp.Path, "generator.json"), """{ "step": 1200, "seed": 7 }""");
+        await using (var server = await TestServer.StartAsync(new WebOptions { Gan = temp.Path }))
+        {
+            var facts = JsonDocument.Parse(await server.Client.GetStringAsync("/api/gan")).RootElement;
+            Assert.False(facts.GetProperty("measured").GetBoolean());
+            Assert.Equal(1200, facts.GetProperty("step").GetInt32());
+            Assert.Equal(JsonValueKind.Null, facts.GetProperty("label_fidelity").ValueKind);
+        }
+
+        File.WriteAllText(Path.Combine(temp.Path, "generator.json"), "{ \"step\": ");
+        await using (var server = await TestServer.StartAsync(new WebOptions { Gan = temp.Path }))
+        {
+            using var response = await server.Client.GetAsync("/api/gan");
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            Assert.Contains("generator.json is not valid JSON", await response.Content.ReadAsStringAsync());
+        }
     }
 
     [Fact]

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Copies what the README quotes from an experiment's work folder into a results folder: the summary (markdown, JSON,
+# Copies what the documentation quotes from an experiment's work folder into a results folder: the summary (markdown, JSON,
 # plot), the spec, and each run's log, card, commands, result and curves (not the weights).
 # Usage: bench/copy-experiment-results.sh <work folder> <results folder>
 set -euo pipefail

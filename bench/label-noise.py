@@ -4,7 +4,7 @@
 Usage: label-noise.py <fer2013 probabilities.csv> <ferplus probabilities.csv> [--markdown]
 Both files come from `fergan evaluate --probabilities` on the same split, one with FER2013's labels and one with
 `--ferplus` (majority); they are joined on `source_row` (the FER+ file leaves faces out, so `index` differs). Prints
-JSON, or with --markdown the tables README uses. Intervals are Wilson 95 % intervals of a proportion.
+JSON, or with --markdown the tables docs/classifiers.md uses. Intervals are Wilson 95 % intervals of a proportion.
 """
 import collections
 import json

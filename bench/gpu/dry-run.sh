@@ -61,7 +61,7 @@ SWA_EPOCHS=2 SWA_RATES="0.01 0.02" bench/gpu/swa.sh 100
 [ -f "$FERGAN_STAGE/swa-results/swa-lr0.02-e2/weight-average.json" ] && [ -f "$FERGAN_STAGE/swa-results/swa-lr0.02-e2/classifier.json" ] \
   && grep -q '"swa_epochs": 2' "$FERGAN_STAGE/swa-lr0.01-e2/options.json" && echo "weight averaging from the carried model"
 ls "$OUT"
-# The GAN session (README "GPU runs"): the GAN in the channels-last layout, then its measurements alone.
+# The GAN session (docs/gpu.md): the GAN in the channels-last layout, then its measurements alone.
 rm -rf "$OUT" "$FERGAN_STAGE/gan" "$FERGAN_STAGE/results"; mkdir -p "$OUT"
 bench/gpu/gan.sh 0.1 --channels-last
 grep -q '"channels_last": true' "$FERGAN_STAGE/gan/options.json" && echo "GAN trained channels-last"

@@ -26,7 +26,7 @@ public sealed record NearDuplicateOptions
     public bool Mirrored { get; init; } = true;
 
     /// <summary>
-    /// Chosen on FER2013 by eye (`fergan data duplicates --grid`; README "Duplicates of Training faces in the test
+    /// Chosen on FER2013 by eye (`fergan data duplicates --grid`; docs/data.md, "Duplicates of Training faces in the test
     /// splits"): the 15 test faces least correlated with their nearest Training face at or above 0.925 are all the
     /// same picture as it, while about one in five just below it and half at 0.90 are another person in a similar pose.
     /// </summary>

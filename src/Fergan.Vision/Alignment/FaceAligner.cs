@@ -24,7 +24,7 @@ public sealed record AlignedFace(byte[] Pixels, float AngleDegrees, bool Rotated
 /// because the eyes draw together as a face turns away while the box does not. Each face's box is first moved and
 /// scaled by a linear map of its keypoints (<see cref="FerBox"/>), fitted to where FER2013's own crops put each
 /// Training face; that made the crops closer to FER2013's and the classifier's reading of them better on faces the
-/// fit never saw (README "What the photo path costs").
+/// fit never saw (docs/photos.md, "What the photo path costs").
 /// </remarks>
 public static class FaceAligner
 {
@@ -40,7 +40,7 @@ public static class FaceAligner
     /// <summary>
     /// Faces rolled up to this many degrees are cut as they are. FER2013's faces are not levelled, and the classifier
     /// also trains with rotations of up to 10 degrees, so levelling such a face only moves it away from what the
-    /// classifier learnt (it cost 0.3-3 points on FER2013's faces, README "What the photo path costs"); a face rolled
+    /// classifier learnt (it cost 0.3-3 points on FER2013's faces, docs/photos.md, "What the photo path costs"); a face rolled
     /// further is outside what it saw, and is levelled.
     /// </summary>
     public const float LevelBeyondDegrees = 20f;

@@ -98,6 +98,9 @@ public static class FerganApp
                 export.AddCommand<ExportHalfCommand>("half")
                     .WithDescription("Store a classifier's or generator's weights as float16 (half the size; loads back as float32).")
                     .WithExample("export", "half", "--model", "runs/vgg", "--out", "models/classifier");
+                export.AddCommand<ExportCheckpointCommand>("checkpoint")
+                    .WithDescription("Make a classifier folder of one kept epoch of a training run (an epoch that selection on PublicTest did not keep).")
+                    .WithExample("export", "checkpoint", "--model", "runs/finetune", "--epoch", "2", "--out", "runs/finetune-epoch2");
 #if !FERGAN_TRAINING_ONLY
                 export.AddCommand<ExportOnnxCommand>("onnx")
                     .WithDescription("Export a classifier to ONNX (batch norm folded), checked against TorchSharp before it is written.")

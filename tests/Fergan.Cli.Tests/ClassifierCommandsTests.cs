@@ -330,6 +330,31 @@ public sealed class ClassifierCommandsTests : IDisposable
     }
 
     [Fact]
+    public void Export_checkpoint_makes_a_classifier_of_a_kept_epoch_that_evaluate_scores_as_logged()
+    {
+        var run = _temp.File("run");
+        var trained = CliRunner.Run("train", "--data", Data, "--no-cache", "--out", run, "--epochs", "2", "--width", "4", "--batch-size", "16");
+        Assert.True(trained.ExitCode == 0, trained.Error);
+        var epoch1 = _temp.File("epoch1");
+
+        var exported = CliRunner.Run("export", "checkpoint", "--model", run, "--epoch", "1", "--out", epoch1);
+        var again = CliRunner.Run("export", "checkpoint", "--model", run, "--epoch", "1", "--out", epoch1);
+        var noModel = CliRunner.Run("export", "checkpoint", "--out", _temp.File("x"));
+        var evaluated = CliRunner.Run("evaluate", "--model", epoch1, "--data", Data, "--no-cache", "--split", "PublicTest", "--json");
+
+        Assert.True(exported.ExitCode == 0, exported.Error);
+        Assert.Contains("epoch 1 of", exported.Out);
+        Assert.Equal(1, again.ExitCode);
+        Assert.Contains("--overwrite", again.Error);
+        Assert.Equal(1, noModel.ExitCode);
+        Assert.Contains("--model is required", noModel.Error);
+        Assert.True(evaluated.ExitCode == 0, evaluated.Error);
+        var logged = JsonDocument.Parse(File.ReadLines(Path.Combine(run, "log.jsonl")).First()).RootElement;
+        using var scores = JsonDocument.Parse(evaluated.Out);
+        Assert.Equal(logged.GetProperty("validation_accuracy").GetDouble(), scores.RootElement.GetProperty("accuracy").GetDouble(), 6);
+    }
+
+    [Fact]
     public void Export_half_halves_the_weights_and_keeps_the_predictions()
     {
         var run = TrainTiny();

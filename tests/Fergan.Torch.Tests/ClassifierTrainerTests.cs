@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Fergan.Data;
 using Fergan.Data.Duplicates;
+using Fergan.Data.Evaluation;
 using Fergan.Data.Loading;
 using Fergan.Data.Progress;
 using Fergan.Tests;
@@ -62,6 +63,35 @@ public sealed class ClassifierTrainerTests : IDisposable
         Assert.All(probabilities, p => Assert.Equal(1.0, p.Sum(), 3));
         var tta = classifier.Predict(Faces, indices, tta: true);
         Assert.All(tta, p => Assert.Equal(1.0, p.Sum(), 3));
+    }
+
+    [Fact]
+    public void A_kept_epoch_exports_as_a_classifier_with_that_epochs_weights_and_scores()
+    {
+        var result = Train(Tiny(2));
+        var log = new ClassifierRunDirectory(_temp.Path).ReadLog<ClassifierEpoch>();
+        using var exports = new TempDirectory();
+        var publicTest = Faces.IndicesOf(DataSplit.PublicTest);
+        foreach (var epoch in new[] { 1, 2 })
+        {
+            var folder = Path.Combine(exports.Path, $"epoch{epoch}");
+            var card = CheckpointExport.Export(_temp.Path, epoch, folder);
+            Assert.Equal(epoch, card.Selection!.Epoch);
+            Assert.Equal(log[epoch - 1].ValidationAccuracy, card.Selection.Accuracy);
+            Assert.Null(card.Evaluations);
+            // The weights are that epoch's: scored on PublicTest they give the accuracy the run logged for it.
+            using var classifier = EmotionClassifier.Load(folder);
+            var predicted = classifier.Predict(Faces, publicTest);
+            var accuracy = publicTest.Select((face, k) => ClassificationMetrics.ArgMax(predicted[k]) == (int)Faces.Label(face) ? 1.0 : 0.0).Average();
+            Assert.Equal(log[epoch - 1].ValidationAccuracy, accuracy, 6);
+        }
+        Assert.NotEqual(File.ReadAllBytes(Path.Combine(exports.Path, "epoch1", ClassifierCard.WeightsFile)),
+            File.ReadAllBytes(Path.Combine(exports.Path, "epoch2", ClassifierCard.WeightsFile)));
+        // The selected epoch's export is the run's own model, byte for byte; an epoch the run does not keep is named.
+        Assert.Equal(File.ReadAllBytes(Path.Combine(_temp.Path, ClassifierCard.WeightsFile)),
+            File.ReadAllBytes(Path.Combine(exports.Path, $"epoch{result.Best!.Epoch}", ClassifierCard.WeightsFile)));
+        var e = Assert.Throws<FerganException>(() => CheckpointExport.Export(_temp.Path, 5, Path.Combine(exports.Path, "epoch5")));
+        Assert.Contains("keeps epoch(s) 1, 2", e.Message);
     }
 
     [Fact]

@@ -192,6 +192,12 @@ public class RunDirectory(string root)
         }
     }
 
+    /// <summary>The log's entries in order (none without a log); blank lines are skipped.</summary>
+    public IReadOnlyList<TEntry> ReadLog<TEntry>() where TEntry : class =>
+        File.Exists(LogFile)
+            ? File.ReadLines(LogFile).Where(line => line.Length > 0).Select(line => JsonSerializer.Deserialize<TEntry>(line, Json)).OfType<TEntry>().ToList()
+            : [];
+
     /// <summary>Drops log lines past the checkpoint being resumed (their weights were lost), so the log matches the weights.</summary>
     public void TruncateLog<TEntry>(Func<TEntry, int> position, int keepUpTo)
     {

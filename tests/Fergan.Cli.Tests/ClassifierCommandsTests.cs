@@ -198,7 +198,11 @@ public sealed class ClassifierCommandsTests : IDisposable
     {
         var split = CliRunner.Run("evaluate", "--model", _temp.Path, "--data", Data, "--split", "Test");
         var empty = CliRunner.Run("evaluate", "--model", _temp.Path, "--data", Data, "--no-cache");
+        // The bundled classifier without --model is the build output's copy: recording there would be lost.
+        var recordBundled = CliRunner.Run("evaluate", "--data", Data, "--no-cache", "--record");
 
+        Assert.Equal(1, recordBundled.ExitCode);
+        Assert.Contains("name the model folder with --model", recordBundled.Error + recordBundled.Out);
         Assert.Equal(1, split.ExitCode);
         Assert.Contains("not Training, PublicTest or PrivateTest", split.Error + split.Out);
         Assert.Equal(1, empty.ExitCode);

@@ -76,6 +76,9 @@ public sealed class EvaluateSettings : TorchDatasetSettings
         : Runtime is not ("torch" or "onnx") ? ValidationResult.Error($"--runtime: '{Runtime}' is not torch or onnx.")
         : Runtime == "onnx" && Record ? ValidationResult.Error("--record stores TorchSharp scores in the card; evaluate with --runtime torch to record.")
         : Model is { Length: > 1 } && Record ? ValidationResult.Error("--record stores a model's scores in its card; an ensemble of several --model folders has no card.")
+        // Without --model the bundled classifier is the copy beside the program (the build output), so its card would
+        // take the scores and lose them at the next build: name the folder that should keep them.
+        : Model is null or { Length: 0 } && Record ? ValidationResult.Error("--record stores the scores in the model's card: name the model folder with --model (the bundled classifier is models/classifier in the repository).")
         : base.Validate();
 }
 

@@ -60,7 +60,12 @@ public sealed class DataSynthesizeCommand(CliConsoles consoles) : Command<DataSy
         var output = settings.Out!;
         OutputPaths.EnsureWritable(output, settings.Overwrite, "--out");
         TorchRuntime.Initialize(settings.ToRuntimeOptions());
-        using var generator = GanGenerator.Load(settings.Gan ?? GanGenerator.BundledFolder, settings.Device);
+        var generatorFolder = settings.Gan ?? GanGenerator.BundledFolder;
+        using var generator = GanGenerator.Load(generatorFolder, settings.Device);
+        if (generator.Card.LabelCaution(generatorFolder) is { } caution)
+        {
+            consoles.Error.MarkupLine($"[yellow]warning:[/] {Markup.Escape(caution)}");
+        }
         var faces = DatasetLoader.Load(settings.Data, settings.ToOptions(), cancellationToken).Faces;
         var result = GanSynthesis.Augment(faces, generator, target, settings.Seed, settings.Truncation ?? double.PositiveInfinity);
         DatasetWriter.Write(result.Faces, output, settings.Overwrite);

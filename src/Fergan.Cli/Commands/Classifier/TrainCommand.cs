@@ -145,6 +145,10 @@ public sealed class TrainCommand(CliConsoles consoles) : Command<TrainSettings>
                                   (options.InitialWeights is { } init ? $", from the weights of {Markup.Escape(init)}" : "") +
                                   (options.GanFolder is { } gan ? $", generated faces from {Markup.Escape(gan)} ({GanSummary(gan)})" : "") +
                                   (options.Teachers.Count > 0 ? $", distilled from {options.Teachers.Count} teacher(s) (weight {options.DistillWeight}, temperature {options.DistillTemperature})" : ""));
+        if (options.GanFolder is { } generator && GanCaution(generator) is { } caution)
+        {
+            consoles.Error.MarkupLine($"[yellow]warning:[/] {Markup.Escape(caution)}");
+        }
         foreach (var line in RunFolders.ResumeLines(run, settings.Resume, options, "epoch"))
         {
             consoles.Error.WriteLine(line);
@@ -250,6 +254,19 @@ public sealed class TrainCommand(CliConsoles consoles) : Command<TrainSettings>
         catch (FerganException)
         {
             return "no readable generator card";
+        }
+    }
+
+    /// <summary>Why the generator's faces may be mislabelled (see <see cref="Fergan.Torch.Gan.Sampling.GeneratorCard.LabelCaution"/>), or null.</summary>
+    private static string? GanCaution(string folder)
+    {
+        try
+        {
+            return Fergan.Torch.Gan.Sampling.GeneratorCard.Read(folder).LabelCaution(folder);
+        }
+        catch (FerganException)
+        {
+            return null; // an unreadable card is the trainer's error to report
         }
     }
 

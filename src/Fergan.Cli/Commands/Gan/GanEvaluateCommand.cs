@@ -80,11 +80,18 @@ public sealed class GanEvaluateSettings : TorchDatasetSettings
     [Description("Print one JSON object: fid, kid, inception_score, label_fidelity, precision, recall, per_class, copies, classification_accuracy_score, checkpoints.")]
     public bool Json { get; init; }
 
+    [CommandOption("--record")]
+    [Description("Also store the scores in the generator's card (metrics in generator.json): the web app's GAN page shows them, and train --balance gan and data synthesize check the label fidelity. Needs --model.")]
+    public bool Record { get; init; }
+
     public override ValidationResult Validate() =>
         Samples < 10 ? ValidationResult.Error("--samples must be at least 10.")
         : RealFaces is < 10 ? ValidationResult.Error("--real-faces must be at least 10.")
         : CasFaces is < 1 ? ValidationResult.Error("--cas-faces must be at least 1.")
         : CasCheckpoints && !(Checkpoints && Cas) ? ValidationResult.Error("--cas-checkpoints needs --checkpoints and --cas.")
+        // Without --model the bundled generator is the copy beside the program (the build output), where recorded scores
+        // would be lost at the next build.
+        : Record && Model is null ? ValidationResult.Error("--record stores the scores in the generator's card: name the generator folder with --model (the bundled one is models/gan in the repository).")
         : base.Validate();
 }
 
@@ -165,6 +172,11 @@ public sealed class GanEvaluateCommand(CliConsoles consoles) : Command<GanEvalua
             }
         }
         var trend = checkpoints.Count > 1 ? FidTrend.Of(checkpoints.Select(c => (c.Step, c.Fid, c.PerClassFid)).ToList()) : null;
+        if (settings.Record)
+        {
+            model.Card.WithMetrics(report).Write(modelFolder);
+            consoles.Error.WriteLine($"recorded the scores in {Path.Combine(modelFolder, GeneratorCard.CardFile)}.");
+        }
         if (settings.Json)
         {
             JsonOutput.Write(consoles.Out, new { report, checkpoints, trend });

@@ -72,6 +72,45 @@ public sealed record GanEvaluationReport(
     /// such FIDs only at equal counts, or read KID, which is unbiased.
     /// </summary>
     public int FeatureDimension { get; init; }
+
+    /// <summary>
+    /// The scores as a generator card's flat `metrics` (the names bench/bundle-generator.sh writes, which the web app's
+    /// GAN page and the balancing commands read): overall, CAS and copies where measured, and per emotion.
+    /// </summary>
+    public Dictionary<string, double> CardMetrics()
+    {
+        var metrics = new Dictionary<string, double>
+        {
+            ["fid"] = Fid,
+            ["kid"] = Kid.Mean,
+            ["inception_score"] = InceptionScore.Mean,
+            ["label_fidelity"] = LabelFidelity,
+            ["precision"] = Precision,
+            ["recall"] = Recall,
+            ["samples_per_class"] = SamplesPerClass,
+        };
+        if (ClassificationAccuracyScore is { } cas)
+        {
+            metrics["classification_accuracy_score"] = cas.Accuracy;
+            metrics["cas_macro_f1"] = cas.MacroF1;
+            metrics["cas_synthetic_faces"] = cas.SyntheticFaces;
+            if (cas.RealDataAccuracy is { } real)
+            {
+                metrics["cas_real_data_accuracy"] = real;
+            }
+        }
+        if (Copies is { } copies)
+        {
+            metrics["near_copies"] = copies.NearCopies;
+            metrics["near_copy_faces"] = copies.Faces;
+        }
+        foreach (var (name, scores) in PerClass)
+        {
+            metrics["label_fidelity_" + name] = scores.LabelFidelity;
+            metrics["fid_" + name] = scores.Fid;
+        }
+        return metrics;
+    }
 }
 
 /// <summary>

@@ -1,5 +1,7 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Fergan.Data;
+using Fergan.Torch.Gan.Evaluation;
 using Fergan.Torch.Gan.Models;
 using Fergan.Torch.Gan.Training;
 using Fergan.Torch.Training;
@@ -69,6 +71,37 @@ public sealed record GeneratorCard
             throw new FerganException($"{path} describes a generator Fergan cannot build: {string.Join("; ", problems)}.");
         }
         return card;
+    }
+
+    /// <summary>The label fidelity below which a generator's faces make poor labelled training faces: issue 3's target.</summary>
+    public const double MinimumLabelFidelity = 0.8;
+
+    /// <summary>Label fidelity the card records (`gan evaluate --record`, or bundling), or null where it was never measured.</summary>
+    [JsonIgnore]
+    public double? LabelFidelity => Metrics.TryGetValue("label_fidelity", out var value) ? value : null;
+
+    /// <summary>
+    /// Why this generator's faces may be unfit as labelled training faces, or null where its measured label fidelity
+    /// reaches <see cref="MinimumLabelFidelity"/>. Generated faces carry the emotion they were asked for as their label,
+    /// so a generator that ignores the request (an unguided one reads at about chance, 0.15) adds mislabelled faces.
+    /// </summary>
+    public string? LabelCaution(string folder) => LabelFidelity switch
+    {
+        null => $"the label fidelity of {folder} is not measured (`fergan gan evaluate --model {folder} --record` measures and records it): " +
+                "its faces are labelled with the emotion asked for, which a generator trained without a guide or auxiliary head ignores.",
+        < MinimumLabelFidelity and var fidelity => $"the label fidelity of {folder} is {fidelity:0.00}: the reference network reads the requested emotion in " +
+                $"{fidelity:P0} of its faces, so about {1 - fidelity:P0} of them would be mislabelled training faces.",
+        _ => null,
+    };
+
+    /// <summary>This card with the metrics of an evaluation of its generator (what `gan evaluate --record` writes).</summary>
+    public GeneratorCard WithMetrics(GanEvaluationReport report)
+    {
+        if (report.Step != Step)
+        {
+            throw new FerganException($"the evaluation measured step {report.Step}, but the generator is step {Step}.");
+        }
+        return this with { Metrics = report.CardMetrics() };
     }
 
     public void Write(string folder) =>

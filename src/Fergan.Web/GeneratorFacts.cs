@@ -35,7 +35,7 @@ internal static class GeneratorFacts
         var perEmotion = new JsonObject();
         foreach (var emotion in Emotions.All)
         {
-            perEmotion[emotion.Name()] = Metric("label_fidelity_" + emotion.Name());
+            perEmotion[emotion.Name()] = Metric(GeneratorMetricNames.LabelFidelityOf(emotion.Name()));
         }
         return new JsonObject
         {
@@ -43,14 +43,14 @@ internal static class GeneratorFacts
             ["step"] = card?["step"]?.DeepClone(),
             ["seed"] = card?["seed"]?.DeepClone(),
             ["data"] = card?["data"]?.DeepClone(),
-            ["measured"] = Metric("label_fidelity") is not null,
+            ["measured"] = Metric(GeneratorMetricNames.LabelFidelity) is not null,
             // Share of generated faces the reference classifier reads as the requested emotion.
-            ["label_fidelity"] = Metric("label_fidelity"),
+            ["label_fidelity"] = Metric(GeneratorMetricNames.LabelFidelity),
             ["label_fidelity_per_emotion"] = perEmotion,
             // Accuracy on real PublicTest of a classifier trained on generated faces only.
-            ["classification_accuracy_score"] = Metric("classification_accuracy_score"),
-            ["fid"] = Metric("fid"),
-            ["samples_per_class"] = Metric("samples_per_class") is { } n ? (int)n : null,
+            ["classification_accuracy_score"] = Metric(GeneratorMetricNames.ClassificationAccuracyScore),
+            ["fid"] = Metric(GeneratorMetricNames.Fid),
+            ["samples_per_class"] = Metric(GeneratorMetricNames.SamplesPerClass) is { } n ? (int)n : null,
         };
     }
 }

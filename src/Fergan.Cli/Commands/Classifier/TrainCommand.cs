@@ -140,12 +140,13 @@ public sealed class TrainCommand(CliConsoles consoles) : Command<TrainSettings>
         var faces = DatasetLoader.Load(dataset, settings.ToOptions(), cancellationToken).Faces;
         var options = Resolve(settings);
         var command = "fergan " + string.Join(' ', context.Arguments);
+        var ganCard = options.GanFolder is { } ganFolder ? TryReadGeneratorCard(ganFolder) : null;
         consoles.Error.MarkupLine($"training [bold]{options.Architecture}[/] on [bold]{Markup.Escape(dataset)}[/] with balance {options.Balance.ToString().ToLowerInvariant()} " +
                                   $"({options.Epochs} epochs" + (options.SwaEpochs > 0 ? $" + {options.SwaEpochs} averaged at lr {options.ResolvedSwaLearningRate:0.#####}" : "") + $", batch {options.BatchSize}, {runtime.Device}, {runtime.Threads} threads, {PrecisionHelp.Describe(options.Precision, options.ChannelsLast)})" +
                                   (options.InitialWeights is { } init ? $", from the weights of {Markup.Escape(init)}" : "") +
-                                  (options.GanFolder is { } gan ? $", generated faces from {Markup.Escape(gan)} ({GanSummary(gan)})" : "") +
+                                  (options.GanFolder is { } gan ? $", generated faces from {Markup.Escape(gan)} ({GanSummary(ganCard)})" : "") +
                                   (options.Teachers.Count > 0 ? $", distilled from {options.Teachers.Count} teacher(s) (weight {options.DistillWeight}, temperature {options.DistillTemperature})" : ""));
-        if (options.GanFolder is { } generator && GanCaution(generator) is { } caution)
+        if (options.GanFolder is { } generator && ganCard?.LabelCaution(generator) is { } caution)
         {
             consoles.Error.MarkupLine($"[yellow]warning:[/] {Markup.Escape(caution)}");
         }
@@ -243,32 +244,22 @@ public sealed class TrainCommand(CliConsoles consoles) : Command<TrainSettings>
         }
     }
 
-    /// <summary>Step and training data of the generator mixed in, from its card (a bad folder is reported by the trainer).</summary>
-    private static string GanSummary(string folder)
+    /// <summary>The card of the generator mixed in, or null where it is unreadable (the trainer reports that).</summary>
+    private static Fergan.Torch.Gan.Sampling.GeneratorCard? TryReadGeneratorCard(string folder)
     {
         try
         {
-            var card = Fergan.Torch.Gan.Sampling.GeneratorCard.Read(folder);
-            return Markup.Escape($"step {card.Step:N0}, trained on {card.Data}");
+            return Fergan.Torch.Gan.Sampling.GeneratorCard.Read(folder);
         }
         catch (FerganException)
         {
-            return "no readable generator card";
+            return null;
         }
     }
 
-    /// <summary>Why the generator's faces may be mislabelled (see <see cref="Fergan.Torch.Gan.Sampling.GeneratorCard.LabelCaution"/>), or null.</summary>
-    private static string? GanCaution(string folder)
-    {
-        try
-        {
-            return Fergan.Torch.Gan.Sampling.GeneratorCard.Read(folder).LabelCaution(folder);
-        }
-        catch (FerganException)
-        {
-            return null; // an unreadable card is the trainer's error to report
-        }
-    }
+    /// <summary>Step and training data of the generator mixed in.</summary>
+    private static string GanSummary(Fergan.Torch.Gan.Sampling.GeneratorCard? card) =>
+        card is null ? "no readable generator card" : Markup.Escape($"step {card.Step:N0}, trained on {card.Data}");
 
     private static string Epochs(int first, int last) => first == last ? $"epoch {first}" : $"epochs {first}-{last}";
 

@@ -81,33 +81,33 @@ public sealed record GanEvaluationReport(
     {
         var metrics = new Dictionary<string, double>
         {
-            ["fid"] = Fid,
-            ["kid"] = Kid.Mean,
-            ["inception_score"] = InceptionScore.Mean,
-            ["label_fidelity"] = LabelFidelity,
-            ["precision"] = Precision,
-            ["recall"] = Recall,
-            ["samples_per_class"] = SamplesPerClass,
+            [GeneratorMetricNames.Fid] = Fid,
+            [GeneratorMetricNames.Kid] = Kid.Mean,
+            [GeneratorMetricNames.InceptionScore] = InceptionScore.Mean,
+            [GeneratorMetricNames.LabelFidelity] = LabelFidelity,
+            [GeneratorMetricNames.Precision] = Precision,
+            [GeneratorMetricNames.Recall] = Recall,
+            [GeneratorMetricNames.SamplesPerClass] = SamplesPerClass,
         };
         if (ClassificationAccuracyScore is { } cas)
         {
-            metrics["classification_accuracy_score"] = cas.Accuracy;
-            metrics["cas_macro_f1"] = cas.MacroF1;
-            metrics["cas_synthetic_faces"] = cas.SyntheticFaces;
+            metrics[GeneratorMetricNames.ClassificationAccuracyScore] = cas.Accuracy;
+            metrics[GeneratorMetricNames.CasMacroF1] = cas.MacroF1;
+            metrics[GeneratorMetricNames.CasSyntheticFaces] = cas.SyntheticFaces;
             if (cas.RealDataAccuracy is { } real)
             {
-                metrics["cas_real_data_accuracy"] = real;
+                metrics[GeneratorMetricNames.CasRealDataAccuracy] = real;
             }
         }
         if (Copies is { } copies)
         {
-            metrics["near_copies"] = copies.NearCopies;
-            metrics["near_copy_faces"] = copies.Faces;
+            metrics[GeneratorMetricNames.NearCopies] = copies.NearCopies;
+            metrics[GeneratorMetricNames.NearCopyFaces] = copies.Faces;
         }
         foreach (var (name, scores) in PerClass)
         {
-            metrics["label_fidelity_" + name] = scores.LabelFidelity;
-            metrics["fid_" + name] = scores.Fid;
+            metrics[GeneratorMetricNames.LabelFidelityOf(name)] = scores.LabelFidelity;
+            metrics[GeneratorMetricNames.FidOf(name)] = scores.Fid;
         }
         return metrics;
     }

@@ -78,7 +78,7 @@ public sealed record GeneratorCard
 
     /// <summary>Label fidelity the card records (`gan evaluate --record`, or bundling), or null where it was never measured.</summary>
     [JsonIgnore]
-    public double? LabelFidelity => Metrics.TryGetValue("label_fidelity", out var value) ? value : null;
+    public double? LabelFidelity => Metrics.TryGetValue(GeneratorMetricNames.LabelFidelity, out var value) ? value : null;
 
     /// <summary>
     /// Why this generator's faces may be unfit as labelled training faces, or null where its measured label fidelity

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Ensembles of the vgg-64 classifiers in the repository (models/classifier, 120 epochs; models/reference, 56 epochs;
+# Ensembles of the vgg-64 classifiers in the repository (the 120-epoch one, bundled until 2026-11-27 and still named
+# "bundled" here, taken from git history by bench/base-classifier.sh; models/reference, 56 epochs;
 # both trained on real faces only and selected on PublicTest) and any extra members given (bench/gpu/ensemble.sh's
 # float16 folders), on ONNX Runtime. Each model is scored once on PublicTest, with and without ten-crop TTA, keeping
 # its per-face probabilities (`evaluate --probabilities`); bench/ensemble-select.py then scores every subset of the
@@ -20,7 +21,8 @@ mkdir -p "$OUT"
 cp -r models/reference "$WORK/reference"
 ./fergan export onnx --model "$WORK/reference" --out "$WORK/reference/classifier.onnx" > /dev/null
 # Extra members (e.g. bench/gpu/ensemble.sh's float16 folders) come without an ONNX export too: the same, on a copy.
-declare -A FOLDER=([bundled]="models/classifier" [reference]="$WORK/reference")
+bench/base-classifier.sh "$WORK/bundled"
+declare -A FOLDER=([bundled]="$WORK/bundled" [reference]="$WORK/reference")
 NAMES="bundled reference"
 for m in "$@"; do
   name=$(basename "$m")

@@ -186,11 +186,24 @@ public sealed class ClassifierCommandsTests : IDisposable
         Assert.True(result.ExitCode == 0, result.Error);
         using var json = JsonDocument.Parse(result.Out);
         var scores = json.RootElement.GetProperty("robustness").GetProperty("scores").EnumerateArray().ToList();
-        Assert.Equal(7 * 5, scores.Count);
-        Assert.Equal(7, scores.Select(s => s.GetProperty("corruption").GetString()).Distinct().Count());
+        Assert.Equal(9 * 5, scores.Count);
+        Assert.Equal(9, scores.Select(s => s.GetProperty("corruption").GetString()).Distinct().Count());
         Assert.All(scores, s => Assert.InRange(s.GetProperty("accuracy").GetDouble(), 0, 1));
         Assert.Contains("| occlusion-eyes |", File.ReadAllText(_temp.File("report/report.md")));
         Assert.True(File.Exists(_temp.File("report/robustness.png")));
+
+        // Named corruptions only, in the order given, with the same scores as in the full run (same seeds).
+        var named = CliRunner.Run("evaluate", "--model", run, "--data", "synthetic:140:1:balanced", "--no-cache", "--corruptions", "jpeg,noise", "--json");
+        var unknown = CliRunner.Run("evaluate", "--model", run, "--data", "synthetic:140:1:balanced", "--no-cache", "--corruptions", "sunburn");
+        Assert.True(named.ExitCode == 0, named.Error);
+        var some = JsonDocument.Parse(named.Out).RootElement.GetProperty("robustness").GetProperty("scores").EnumerateArray().ToList();
+        Assert.Equal(["jpeg", "noise"], some.Select(s => s.GetProperty("corruption").GetString()).Distinct());
+        Assert.Equal(10, some.Count);
+        Assert.All(some, s => Assert.Equal(
+            scores.Single(a => a.GetProperty("corruption").GetString() == s.GetProperty("corruption").GetString() && a.GetProperty("severity").GetInt32() == s.GetProperty("severity").GetInt32()).GetProperty("accuracy").GetDouble(),
+            s.GetProperty("accuracy").GetDouble()));
+        Assert.Equal(1, unknown.ExitCode);
+        Assert.Contains("'sunburn' is not a corruption; use low-light, contrast, noise", unknown.Error + unknown.Out);
     }
 
     [Fact]

@@ -18,6 +18,8 @@ public sealed class FaceCorruptionsTests
     [InlineData(Corruption.OcclusionEyes)]
     [InlineData(Corruption.OcclusionMouth)]
     [InlineData(Corruption.OcclusionPatches)]
+    [InlineData(Corruption.Jpeg)]
+    [InlineData(Corruption.LowResolution)]
     public void Damage_grows_with_severity_and_is_deterministic(Corruption corruption)
     {
         var face = Face();
@@ -51,6 +53,27 @@ public sealed class FaceCorruptionsTests
         Assert.True(dark.Average(p => p) < face.Average(p => p) * 0.6);
         Assert.Equal(face.Average(p => p), flat.Average(p => p), 0);
         Assert.True(flat.Max() - flat.Min() < (face.Max() - face.Min()) * 0.2);
+    }
+
+    [Fact]
+    public void Low_resolution_keeps_flat_faces_and_the_mean_and_loses_fine_detail()
+    {
+        var flat = Enumerable.Repeat((byte)117, FaceImage.PixelCount).ToArray();
+        var checkerboard = Enumerable.Range(0, FaceImage.PixelCount).Select(i => (byte)((i % 48 + i / 48) % 2 == 0 ? 40 : 200)).ToArray();
+
+        Assert.Equal(flat, FaceCorruptions.Apply(flat, Corruption.LowResolution, 3, 0));
+        Assert.All(FaceCorruptions.Apply(flat, Corruption.Jpeg, 3, 0), p => Assert.InRange(p, 116, 118)); // JPEG rounds by a level
+        var blurred = FaceCorruptions.Apply(checkerboard, Corruption.LowResolution, 5, 0);   // 8x8, then back to 48x48
+        Assert.Equal(120, blurred.Average(p => p), 0);
+        Assert.True(blurred.Max() - blurred.Min() <= 2, $"{blurred.Min()}-{blurred.Max()}");
+    }
+
+    [Fact]
+    public void Corruptions_are_named_as_the_cli_takes_them()
+    {
+        Assert.Equal([Corruption.Jpeg, Corruption.Noise], FaceCorruptions.Parse("jpeg, NOISE,jpeg"));
+        var e = Assert.Throws<FerganException>(() => FaceCorruptions.Parse("sunburn"));
+        Assert.Contains("low-resolution", e.Message);
     }
 
     [Fact]

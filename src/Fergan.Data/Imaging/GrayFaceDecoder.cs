@@ -130,12 +130,19 @@ public static class GrayFaceDecoder
     }
 
     /// <summary>Encodes a 48x48 gray face as PNG (used to write image-folder datasets and fixtures).</summary>
-    public static byte[] EncodePng(ReadOnlySpan<byte> pixels, int width = FaceImage.Size, int height = FaceImage.Size)
+    public static byte[] EncodePng(ReadOnlySpan<byte> pixels, int width = FaceImage.Size, int height = FaceImage.Size) =>
+        Encode(pixels, width, height, SKEncodedImageFormat.Png, 100);
+
+    /// <summary>Encodes a 48x48 gray face as JPEG at <paramref name="quality"/> (1-100): lossy, as photos are stored.</summary>
+    public static byte[] EncodeJpeg(ReadOnlySpan<byte> pixels, int quality) =>
+        Encode(pixels, FaceImage.Size, FaceImage.Size, SKEncodedImageFormat.Jpeg, quality);
+
+    private static byte[] Encode(ReadOnlySpan<byte> pixels, int width, int height, SKEncodedImageFormat format, int quality)
     {
         using var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Gray8, SKAlphaType.Opaque));
         pixels.CopyTo(bitmap.GetPixelSpan());
         using var image = SKImage.FromBitmap(bitmap);
-        using var data = image.Encode(SKEncodedImageFormat.Png, 100);
+        using var data = image.Encode(format, quality);
         return data.ToArray();
     }
 }

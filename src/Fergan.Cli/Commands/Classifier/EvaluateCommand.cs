@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using Fergan.Data.Robustness;
 using Fergan.Cli.Infrastructure;
 using Fergan.Data;
 using Fergan.Data.Duplicates;
@@ -40,9 +41,27 @@ public sealed class EvaluateSettings : TorchDatasetSettings
     [Description("Ten-crop test-time augmentation: average ten shifted and mirrored views of each face.")]
     public bool Tta { get; init; }
 
-    [CommandOption("--corruptions")]
-    [Description("Also score the same faces under low light, contrast loss, noise, blur and occlusion (eyes, mouth, random patches), severities 1-5.")]
-    public bool Corruptions { get; init; }
+    [CommandOption("--corruptions [NAMES]")]
+    [Description("Also score the same faces under corruptions at severities 1-5: all of them, or those named (comma-separated): low-light, contrast, noise, blur, occlusion-eyes, occlusion-mouth, occlusion-patches, jpeg, low-resolution.")]
+    public FlagValue<string>? Corruptions { get; init; }
+
+    private string? CorruptionProblem()
+    {
+        try
+        {
+            _ = CorruptionsToScore;
+            return null;
+        }
+        catch (FerganException e)
+        {
+            return e.Message;
+        }
+    }
+
+    /// <summary>The corruptions --corruptions asks for (null when absent; all when given without names).</summary>
+    public IReadOnlyList<Corruption>? CorruptionsToScore => Corruptions is not { IsSet: true } flag ? null
+        : string.IsNullOrWhiteSpace(flag.Value) ? FaceCorruptions.All
+        : FaceCorruptions.Parse(flag.Value);
 
     [CommandOption("--report <DIR>")]
     [Description("Write report.md, a self-contained report.html, confusion.png and misclassified.png (a sample of wrong faces) here.")]
@@ -74,6 +93,7 @@ public sealed class EvaluateSettings : TorchDatasetSettings
             ? ValidationResult.Error($"--exclude-train-duplicates: '{kind}' is not exact or near.")
         : !DataSplits.TryParseUsage(EvaluateSplit, out _) ? ValidationResult.Error($"--split: '{EvaluateSplit}' is not Training, PublicTest or PrivateTest.")
         : Runtime is not ("torch" or "onnx") ? ValidationResult.Error($"--runtime: '{Runtime}' is not torch or onnx.")
+        : CorruptionProblem() is { } problem ? ValidationResult.Error($"--corruptions: {problem}")
         : Runtime == "onnx" && Record ? ValidationResult.Error("--record stores TorchSharp scores in the card; evaluate with --runtime torch to record.")
         : Model is { Length: > 1 } && Record ? ValidationResult.Error("--record stores a model's scores in its card; an ensemble of several --model folders has no card.")
         // Without --model the bundled classifier is the copy beside the program (the build output), so its card would
@@ -105,12 +125,12 @@ public sealed class EvaluateCommand(CliConsoles consoles) : Command<EvaluateSett
             ExcludeTrainingDuplicates = settings.DuplicatesToExclude,
             TestTimeAugmentation = settings.Tta,
         });
-        if (settings.Corruptions)
+        if (settings.CorruptionsToScore is { } corruptions)
         {
             var options = new EvaluationOptions { Split = split, ExcludeTrainingDuplicates = settings.DuplicatesToExclude, TestTimeAugmentation = settings.Tta };
             report = report with
             {
-                Robustness = RobustnessEvaluator.Evaluate(classifier, faces, options,
+                Robustness = RobustnessEvaluator.Evaluate(classifier, faces, options, corruptions,
                     new SyncProgress<CorruptionScore>(c => consoles.Error.WriteLine($"{c.Corruption} {c.Severity}: accuracy {c.Accuracy:0.000}, macro-F1 {c.MacroF1:0.000}")), cancellationToken),
             };
         }

@@ -19,8 +19,9 @@ public sealed record RobustnessReport(string Split, int Faces, double CleanAccur
 /// </summary>
 public static class RobustnessEvaluator
 {
+    /// <summary>Scores under <paramref name="corruptions"/> (all of <see cref="FaceCorruptions.All"/> when null).</summary>
     public static RobustnessReport Evaluate(IEmotionPredictor classifier, FaceSet faces, EvaluationOptions options,
-        IProgress<CorruptionScore>? progress = null, CancellationToken cancellationToken = default)
+        IReadOnlyList<Corruption>? corruptions = null, IProgress<CorruptionScore>? progress = null, CancellationToken cancellationToken = default)
     {
         var indices = TrainingOverlap.Without(faces, faces.IndicesOf(options.Split), options.ExcludeTrainingDuplicates, options.NearDuplicates,
             cancellationToken);
@@ -33,7 +34,7 @@ public static class RobustnessEvaluator
         ClassificationMetrics Score(FaceSet set) => ClassificationMetrics.Compute(truth, classifier.Predict(set, all, options.TestTimeAugmentation), Emotions.Names);
         var clean = Score(Subset(faces, indices, (face, _) => face.ToArray()));
         var scores = new List<CorruptionScore>();
-        foreach (var corruption in FaceCorruptions.All)
+        foreach (var corruption in corruptions ?? FaceCorruptions.All)
         {
             for (var severity = 1; severity <= FaceCorruptions.Severities; severity++)
             {

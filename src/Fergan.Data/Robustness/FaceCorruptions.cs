@@ -114,7 +114,8 @@ public static class FaceCorruptions
                 pixels = decoded.Pixels;
                 break;
             case Corruption.LowResolution:
-                pixels = Upscale(Downscale(pixels, new[] { 32, 24, 16, 12, 8 }[s]), new[] { 32, 24, 16, 12, 8 }[s]);
+                var side = new[] { 32, 24, 16, 12, 8 }[s];
+                pixels = Upscale(Downscale(pixels, side), side);
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(corruption));

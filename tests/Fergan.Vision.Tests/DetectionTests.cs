@@ -23,7 +23,7 @@ public sealed class DetectionTests : IDisposable
             expected += count;
             found += faces.Count;
         }
-        // The README's recall target is 0.95; these six photos gave 22 of 22 when the test was written.
+        // The photo issue's recall target is 0.95; these six photos gave 22 of 22 when the test was written (docs/photos.md).
         Assert.True(found >= 0.95 * expected, $"recall {found}/{expected}");
     }
 

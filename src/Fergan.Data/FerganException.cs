@@ -50,5 +50,6 @@ public sealed class DataFormatException : FerganException
     public static DataFormatException FieldCount(string file, long line, int expected, int found) =>
         new(file, line, $"expected {expected} comma-separated fields, found {found} (truncated or malformed line).");
 
-    internal static string Shorten(string token) => token.Length <= 24 ? token : token[..21] + "...";
+    /// <summary>A token cut to 24 characters for an error message.</summary>
+    public static string Shorten(string token) => token.Length <= 24 ? token : token[..21] + "...";
 }

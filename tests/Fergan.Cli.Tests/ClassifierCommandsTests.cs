@@ -276,11 +276,42 @@ public sealed class ClassifierCommandsTests : IDisposable
         Assert.Equal([Path.GetFullPath(teacherA), Path.GetFullPath(teacherB)], card.Teachers!.Select(t => t.Folder));
         Assert.Equal((0.7, 3.0), (card.Options!.DistillWeight, card.Options.DistillTemperature));
         Assert.Equal(1, weightAlone.ExitCode);
-        Assert.Contains("only apply with --teacher", weightAlone.Error);
+        Assert.Contains("only apply with --teacher or --teacher-probabilities", weightAlone.Error);
         Assert.Equal(1, badWeight.ExitCode);
         Assert.Contains("--distill-weight must be between 0 and 1", badWeight.Error);
         Assert.Equal(1, missing.ExitCode);
         Assert.Contains("no-such-teacher", missing.Error);
+    }
+
+    [Fact]
+    public void Train_distils_from_the_probabilities_evaluate_saved_on_Training_and_pins_the_file_in_the_card()
+    {
+        var teacherA = TrainTiny("teacher-a");
+        var teacherB = TrainTiny("teacher-b", "--seed", "8");
+        var saved = _temp.File("teacher.csv");
+        // The documented way: an ensemble with TTA, its predictions for every Training face saved once.
+        var evaluate = CliRunner.Run("evaluate", "--model", teacherA, "--model", teacherB, "--tta", "--data", Data, "--no-cache", "--split", "Training", "--probabilities", saved, "--json");
+        Assert.True(evaluate.ExitCode == 0, evaluate.Error);
+
+        var student = TrainTiny("student", "--teacher-probabilities", saved, "--distill-weight", "0.8");
+        var both = CliRunner.Run("train", "--out", _temp.File("x"), "--teacher", teacherA, "--teacher-probabilities", saved);
+        var missing = CliRunner.Run("train", "--out", _temp.File("x"), "--teacher-probabilities", _temp.File("no-such.csv"));
+        // Predictions of PublicTest faces do not cover Training: named before anything trains.
+        var publicOnly = _temp.File("public.csv");
+        Assert.Equal(0, CliRunner.Run("evaluate", "--model", teacherA, "--data", Data, "--no-cache", "--split", "PublicTest", "--probabilities", publicOnly).ExitCode);
+        var wrongSplit = CliRunner.Run("train", "--data", Data, "--no-cache", "--out", _temp.File("y"), "--epochs", "1", "--width", "4", "--teacher-probabilities", publicOnly);
+
+        var card = Fergan.Torch.Classifier.ClassifierCard.Read(student);
+        Assert.Equal(Path.GetFullPath(saved), card.TeacherProbabilities!.File);
+        Assert.Equal(File.ReadLines(saved).Count() - 1, card.TeacherProbabilities.Faces);
+        Assert.Equal(0.8, card.Options!.DistillWeight);
+        Assert.Equal(1, both.ExitCode);
+        Assert.Contains("do not go together", both.Error);
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("no-such.csv", missing.Error);
+        Assert.Equal(1, wrongSplit.ExitCode);
+        Assert.Contains("public.csv: has no row for", wrongSplit.Error);
+        Assert.False(File.Exists(Path.Combine(_temp.File("y"), "classifier.bin")));
     }
 
     [Fact]

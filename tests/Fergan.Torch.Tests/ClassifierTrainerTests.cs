@@ -234,7 +234,7 @@ public sealed class ClassifierTrainerTests : IDisposable
         Assert.Equal(plain.BatchesPerEpoch, mixed.BatchesPerEpoch);
         Assert.Equal((22, 10), (mixed.RealPerBatch, mixed.SyntheticPerBatch));
         using var order = mixed.EpochOrder(new TorchSharp.torch.Generator(1));
-        var (images, labels, _) = mixed.Batch(order, 0);
+        var (images, labels, _, _) = mixed.Batch(order, 0);
         using (images)
         using (labels)
         {
@@ -336,7 +336,7 @@ public sealed class ClassifierTrainerTests : IDisposable
         {
             for (var k = 0; k < batches.BatchesPerEpoch; k++)
             {
-                var (images, labels, _) = batches.Batch(order, k);
+                var (images, labels, _, _) = batches.Batch(order, k);
                 using (images)
                 using (labels)
                 {

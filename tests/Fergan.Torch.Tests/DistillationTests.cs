@@ -80,6 +80,134 @@ public sealed class DistillationTests(ITestOutputHelper output) : IDisposable
         Assert.Contains("distilled from 1 teacher", card.Data);
     }
 
+    /// <summary>The teacher's probabilities for the Training faces of <paramref name="faces"/>, saved as `fergan evaluate --split Training --probabilities` saves them.</summary>
+    private string SavePredictions(string teacherFolder, FaceSet faces, string name)
+    {
+        using var teacher = EmotionClassifier.Load(teacherFolder);
+        var report = ClassifierEvaluator.Evaluate(teacher, faces, new EvaluationOptions { Split = DataSplit.Training, BootstrapResamples = 10 });
+        var file = _temp.File(name);
+        EvaluatedFacesCsv.Write(report.Details!, file);
+        return file;
+    }
+
+    [Fact]
+    public void A_student_learns_the_emotions_from_saved_teacher_probabilities_when_its_labels_say_nothing()
+    {
+        var teacherFolder = _temp.File("teacher");
+        var teacher = TrainAndScore(Recipe, Faces, teacherFolder);
+        var noise = WithShuffledTrainingLabels();
+        // Saved on the set the student trains on: its (shuffled) labels, the teacher's view of each face.
+        var saved = SavePredictions(teacherFolder, noise, "teacher.csv");
+
+        var labelsOnly = TrainAndScore(Recipe with { LearningRate = 0.02 }, noise, _temp.File("labels-only"));
+        var student = TrainAndScore(Recipe with { LearningRate = 0.02, TeacherProbabilities = saved, DistillWeight = 1 }, noise, _temp.File("student"));
+
+        output.WriteLine($"PrivateTest balanced accuracy: teacher {teacher:0.000}, shuffled labels alone {labelsOnly:0.000}, student of saved predictions {student:0.000}");
+        Assert.True(teacher > 0.6, $"teacher balanced accuracy {teacher:0.000}");
+        Assert.True(labelsOnly < 0.25, $"balanced accuracy from shuffled labels alone {labelsOnly:0.000}");
+        Assert.True(student > 0.5, $"student balanced accuracy {student:0.000} (teacher {teacher:0.000})");
+        var card = ClassifierCard.Read(_temp.File("student"));
+        Assert.Equal(Path.GetFullPath(saved), card.TeacherProbabilities!.File);
+        Assert.Equal(TeacherPredictions.Sha256(saved), card.TeacherProbabilities.Sha256);
+        Assert.Equal(noise.IndicesOf(DataSplit.Training).Length, card.TeacherProbabilities.Faces);
+        Assert.Contains("distilled from saved teacher probabilities", card.Data);
+    }
+
+    [Fact]
+    public void Saved_probabilities_are_softened_as_a_softmax_at_the_temperature()
+    {
+        using var scope = NewDisposeScope();
+        var training = Faces.IndicesOf(DataSplit.Training);
+        var file = _temp.File("p.csv");
+        // Every Training face gets the same made-up prediction, a softmax of known logits.
+        var logits = tensor(new float[] { 2f, 0.5f, -1f, 0f, 1f, -0.5f, -3f });
+        var p = nn.functional.softmax(logits, 0).data<float>().ToArray();
+        EvaluatedFacesCsv.Write(new EvaluatedFaces(training, training.Select(Faces.SourceRow).ToArray(),
+            training.Select(i => (int)Faces.Label(i)).ToArray(), training.Select(_ => p).ToArray()), file);
+
+        var predictions = TeacherPredictions.Load(file, Faces, training);
+
+        Assert.Equal(training.Length, predictions.Record.Faces);
+        foreach (var T in new[] { 1.0, 2.0, 4.0 })
+        {
+            var targets = predictions.Targets(T, CPU);
+            Assert.Equal(new long[] { training.Length, Emotions.Count }, targets.shape);
+            var expected = nn.functional.softmax(logits.div(T), 0);
+            Assert.True(targets[training.Length - 1].sub(expected).abs().max().item<float>() < 1e-5, $"T = {T}");
+        }
+    }
+
+    [Fact]
+    public void Saved_probabilities_of_other_faces_or_labels_or_in_another_format_are_refused_naming_the_file_and_line()
+    {
+        var training = Faces.IndicesOf(DataSplit.Training);
+        var uniform = Enumerable.Repeat(1f / Emotions.Count, Emotions.Count).ToArray();
+        string Save(string name, int[] indices, Func<int, int>? label = null)
+        {
+            var file = _temp.File(name);
+            EvaluatedFacesCsv.Write(new EvaluatedFaces(indices, indices.Select(Faces.SourceRow).ToArray(),
+                indices.Select(i => label?.Invoke(i) ?? (int)Faces.Label(i)).ToArray(), indices.Select(_ => uniform).ToArray()), file);
+            return file;
+        }
+        var publicTest = Save("public.csv", Faces.IndicesOf(DataSplit.PublicTest));
+        var lastWrong = training[^1];
+        var relabelled = Save("relabelled.csv", training, i => i == lastWrong ? ((int)Faces.Label(i) + 1) % Emotions.Count : (int)Faces.Label(i));
+        var twice = Save("twice.csv", [.. training, training[0]]);
+        var header = _temp.File("header.csv");
+        File.WriteAllText(header, "index,row,label,a,b,c,d,e,f,g\n");
+        var sum = _temp.File("sum.csv");
+        File.WriteAllLines(sum, [File.ReadLines(publicTest).First(), $"0,{Faces.SourceRow(training[0])},angry,0.5,0.5,0.5,0,0,0,0"]);
+        var label = _temp.File("label.csv");
+        File.WriteAllLines(label, [File.ReadLines(publicTest).First(), "0,1,grumpy,1,0,0,0,0,0,0"]);
+        var fields = _temp.File("fields.csv");
+        File.WriteAllLines(fields, [File.ReadLines(publicTest).First(), "0,1,angry,1,0,0"]);
+
+        string Problem(string file) => Assert.ThrowsAny<FerganException>(() => TeacherPredictions.Load(file, Faces, training)).Message;
+
+        Assert.Contains($"has no row for {training.Length:N0} of the {training.Length:N0} Training faces", Problem(publicTest));
+        Assert.Matches($"relabelled.csv, line {training.Length + 1}: source row {Faces.SourceRow(lastWrong)} is labelled", Problem(relabelled));
+        Assert.Matches($"twice.csv, line {training.Length + 2}: source row {Faces.SourceRow(training[0])} appears twice", Problem(twice));
+        Assert.Contains("header.csv, line 1: the header is not", Problem(header));
+        Assert.Contains("sum.csv, line 2: the seven probabilities sum to 1.5", Problem(sum));
+        Assert.Contains("label.csv, line 2: label 'grumpy'", Problem(label));
+        Assert.Contains("fields.csv, line 2: expected 10", Problem(fields));
+        Assert.Contains("does not exist", Problem(_temp.File("nowhere.csv")));
+    }
+
+    [Fact]
+    public void Resuming_with_other_saved_probabilities_or_with_live_teachers_as_well_is_refused()
+    {
+        var teacherFolder = _temp.File("teacher");
+        TrainAndScore(Recipe with { Epochs = 1 }, Faces, teacherFolder);
+        var saved = SavePredictions(teacherFolder, Faces, "teacher.csv");
+        var run = _temp.File("student");
+        using (var trainer = new ClassifierTrainer(Recipe with { Epochs = 1, TeacherProbabilities = saved }, Faces, run))
+        {
+            trainer.Train(false);
+        }
+
+        // The same file name, other predictions (another teacher saved over it).
+        Directory.Delete(teacherFolder, recursive: true);
+        TrainAndScore(Recipe with { Epochs = 1, Seed = 8 }, Faces, teacherFolder);
+        File.Delete(saved);
+        SavePredictions(teacherFolder, Faces, "teacher.csv");
+        var changed = Assert.Throws<FerganException>(() =>
+        {
+            using var trainer = new ClassifierTrainer(Recipe with { Epochs = 2, TeacherProbabilities = saved }, Faces, run);
+            trainer.Train(true);
+        });
+        var without = Assert.Throws<FerganException>(() =>
+        {
+            using var trainer = new ClassifierTrainer(Recipe with { Epochs = 2 }, Faces, run);
+            trainer.Train(true);
+        });
+        var both = Assert.Throws<FerganException>(() => new ClassifierTrainer(Recipe with { Teachers = [teacherFolder], TeacherProbabilities = saved }, Faces, _temp.File("both")));
+
+        Assert.Contains("distilled from other predictions than", changed.Message);
+        Assert.Contains("teacher probabilities file", without.Message);
+        Assert.Contains("not both", both.Message);
+    }
+
     /// <summary>
     /// FER+ vote shares (`--ferplus-mode probability`) are soft labels; the trainer must learn from them, not from the
     /// hard label beside them. Here the hard Training labels are shuffled and the soft ones carry the truth (80 % on

@@ -108,14 +108,19 @@ public sealed class ExperimentSpecTests : IDisposable
     {
         var spec = ExperimentSpec.Read(Write("""
             { "balance": "none", "seeds": [1] },
-            { "name": "none-distilled", "balance": "none", "teachers": ["teachers/a", "/abs/b"], "distill_weight": 0.7, "distill_temperature": 3, "seeds": [1] }
+            { "name": "none-distilled", "balance": "none", "teachers": ["teachers/a", "/abs/b"], "distill_weight": 0.7, "distill_temperature": 3, "seeds": [1] },
+            { "name": "none-saved", "balance": "none", "teacher_probabilities": "saved/teacher.csv", "distill_weight": 0.9, "seeds": [1] }
             """));
 
         var plain = spec.OptionsFor(spec.Runs[0], 1, "cpu");
         var distilled = spec.OptionsFor(spec.Runs[1], 1, "cpu");
+        var saved = spec.OptionsFor(spec.Runs[2], 1, "cpu");
         Assert.Empty(plain.Teachers);
+        Assert.Null(plain.TeacherProbabilities);
         Assert.Equal([Path.Combine(_temp.Path, "teachers", "a"), "/abs/b"], distilled.Teachers);
         Assert.Equal((0.7, 3.0), (distilled.DistillWeight, distilled.DistillTemperature));
+        Assert.Equal(Path.Combine(_temp.Path, "saved", "teacher.csv"), saved.TeacherProbabilities);
+        Assert.Equal(0.9, saved.DistillWeight);
     }
 
     [Theory]
@@ -123,7 +128,8 @@ public sealed class ExperimentSpecTests : IDisposable
     [InlineData("""{ "name": "GAN plus", "balance": "gan", "seeds": [1] }""", "run name \"GAN plus\"")]
     [InlineData("""{ "name": "over", "balance": "oversample", "synthetic_classes": "proportional", "seeds": [1] }""", "its strategy is oversample")]
     [InlineData("""{ "balance": "none", "seeds": [] }""", "at least one seed")]
-    [InlineData("""{ "name": "hot", "balance": "none", "distill_temperature": 4, "seeds": [1] }""", "run \"hot\" sets distill_weight or distill_temperature but has no teachers")]
+    [InlineData("""{ "name": "hot", "balance": "none", "distill_temperature": 4, "seeds": [1] }""", "run \"hot\" sets distill_weight or distill_temperature but has no teachers or teacher_probabilities")]
+    [InlineData("""{ "name": "twice", "balance": "none", "teachers": ["t"], "teacher_probabilities": "t.csv", "seeds": [1] }""", "run \"twice\": distil from teacher folders or from saved teacher probabilities, not both")]
     [InlineData("""{ "name": "heavy", "balance": "none", "teachers": ["t"], "distill_weight": 2, "seeds": [1] }""", "run \"heavy\": distillation weight must be in [0, 1]")]
     [InlineData("""{ "name": "bright", "balance": "none", "photometric": 1.5, "seeds": [1] }""", "run \"bright\": photometric augmentation probability must be in [0, 1]")]
     // A misspelt field was ignored before (the grid ran with the default); a misspelt value named no choices.

@@ -51,6 +51,9 @@ public sealed record ClassifierCard
     /// <summary>The classifiers this one was distilled from (see <see cref="ClassifierOptions.Teachers"/>), pinned by their weights' SHA-256.</summary>
     public IReadOnlyList<TeacherRecord>? Teachers { get; init; }
 
+    /// <summary>The saved teacher predictions this one was distilled from (see <see cref="ClassifierOptions.TeacherProbabilities"/>), pinned by the file's SHA-256.</summary>
+    public TeacherPredictionsRecord? TeacherProbabilities { get; init; }
+
     /// <summary>Test-split scores written by `fergan evaluate --record` (name -> metrics), e.g. "PrivateTest".</summary>
     public IReadOnlyDictionary<string, JsonElement>? Evaluations { get; init; }
 

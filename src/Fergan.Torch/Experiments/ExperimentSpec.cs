@@ -24,6 +24,9 @@ public sealed record ExperimentArm(BalanceStrategy Balance, IReadOnlyList<int> S
     /// <summary>Classifier folders to distil from (see <see cref="ClassifierOptions.Teachers"/>); relative to the spec file.</summary>
     public IReadOnlyList<string>? Teachers { get; init; }
 
+    /// <summary>Saved teacher predictions to distil from (see <see cref="ClassifierOptions.TeacherProbabilities"/>); relative to the spec file.</summary>
+    public string? TeacherProbabilities { get; init; }
+
     public double? DistillWeight { get; init; }
     public double? DistillTemperature { get; init; }
 
@@ -42,7 +45,8 @@ public sealed record ExperimentArm(BalanceStrategy Balance, IReadOnlyList<int> S
 /// what its arm changes) and the seed differ, so the comparison isolates the strategy. An arm can vary the recipe:
 /// <c>{ "name": "gan-oversample", "balance": "gan", "oversample_real": true, "seeds": [1, 2, 3] }</c>
 /// (also <c>synthetic_classes</c>, <c>synthetic_ratio</c>, <c>photometric</c>, and distillation:
-/// <c>"teachers": ["models/classifier"]</c> with <c>distill_weight</c> and <c>distill_temperature</c>). <c>"precision": "bf16"</c> and
+/// <c>"teachers": ["models/classifier"]</c>, or saved predictions, <c>"teacher_probabilities": "teacher.csv"</c>, with
+/// <c>distill_weight</c> and <c>distill_temperature</c>). <c>"precision": "bf16"</c> and
 /// <c>"channels_last": true</c> run every step of the grid the fast way on a GPU; <c>"swa_epochs": 10</c> (with
 /// <c>swa_learning_rate</c>) adds weight-averaging epochs to every run, as <c>fergan train --swa-epochs</c>.
 /// </summary>
@@ -111,9 +115,9 @@ public sealed partial record ExperimentSpec
             {
                 throw new FerganException($"{path}: run \"{arm.Label}\" sets a gan option (synthetic_classes, oversample_real or synthetic_ratio) but its strategy is {arm.Balance.ToString().ToLowerInvariant()}.");
             }
-            if ((arm.Teachers is null || arm.Teachers.Count == 0) && (arm.DistillWeight is not null || arm.DistillTemperature is not null))
+            if ((arm.Teachers is null || arm.Teachers.Count == 0) && arm.TeacherProbabilities is null && (arm.DistillWeight is not null || arm.DistillTemperature is not null))
             {
-                throw new FerganException($"{path}: run \"{arm.Label}\" sets distill_weight or distill_temperature but has no teachers.");
+                throw new FerganException($"{path}: run \"{arm.Label}\" sets distill_weight or distill_temperature but has no teachers or teacher_probabilities.");
             }
         }
         if (spec.Runs.GroupBy(r => r.Label).FirstOrDefault(g => g.Count() > 1) is { } twice)
@@ -127,7 +131,11 @@ public sealed partial record ExperimentSpec
         {
             Data = Resolve(spec.Data),
             Gan = spec.Gan is null ? null : Folder(spec.Gan),
-            Runs = spec.Runs.Select(arm => arm with { Teachers = arm.Teachers?.Select(Folder).ToList() }).ToList(),
+            Runs = spec.Runs.Select(arm => arm with
+            {
+                Teachers = arm.Teachers?.Select(Folder).ToList(),
+                TeacherProbabilities = arm.TeacherProbabilities is null ? null : Folder(arm.TeacherProbabilities),
+            }).ToList(),
         };
         // Refuse a bad recipe now rather than when its run comes up, perhaps hours into the grid.
         foreach (var arm in resolved.Runs)
@@ -164,6 +172,7 @@ public sealed partial record ExperimentSpec
             ChannelsLast = ChannelsLast,
             SelectWithoutTrainingCopies = SelectWithoutCopies,
             Teachers = arm.Teachers ?? [],
+            TeacherProbabilities = arm.TeacherProbabilities,
             DistillWeight = arm.DistillWeight ?? options.DistillWeight,
             DistillTemperature = arm.DistillTemperature ?? options.DistillTemperature,
         }).WithAveraging(SwaEpochs ?? 0, SwaLearningRate, Patience);

@@ -90,12 +90,16 @@ public sealed class TrainSettings : TrainingRunSettings
     [Description("Distil from this trained classifier (a `fergan train` folder or a bundled model); give it more than once to distil from their average. The student learns the teachers' softened predictions on each augmented batch beside the labels.")]
     public string[] Teachers { get; init; } = [];
 
+    [CommandOption("--teacher-probabilities <CSV>")]
+    [Description("Distil from saved teacher predictions instead: the file `fergan evaluate --split Training --probabilities` writes on the same data (one or more --model, --tta if wanted), joined to the faces by source row. No teacher runs during training, so an ensemble with TTA costs nothing per step; its targets are the clean faces', not the augmented batch's.")]
+    public string? TeacherProbabilities { get; init; }
+
     [CommandOption("--distill-weight <W>")]
-    [Description("Share of the teachers' loss, 0-1 (the labels' is 1 - W). Default: 0.5. Needs --teacher.")]
+    [Description("Share of the teachers' loss, 0-1 (the labels' is 1 - W). Default: 0.5. Needs --teacher or --teacher-probabilities.")]
     public double? DistillWeight { get; init; }
 
     [CommandOption("--distill-temperature <T>")]
-    [Description("Softmax temperature of the distillation loss. Default: 2. Needs --teacher.")]
+    [Description("Softmax temperature of the distillation loss (saved probabilities are softened alike: p^(1/T), renormalised). Default: 2. Needs --teacher or --teacher-probabilities.")]
     public double? DistillTemperature { get; init; }
 
     [CommandOption("--precision <FORMAT>")]
@@ -121,8 +125,11 @@ public sealed class TrainSettings : TrainingRunSettings
         : (SyntheticClasses != SyntheticClassMix.Fill || OversampleReal) && Balance != BalanceStrategy.Gan
             ? ValidationResult.Error("--synthetic-classes and --oversample-real only apply with --balance gan.")
         : Cap is not null && Balance != BalanceStrategy.Cap ? ValidationResult.Error("--cap only applies with --balance cap.")
-        : (DistillWeight is not null || DistillTemperature is not null) && Teachers.Length == 0
-            ? ValidationResult.Error("--distill-weight and --distill-temperature only apply with --teacher.")
+        : Teachers.Length > 0 && TeacherProbabilities is not null
+            ? ValidationResult.Error("--teacher and --teacher-probabilities do not go together: distil from live teachers or from saved predictions (`fergan evaluate --split Training --probabilities` with several --model saves their ensemble's).")
+        : TeacherProbabilities is { } saved && !File.Exists(saved) ? ValidationResult.Error($"--teacher-probabilities: no file at {saved}.")
+        : (DistillWeight is not null || DistillTemperature is not null) && Teachers.Length == 0 && TeacherProbabilities is null
+            ? ValidationResult.Error("--distill-weight and --distill-temperature only apply with --teacher or --teacher-probabilities.")
         : DistillWeight is < 0 or > 1 ? ValidationResult.Error($"--distill-weight must be between 0 and 1 (got {DistillWeight}).")
         : DistillTemperature is <= 0 ? ValidationResult.Error($"--distill-temperature must be positive (got {DistillTemperature}).")
         : base.Validate();
@@ -145,7 +152,9 @@ public sealed class TrainCommand(CliConsoles consoles) : Command<TrainSettings>
                                   $"({options.Epochs} epochs" + (options.SwaEpochs > 0 ? $" + {options.SwaEpochs} averaged at lr {options.ResolvedSwaLearningRate:0.#####}" : "") + $", batch {options.BatchSize}, {runtime.Device}, {runtime.Threads} threads, {PrecisionHelp.Describe(options.Precision, options.ChannelsLast)})" +
                                   (options.InitialWeights is { } init ? $", from the weights of {Markup.Escape(init)}" : "") +
                                   (options.GanFolder is { } gan ? $", generated faces from {Markup.Escape(gan)} ({GanSummary(ganCard)})" : "") +
-                                  (options.Teachers.Count > 0 ? $", distilled from {options.Teachers.Count} teacher(s) (weight {options.DistillWeight}, temperature {options.DistillTemperature})" : ""));
+                                  (options.Teachers.Count > 0 ? $", distilled from {options.Teachers.Count} teacher(s)" : "") +
+                                  (options.TeacherProbabilities is { } saved ? $", distilled from the predictions saved in {Markup.Escape(saved)}" : "") +
+                                  (options.Distils ? $" (weight {options.DistillWeight}, temperature {options.DistillTemperature})" : ""));
         if (options.GanFolder is { } generator && ganCard?.LabelCaution(generator) is { } caution)
         {
             consoles.Error.MarkupLine($"[yellow]warning:[/] {Markup.Escape(caution)}");
@@ -226,6 +235,7 @@ public sealed class TrainCommand(CliConsoles consoles) : Command<TrainSettings>
             ChannelsLast = s.ChannelsLast,
             // Full paths: the card and a resume compare them, whatever folder the command ran from.
             Teachers = s.Teachers.Select(Path.GetFullPath).ToList(),
+            TeacherProbabilities = s.TeacherProbabilities is null ? null : Path.GetFullPath(s.TeacherProbabilities),
             DistillWeight = s.DistillWeight ?? options.DistillWeight,
             DistillTemperature = s.DistillTemperature ?? options.DistillTemperature,
         }).WithAveraging(s.SwaEpochs ?? 0, s.SwaLearningRate, s.Patience);

@@ -139,6 +139,17 @@ public sealed record ClassifierOptions
     public IReadOnlyList<string> Teachers { get; init; } = [];
 
     /// <summary>
+    /// Saved teacher predictions to distil from instead of live teachers (<see cref="TeacherPredictions"/>): the CSV
+    /// `fergan evaluate --split Training --probabilities` writes, with one or more models and TTA if wanted. The same
+    /// weight and temperature apply. Null: none.
+    /// </summary>
+    public string? TeacherProbabilities { get; init; }
+
+    /// <summary>Whether the student learns from teachers, live or saved.</summary>
+    [JsonIgnore]
+    public bool Distils => Teachers.Count > 0 || TeacherProbabilities is not null;
+
+    /// <summary>
     /// Share of the teachers' term in the loss: (1 - w) x label loss + w x distillation loss. 0.5 weighs the labels
     /// and the teachers alike; not tuned on FER2013 yet.
     /// </summary>
@@ -241,6 +252,9 @@ public sealed record ClassifierOptions
         errors.Check(DistillWeight is >= 0 and <= 1, $"distillation weight must be in [0, 1] (got {DistillWeight})");
         errors.Check(DistillTemperature > 0 && double.IsFinite(DistillTemperature), $"distillation temperature must be positive (got {DistillTemperature})");
         errors.Check(Teachers.All(t => !string.IsNullOrWhiteSpace(t)), "a teacher folder is empty");
+        errors.Check(TeacherProbabilities is null || !string.IsNullOrWhiteSpace(TeacherProbabilities), "the teacher probabilities file is empty");
+        errors.Check(Teachers.Count == 0 || TeacherProbabilities is null,
+            "distil from teacher folders or from saved teacher probabilities, not both (`fergan evaluate --split Training --probabilities` with several models saves their ensemble's predictions)");
         return errors;
     }
 }

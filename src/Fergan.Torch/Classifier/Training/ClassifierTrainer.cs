@@ -32,6 +32,7 @@ public sealed class ClassifierTrainer : IDisposable
     private readonly TrainingBatches _batches;
     private readonly GanGenerator? _generator;
     private readonly DistillationTeachers? _teachers;
+    private readonly TeacherPredictionsRecord? _savedTeacher;
     private readonly Tensor? _classWeights;
     private readonly WeightAverage _average = new();
     private readonly Tensor _validationImages; // [M, 1, 48, 48] uint8 on the device
@@ -69,8 +70,11 @@ public sealed class ClassifierTrainer : IDisposable
                            (options.SelectWithoutTrainingCopies ? $", without its {copies} exact or near copies of Training faces)" : ")") +
                            (data.HasSoftLabels ? $"; trained on soft labels ({data.Provenance.LabelSource})" : "") +
                            (options.Teachers.Count > 0 ? $"; distilled from {options.Teachers.Count} teacher(s)" : "") +
+                           (options.TeacherProbabilities is { } saved ? $"; distilled from saved teacher probabilities {saved}" : "") +
                            (options.InitialWeights is { } initial ? $"; fine-tuned from {initial} (weights SHA-256 {EmotionClassifier.WeightsSha256(initial)[..12]})" : "");
-        // First among the models: a wrong teacher folder fails before anything is built.
+        // First among the models: a wrong teacher folder or file fails before anything is built.
+        var savedTeacher = options.TeacherProbabilities is { } file ? TeacherPredictions.Load(file, data, training) : null;
+        _savedTeacher = savedTeacher?.Record;
         _teachers = options.Teachers.Count > 0 ? new DistillationTeachers(options.Teachers, options.Device, options.Precision, options.ChannelsLast) : null;
 
         manual_seed(options.Seed);
@@ -87,7 +91,7 @@ public sealed class ClassifierTrainer : IDisposable
         {
             _generator = GanGenerator.Load(options.GanFolder!, options.Device);
         }
-        _batches = new TrainingBatches(data, training, options, _device, _generator);
+        _batches = new TrainingBatches(data, training, options, _device, _generator, savedTeacher?.Targets(options.DistillTemperature, _device));
         _classWeights = options.Balance == BalanceStrategy.Weights ? _batches.ClassWeights() : null;
         _validationImages = FaceTensors.Bytes(data, validation, _device);
         _validationLabels = validation.Select(i => (int)data.Label(i)).ToArray();
@@ -250,14 +254,13 @@ public sealed class ClassifierTrainer : IDisposable
             }
             using var scope = NewDisposeScope();
             SetLearningRate(LearningRate(epoch * batches + k, batches));
-            var (images, labels, softTargets) = _batches.Batch(order, k);
+            var (images, labels, softTargets, savedTeacherTargets) = _batches.Batch(order, k);
             var augmented = BatchAugmentation.Apply(images, _options.Augment);
             var logits = _model.call(augmented);
             // Soft labels (FER+ vote shares), when the set has them, are the targets; the hard labels still count accuracy.
             var loss = nn.functional.cross_entropy(logits, softTargets ?? labels, weight: _classWeights, label_smoothing: _options.LabelSmoothing);
-            if (_teachers is not null)
+            if ((savedTeacherTargets ?? _teachers?.SoftTargets(augmented, _options.DistillTemperature)) is { } targets)
             {
-                var targets = _teachers.SoftTargets(augmented, _options.DistillTemperature);
                 loss = loss.mul(1 - _options.DistillWeight)
                     .add(DistillationTeachers.Loss(logits, targets, _options.DistillTemperature).mul(_options.DistillWeight));
             }
@@ -302,7 +305,7 @@ public sealed class ClassifierTrainer : IDisposable
             Tensor augmented;
             using (NewDisposeScope())
             {
-                var (images, _, _) = _batches.Batch(order, k);
+                var images = _batches.Batch(order, k).Images;
                 augmented = BatchAugmentation.Apply(images, _options.Augment).MoveToOuterDisposeScope();
             }
             yield return augmented;
@@ -382,6 +385,7 @@ public sealed class ClassifierTrainer : IDisposable
             Selection = selection,
             Options = _options,
             Teachers = _teachers?.Records,
+            TeacherProbabilities = _savedTeacher,
         }.Write(_run.Root);
     }
 
@@ -441,6 +445,7 @@ public sealed class ClassifierTrainer : IDisposable
             ("oversample real", saved.OversampleReal != _options.OversampleReal),
             ("augmentation", saved.Augment != _options.Augment),
             ("set of teachers", !saved.Teachers.SequenceEqual(_options.Teachers)),
+            ("teacher probabilities file", saved.TeacherProbabilities != _options.TeacherProbabilities),
             ("distillation weight", saved.DistillWeight != _options.DistillWeight),
             ("distillation temperature", saved.DistillTemperature != _options.DistillTemperature),
             ("initial weights", saved.InitialWeights != _options.InitialWeights),
@@ -453,12 +458,23 @@ public sealed class ClassifierTrainer : IDisposable
     }
 
     /// <summary>
-    /// The teachers' folders may hold other weights by now (retrained in place): a resumed student would then learn
-    /// from two teachers under one name. The card written at the last selected epoch pins the weights it learnt from.
+    /// The teachers' folders may hold other weights by now (retrained in place), or the saved predictions' file other
+    /// predictions: a resumed student would then learn from two teachers under one name. The card written at the last
+    /// selected epoch pins the weights (or the file) it learnt from.
     /// </summary>
     private void CheckSameTeacherWeights()
     {
-        if (_teachers is null || !File.Exists(Path.Combine(_run.Root, ClassifierCard.CardFile)) || ClassifierCard.Read(_run.Root).Teachers is not { } pinned)
+        if (!File.Exists(Path.Combine(_run.Root, ClassifierCard.CardFile)))
+        {
+            return;
+        }
+        var card = ClassifierCard.Read(_run.Root);
+        if (_savedTeacher is not null && card.TeacherProbabilities is { } file && file.Sha256 != _savedTeacher.Sha256)
+        {
+            throw new FerganException($"{_run.Root} was distilled from other predictions than {_savedTeacher.File} holds now; " +
+                                      "resume with the same file, or start a new --out folder.");
+        }
+        if (_teachers is null || card.Teachers is not { } pinned)
         {
             return;
         }

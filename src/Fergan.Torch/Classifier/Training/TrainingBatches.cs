@@ -17,14 +17,22 @@ internal sealed class TrainingBatches : IDisposable
     private readonly Tensor _images;          // [N, 1, 48, 48] uint8 on the device
     private readonly Tensor _labels;          // [N] int64 on the device
     private readonly Tensor? _softLabels;     // [N, 7] float32 on the device, when the set has them (FER+ vote shares)
+    private readonly Tensor? _teacherTargets; // [N, 7] float32 on the device, from saved teacher predictions
     private readonly Tensor _sampleWeights;   // [N] float, for oversampling
     private readonly Tensor? _syntheticClassProbabilities; // [7]
     private readonly GanGenerator? _generator;
     private readonly ClassifierOptions _options;
     private readonly Device _device;
 
-    public TrainingBatches(FaceSet data, IReadOnlyList<int> indices, ClassifierOptions options, Device device, GanGenerator? generator)
+    /// <param name="teacherTargets">Saved teachers' softened predictions for <paramref name="indices"/> ([N, 7] on
+    /// <paramref name="device"/>; the batches own it from here), or null.</param>
+    public TrainingBatches(FaceSet data, IReadOnlyList<int> indices, ClassifierOptions options, Device device, GanGenerator? generator, Tensor? teacherTargets = null)
     {
+        if (teacherTargets is not null && teacherTargets.shape[0] != indices.Count)
+        {
+            throw new ArgumentException($"teacher targets for {teacherTargets.shape[0]} faces, {indices.Count} Training faces", nameof(teacherTargets));
+        }
+        _teacherTargets = teacherTargets;
         _options = options;
         _device = device;
         _generator = generator;
@@ -101,23 +109,26 @@ internal sealed class TrainingBatches : IDisposable
 
     /// <summary>
     /// Batch <paramref name="k"/> of an epoch: faces in [0, 1], labels, and, when the set has soft labels, the
-    /// targets [B, 7] to train on (generated faces get their requested emotion as a one-hot row); augmentation not
-    /// yet applied.
+    /// targets [B, 7] to train on, and, with saved teacher predictions, the teachers' targets [B, 7] (generated faces
+    /// get their requested emotion as a one-hot row in both: no label or teacher has seen them); augmentation not yet
+    /// applied.
     /// </summary>
-    public (Tensor Images, Tensor Labels, Tensor? SoftTargets) Batch(Tensor order, int k)
+    public TrainingBatch Batch(Tensor order, int k)
     {
         var index = order.narrow(0, (long)k * RealPerBatch, RealPerBatch);
         var images = _images.index_select(0, index).to_type(ScalarType.Float32).div_(255f);
         var labels = _labels.index_select(0, index);
         var soft = _softLabels?.index_select(0, index);
+        var teacher = _teacherTargets?.index_select(0, index);
         if (_generator is null || _syntheticClassProbabilities is null)
         {
-            return (images, labels, soft);
+            return new TrainingBatch(images, labels, soft, teacher);
         }
         var syntheticLabels = multinomial(_syntheticClassProbabilities, SyntheticPerBatch, replacement: true).to(_device);
         var synthetic = _generator.Sample(syntheticLabels, _options.GanTruncation).add_(1).div_(2).clamp_(0, 1);
-        var syntheticSoft = soft is null ? null : nn.functional.one_hot(syntheticLabels, Emotions.Count).to_type(ScalarType.Float32);
-        return (cat([images, synthetic.to(_device)], 0), cat([labels, syntheticLabels], 0), soft is null ? null : cat([soft, syntheticSoft!], 0));
+        var oneHot = soft is null && teacher is null ? null : nn.functional.one_hot(syntheticLabels, Emotions.Count).to_type(ScalarType.Float32);
+        return new TrainingBatch(cat([images, synthetic.to(_device)], 0), cat([labels, syntheticLabels], 0),
+            soft is null ? null : cat([soft, oneHot!], 0), teacher is null ? null : cat([teacher, oneHot!], 0));
     }
 
     /// <summary>
@@ -138,7 +149,12 @@ internal sealed class TrainingBatches : IDisposable
         _images.Dispose();
         _labels.Dispose();
         _softLabels?.Dispose();
+        _teacherTargets?.Dispose();
         _sampleWeights.Dispose();
         _syntheticClassProbabilities?.Dispose();
     }
 }
+
+/// <summary>One training batch before augmentation: faces in [0, 1] [B, 1, 48, 48], labels [B], and the optional
+/// soft-label targets and saved teachers' targets, [B, 7] each.</summary>
+internal sealed record TrainingBatch(Tensor Images, Tensor Labels, Tensor? SoftTargets, Tensor? TeacherTargets);

@@ -113,7 +113,7 @@ public static class TrainingStepBenchmark
         {
             using var scope = NewDisposeScope();
             optimizer.LearningRate = classifierOptions.LearningRate * (0.5 + 0.5 * Math.Cos(k * 0.01)); // per-step schedule, as in training
-            var (images, labels, _) = batches.Batch(order, k % batches.BatchesPerEpoch);
+            var (images, labels, _, _) = batches.Batch(order, k % batches.BatchesPerEpoch);
             var logits = model.call(BatchAugmentation.Apply(images, classifierOptions.Augment));
             var loss = nn.functional.cross_entropy(logits, labels, label_smoothing: classifierOptions.LabelSmoothing);
             optimizer.ZeroGrad();

@@ -55,6 +55,13 @@ DISTILL_EPOCHS=1 DISTILL_SEED=7 DISTILL_RUNS="0.5:2" \
 [ "$(python3 -c "import json; print(len(json.load(open('$FERGAN_STAGE/distill-results/vgg-distill-w0.5-t2-seed7/classifier.json'))['teachers']))")" = 3 ] \
   && echo "student of three teachers, two of them trained in the same call"
 ls "$OUT"
+# The same three as a saved ensemble with TTA (one evaluate on Training, then --teacher-probabilities).
+rm -rf "$OUT"; mkdir -p "$OUT"
+DISTILL_TEACHER_TTA=1 DISTILL_EPOCHS=1 DISTILL_SEED=9 DISTILL_RUNS="0.7:2" \
+  DISTILL_TEACHERS="$FERGAN_STAGE/teachers/classifier $FERGAN_STAGE/vgg-seed1 $FERGAN_STAGE/vgg-seed2" bench/gpu/distill.sh 100
+python3 -c "import json; c = json.load(open('$FERGAN_STAGE/distill-results/vgg-distill-w0.7-t2-seed9/classifier.json')); assert c['teacher_probabilities']['faces'] > 0 and not c.get('teachers')" \
+  && echo "student of a saved TTA ensemble of three"
+ls "$OUT"
 # Weight averaging from a carried model (here the tiny teacher): two rates, two averaging epochs each.
 rm -rf "$OUT"; mkdir -p "$OUT"
 SWA_EPOCHS=2 SWA_RATES="0.01 0.02" bench/gpu/swa.sh 100

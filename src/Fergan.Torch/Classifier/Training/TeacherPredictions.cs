@@ -11,9 +11,9 @@ public sealed record TeacherPredictionsRecord(string File, string Sha256, int Fa
 /// Distillation from saved predictions instead of live teachers: the probabilities a teacher gave every Training face
 /// (`fergan evaluate --split Training --probabilities FILE`, with any number of models and ten-crop TTA), joined to
 /// the faces by their source row. Why: the strongest teacher Fergan has is an ensemble with ten-crop TTA, which live
-/// would cost ten forward passes per member at every step; saved, it costs nothing per step. The price: the targets belong to the clean face, not to
-/// the augmented view the student sees (Beyer et al. 2022 found a teacher that sees the student's view distils
-/// better over long schedules), which matters little for crops and flips that keep the expression.
+/// would cost ten forward passes per member at every step; saved, it costs nothing per step. The price: the targets
+/// belong to the clean face, not to the augmented view the student sees (Beyer et al. 2022 found that a teacher
+/// seeing the student's view distils better over long schedules); crops, flips and small turns keep the expression.
 /// </summary>
 public sealed class TeacherPredictions
 {

@@ -243,6 +243,20 @@ public sealed class ClassifierTrainerTests : IDisposable
             Assert.True(images.min().item<float>() >= 0 && images.max().item<float>() <= 1);
         }
 
+        // Saved teacher targets (here uniform) follow the real faces; the generated ones, which no teacher has seen,
+        // get their requested emotion as a one-hot row.
+        using var uniform = TorchSharp.torch.full(training.Length, Emotions.Count, 1f / Emotions.Count);
+        using var withTeacher = new TrainingBatches(Faces, training, options, TorchSharp.torch.CPU, generator, uniform.clone());
+        var (_, taught, _, teacherTargets) = withTeacher.Batch(order, 0);
+        using (taught)
+        using (teacherTargets)
+        {
+            Assert.Equal([32, Emotions.Count], teacherTargets!.shape);
+            Assert.True(teacherTargets.narrow(0, 0, 22).sub(1f / Emotions.Count).abs().max().item<float>() < 1e-6);
+            using var oneHot = TorchSharp.torch.nn.functional.one_hot(taught.narrow(0, 22, 10), Emotions.Count).to_type(TorchSharp.torch.ScalarType.Float32);
+            Assert.True(teacherTargets.narrow(0, 22, 10).eq(oneHot).all().item<bool>());
+        }
+
         var result = Train(options, _temp.File("classifier"));
         Assert.True(result.Completed);
         Assert.Equal(BalanceStrategy.Gan, ClassifierCard.Read(_temp.File("classifier")).Balance);

@@ -1,10 +1,10 @@
 using System.ComponentModel;
-using Fergan.Data.Robustness;
 using Fergan.Cli.Infrastructure;
 using Fergan.Data;
 using Fergan.Data.Duplicates;
 using Fergan.Data.Loading;
 using Fergan.Data.Progress;
+using Fergan.Data.Robustness;
 using Fergan.Torch.Classifier;
 using Fergan.Torch.Classifier.Evaluation;
 using Fergan.Torch.Runtime;

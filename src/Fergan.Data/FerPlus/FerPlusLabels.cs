@@ -54,20 +54,8 @@ public sealed class FerPlusVotes
             throw new DataFormatException(path, 1, $"header does not end in the FER+ vote columns ({string.Join(",", Columns)}).");
         }
         var votes = new List<byte>();
-        long line = 1;
-        string? text;
-        while ((text = reader.ReadLine()) is not null)
+        foreach (var (line, fields) in PlainCsv.Rows(reader, path, names.Length))
         {
-            line++;
-            if (text.Trim().Length == 0)
-            {
-                continue;
-            }
-            var fields = text.Split(',');
-            if (fields.Length != names.Length)
-            {
-                throw DataFormatException.FieldCount(path, line, names.Length, fields.Length);
-            }
             for (var c = 0; c < Columns.Length; c++)
             {
                 if (!byte.TryParse(fields[first + c].Trim(), out var v))

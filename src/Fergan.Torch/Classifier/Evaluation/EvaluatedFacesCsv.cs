@@ -52,20 +52,8 @@ public static class EvaluatedFacesCsv
             throw new DataFormatException(path, 1, $"the header is not '{Header}', which `fergan evaluate --probabilities` writes.");
         }
         var rows = new List<EvaluatedFaceRow>();
-        long line = 1;
-        string? text;
-        while ((text = reader.ReadLine()) is not null)
+        foreach (var (line, fields) in PlainCsv.Rows(reader, path, 3 + Emotions.Count))
         {
-            line++;
-            if (text.Trim().Length == 0)
-            {
-                continue;
-            }
-            var fields = text.Split(',');
-            if (fields.Length != 3 + Emotions.Count)
-            {
-                throw DataFormatException.FieldCount(path, line, 3 + Emotions.Count, fields.Length);
-            }
             if (!int.TryParse(fields[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var sourceRow))
             {
                 throw new DataFormatException(path, line, $"source_row '{DataFormatException.Shorten(fields[1])}' is not an integer.");

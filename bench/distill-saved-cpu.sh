@@ -32,7 +32,8 @@ fi
 ROBUST=$RUNS/robust
 [ -f "$ROBUST/classifier.onnx" ] || { rm -rf "$ROBUST"; cp -r models/classifier "$ROBUST"; }
 
-TEACHER=$OUT/teacher-training.csv
+# Beside the runs, not the results: 2.7 MB of per-face Training labels and predictions.
+TEACHER=$RUNS/teacher-training.csv
 if [ ! -s "$TEACHER" ]; then
   $FERGAN evaluate --runtime onnx --model "$BASE" --model "$REFERENCE" --model "$ROBUST" --tta --data "$DATA" \
     --split Training --probabilities "$TEACHER.part" --overwrite --json > "$OUT/teacher-training.json"

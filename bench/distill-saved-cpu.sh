@@ -5,7 +5,7 @@
 # the 120-epoch model alone). Live, that teacher would cost 30 forward passes a step; saved once on Training
 # (`evaluate --split Training --tta --probabilities`), it costs nothing per step (`train --teacher-probabilities`).
 #
-# The rule, fixed before any student was scored: each arm (distillation weight W) fine-tunes for 2 epochs at lr 0.002,
+# The rule, fixed before any student was scored: each arm (distillation weight W) fine-tunes for 2 epochs at lr LR,
 # seed 2013, temperature 2, and selects its epoch on PublicTest, epoch 0 (the 120-epoch model itself) included. The
 # arm with the higher selected PublicTest accuracy is the student; if it selected epoch 0, nothing is new and
 # PrivateTest is not scored. Otherwise the student is scored once on PrivateTest: as-is, with TTA, and without Training
@@ -14,6 +14,8 @@
 # About 40 minutes for the teacher's predictions and 20 minutes an arm on 2 idle cores.
 # Usage: bench/distill-saved-cpu.sh [runs folder] [results folder] [fer2013.csv.gz]
 # FERGAN: the command to run (default ./fergan; a copy of the built CLI lets the sources change meanwhile).
+# WEIGHTS: the arms' distillation weights (default "0.5 0.9"); LR: their learning rate (default 0.002); TEACHER: the
+# saved predictions (default <runs folder>/teacher-training.csv, written when missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-runs/distill-saved}
@@ -21,6 +23,7 @@ OUT=${2:-results/distill-saved-cpu}
 DATA=$(realpath "${3:-../shared/data/fer2013/fer2013.csv.gz}")
 FERGAN=${FERGAN:-./fergan}
 WEIGHTS=${WEIGHTS:-0.5 0.9}
+LR=${LR:-0.002}
 mkdir -p "$RUNS" "$OUT"
 BASE=$RUNS/base
 [ -f "$BASE/classifier.onnx" ] || bench/base-classifier.sh "$BASE"
@@ -33,7 +36,7 @@ ROBUST=$RUNS/robust
 [ -f "$ROBUST/classifier.onnx" ] || { rm -rf "$ROBUST"; cp -r models/classifier "$ROBUST"; }
 
 # Beside the runs, not the results: 2.7 MB of per-face Training labels and predictions.
-TEACHER=$RUNS/teacher-training.csv
+TEACHER=${TEACHER:-$RUNS/teacher-training.csv}
 if [ ! -s "$TEACHER" ]; then
   $FERGAN evaluate --runtime onnx --model "$BASE" --model "$REFERENCE" --model "$ROBUST" --tta --data "$DATA" \
     --split Training --probabilities "$TEACHER.part" --overwrite --json > "$OUT/teacher-training.json"
@@ -44,7 +47,7 @@ for w in $WEIGHTS; do
   run=$RUNS/w$w
   [ -f "$run/checkpoints/step-000002/state.json" ] && continue
   if [ -f "$run/options.json" ]; then resume=(--resume); else resume=(); fi
-  $FERGAN train --data "$DATA" --out "$run" --init "$BASE" --epochs 2 --lr 0.002 --seed 2013 \
+  $FERGAN train --data "$DATA" --out "$run" --init "$BASE" --epochs 2 --lr "$LR" --seed 2013 \
     --teacher-probabilities "$TEACHER" --distill-weight "$w" --distill-temperature 2 "${resume[@]}" 2>&1 | tee "$OUT/train-w$w.txt"
 done
 for w in $WEIGHTS; do
@@ -64,7 +67,7 @@ for w in weights:
         best = (w, s["accuracy"], s["epoch"])
 w, accuracy, epoch = best
 if epoch == 0:
-    print("decision: no arm beat the 120-epoch model on PublicTest (both selected epoch 0); PrivateTest not scored", file=sys.stderr)
+    print("decision: no arm beat the 120-epoch model on PublicTest (every arm selected epoch 0); PrivateTest not scored", file=sys.stderr)
     print("none")
 else:
     print(f"decision: the student is W {w} (epoch {epoch}, PublicTest {accuracy:.4f}); score it once on PrivateTest", file=sys.stderr)

@@ -68,7 +68,7 @@ public sealed class EvaluateSettings : TorchDatasetSettings
     public string? Report { get; init; }
 
     [CommandOption("--probabilities <CSV>")]
-    [Description("Write each scored face's index, source row (to join evaluations of the same faces under other labels, e.g. --ferplus), true emotion and seven probabilities to this CSV (to compare ensembles by averaging files, as bench/ensemble-cpu.sh does).")]
+    [Description("Write each scored face's index, source row (to join evaluations of the same faces under other labels, e.g. --ferplus), true emotion and seven probabilities to this CSV (to compare ensembles by averaging files, as bench/ensemble-cpu.sh does; with --split Training, the teacher file of `train --teacher-probabilities`).")]
     public string? Probabilities { get; init; }
 
     [CommandOption("--overwrite")]

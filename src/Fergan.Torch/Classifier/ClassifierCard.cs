@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Fergan.Data;
 using Fergan.Torch.Classifier.Models;
+using Fergan.Torch.Classifier.Soups;
 using Fergan.Torch.Classifier.Training;
 using Fergan.Torch.Training;
 
@@ -53,6 +54,9 @@ public sealed record ClassifierCard
 
     /// <summary>The saved teacher predictions this one was distilled from (see <see cref="ClassifierOptions.TeacherProbabilities"/>), pinned by the file's SHA-256.</summary>
     public TeacherPredictionsRecord? TeacherProbabilities { get; init; }
+
+    /// <summary>The classifiers this one averages (`fergan soup`), pinned by their weights' SHA-256, with every candidate tried.</summary>
+    public SoupRecord? Soup { get; init; }
 
     /// <summary>Test-split scores written by `fergan evaluate --record` (name -> metrics), e.g. "PrivateTest".</summary>
     public IReadOnlyDictionary<string, JsonElement>? Evaluations { get; init; }

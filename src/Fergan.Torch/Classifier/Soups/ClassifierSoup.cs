@@ -1,0 +1,240 @@
+using Fergan.Data;
+using Fergan.Data.Evaluation;
+using Fergan.Torch.Classifier.Models;
+using Fergan.Torch.Classifier.Training;
+using Fergan.Torch.Runtime;
+using Fergan.Torch.Tensors;
+using Fergan.Torch.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Fergan.Torch.Classifier.Soups;
+
+/// <summary>
+/// A model soup (Wortsman et al., 2022, "Model soups"): one classifier whose weights are the mean of several
+/// classifiers fine-tuned from the same trained model. Such fine-tunes tend to lie in one basin of the loss, so their
+/// mean is a network too, often better than any of them, at the inference cost of one model (an ensemble of the same
+/// members costs one pass per member). Networks trained from different random starts do not share a basin: their mean
+/// is no classifier at all, which the greedy recipe detects and refuses.
+/// <para>
+/// Greedy recipe: the ingredients ranked by PublicTest accuracy alone; starting from the best, each next one joins the
+/// soup if the soup's PublicTest accuracy does not fall. Uniform recipe: the mean of all of them. Every candidate soup
+/// gets its batch-norm statistics measured again on augmented Training faces (the mean of the ingredients' running
+/// statistics is not the statistics of the mean network; see <see cref="WeightAverage.RecomputeBatchNorm"/>), the
+/// same faces and the same augmentation draws for every candidate, so candidates differ by their weights alone.
+/// Selection uses PublicTest only, never PrivateTest. Reports progress; never prints.
+/// </para>
+/// </summary>
+public static class ClassifierSoup
+{
+    public static SoupResult Cook(SoupOptions options, FaceSet data, string outFolder, string? command = null,
+        IProgress<SoupStep>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var problems = options.Validate();
+        if (problems.Count > 0)
+        {
+            throw new FerganException("invalid soup options: " + string.Join("; ", problems) + ".");
+        }
+        var validation = data.IndicesOf(DataSplit.PublicTest);
+        if (validation.Length == 0)
+        {
+            throw new FerganException("the dataset has no validation faces (PublicTest); the soup is chosen on them. Load it with --split-mode auto or stratified.");
+        }
+        var training = data.IndicesOf(DataSplit.Training);
+        var statisticsFaces = Math.Min(options.StatisticsFaces, training.Length);
+        var device = TorchRuntime.Device(options.Device);
+        var total = options.Models.Count + (options.Recipe == SoupRecipe.Greedy ? options.Models.Count - 1 : 1);
+        var done = 0;
+
+        var ingredients = new List<Ingredient>();
+        try
+        {
+            using var validationImages = FaceTensors.Images(data, validation, device);
+            var validationLabels = validation.Select(i => (int)data.Label(i)).ToArray();
+            SoupScores Score(EmotionNet network) => Scores(network, validationImages, validationLabels);
+
+            foreach (var folder in options.Models)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                progress?.Report(new SoupStep(SoupStage.ScoringIngredient, done, total, folder));
+                ingredients.Add(LoadIngredient(folder, ingredients, options.Device, device, Score));
+                done++;
+            }
+
+            var first = ingredients[0].Card;
+            var batchSize = options.BatchSize ?? first.Options?.BatchSize ?? 128;
+            if (statisticsFaces < batchSize)
+            {
+                throw new FerganException($"the dataset has {training.Length} Training faces, fewer than one batch ({batchSize}) to measure the soup's batch-norm statistics on.");
+            }
+            var augment = first.Options?.Augment ?? new ClassifierAugment();
+            using var network = first.Architecture.Create();
+            network.to(device);
+
+            SoupScores Taste(IReadOnlyList<Ingredient> members)
+            {
+                SetMeanWeights(network, members.Select(m => m.Weights).ToList());
+                WeightAverage.RecomputeBatchNorm(network, StatisticsBatches(data, training, statisticsFaces, batchSize, augment, options.Seed, device));
+                return Score(network);
+            }
+
+            var ranked = options.Recipe == SoupRecipe.Greedy
+                ? ingredients.OrderByDescending(i => i.Alone.Accuracy).ToList() // stable: ties keep the given order
+                : ingredients;
+            var soup = new List<Ingredient> { ranked[0] };
+            var trials = new List<SoupTrial>();
+            SoupScores? soupScores = options.Recipe == SoupRecipe.Greedy ? ranked[0].Alone : null;
+            foreach (var next in ranked.Skip(1))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (options.Recipe == SoupRecipe.Uniform)
+                {
+                    soup.Add(next);
+                    continue;
+                }
+                progress?.Report(new SoupStep(SoupStage.TastingCandidate, done, total, next.Folder));
+                var candidate = soup.Append(next).ToList();
+                var scores = Taste(candidate);
+                // Not worse is enough (the paper's rule): an ingredient that leaves PublicTest level still averages noise away.
+                var kept = scores.Accuracy >= soupScores!.Accuracy;
+                trials.Add(new SoupTrial(next.Folder, candidate.Count, scores, kept));
+                if (kept)
+                {
+                    soup = candidate;
+                    soupScores = scores;
+                }
+                done++;
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            if (soup.Count == 1)
+            {
+                // Nothing joined: the soup is the best ingredient as it is, batch-norm statistics included.
+                using var alone = EmotionClassifier.Load(soup[0].Folder, options.Device);
+                network.load_state_dict(alone.Network.state_dict());
+            }
+            else
+            {
+                progress?.Report(new SoupStep(SoupStage.TastingCandidate, done, total, null));
+                // The kept soup measured again (the network may hold a rejected candidate): the same batches, so the same scores.
+                var final = Taste(soup);
+                if (options.Recipe == SoupRecipe.Uniform)
+                {
+                    trials.Add(new SoupTrial(null, soup.Count, final, true));
+                }
+                soupScores = final;
+            }
+            done = total;
+            progress?.Report(new SoupStep(SoupStage.Done, done, total, null));
+
+            var record = new SoupRecord(options.Recipe,
+                ingredients.Select(i => new SoupIngredient(i.Folder, i.Sha256, i.Alone, soup.Contains(i))).ToList(),
+                trials, statisticsFaces, batchSize, options.Seed);
+            var selection = new SelectionScores("PublicTest", 0, soupScores!.Accuracy, soupScores.MacroF1, soupScores.Loss);
+            Directory.CreateDirectory(outFolder);
+            RunDirectory.WriteAtomically(Path.Combine(outFolder, ClassifierCard.WeightsFile), temp => network.save(temp));
+            new ClassifierCard
+            {
+                Architecture = first.Architecture,
+                Classes = Emotions.Names,
+                Data = $"{data.Provenance.Source} (a {options.Recipe.ToString().ToLowerInvariant()} soup of {soup.Count} of {ingredients.Count} classifiers, " +
+                       $"chosen on PublicTest {validation.Length} faces; batch-norm statistics from {statisticsFaces} Training faces)",
+                Balance = first.Balance,
+                Seed = options.Seed,
+                Command = command,
+                Selection = selection,
+                Soup = record,
+            }.Write(outFolder);
+            return new SoupResult(record, selection, Path.GetFullPath(outFolder));
+        }
+        finally
+        {
+            foreach (var ingredient in ingredients)
+            {
+                ingredient.Weights.Dispose();
+            }
+        }
+    }
+
+    private sealed record Ingredient(string Folder, string Sha256, ClassifierCard Card, Tensor Weights, SoupScores Alone);
+
+    /// <summary>Loads one ingredient: its card checked against the first, its PublicTest scores as it is, its weights as one flat vector.</summary>
+    private static Ingredient LoadIngredient(string folder, IReadOnlyList<Ingredient> earlier, string deviceName, Device device, Func<EmotionNet, SoupScores> score)
+    {
+        var sha = EmotionClassifier.WeightsSha256(folder);
+        if (earlier.FirstOrDefault(e => e.Sha256 == sha) is { } twin)
+        {
+            throw new FerganException($"{Path.GetFullPath(folder)} and {twin.Folder} hold the same weights (SHA-256 {sha[..12]}): give each ingredient once.");
+        }
+        using var classifier = EmotionClassifier.Load(folder, deviceName);
+        if (earlier.Count > 0 && classifier.Card.Architecture != earlier[0].Card.Architecture)
+        {
+            throw new FerganException($"{folder} holds a {classifier.Card.Architecture} classifier and {earlier[0].Folder} a {earlier[0].Card.Architecture}: " +
+                                      "a soup averages the weights of one architecture (fine-tunes of one trained model).");
+        }
+        var alone = score(classifier.Network);
+        using var noGrad = no_grad();
+        var weights = cat(classifier.Network.parameters().Select(p => p.detach().flatten()).ToArray()).to(device);
+        return new Ingredient(Path.GetFullPath(folder), sha, classifier.Card, weights, alone);
+    }
+
+    /// <summary>Writes the mean of the flat weight vectors into the network's trainable parameters (batch-norm statistics untouched).</summary>
+    private static void SetMeanWeights(EmotionNet network, IReadOnlyList<Tensor> members)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var mean = members.Skip(1).Aggregate(members[0].clone(), (sum, w) => sum.add_(w)).div_(members.Count);
+        long offset = 0;
+        foreach (var parameter in network.parameters())
+        {
+            var n = parameter.numel();
+            parameter.copy_(mean.narrow(0, offset, n).view_as(parameter));
+            offset += n;
+        }
+    }
+
+    /// <summary>
+    /// The Training faces the statistics are measured on: a seeded selection, augmented as the first ingredient was
+    /// trained, with libtorch's generator seeded first so every candidate sees the same draws (dropout draws the same
+    /// count of numbers whatever the weights, so it keeps the augmentation's sequence in step).
+    /// </summary>
+    private static IEnumerable<Tensor> StatisticsBatches(FaceSet data, int[] training, int faces, int batchSize, ClassifierAugment augment, int seed, Device device)
+    {
+        manual_seed(seed);
+        int[] order;
+        using (var permutation = randperm(training.Length, generator: new Generator((ulong)seed)))
+        {
+            order = permutation.data<long>().ToArray().Take(faces).Select(k => training[(int)k]).ToArray();
+        }
+        for (var start = 0; start + batchSize <= order.Length; start += batchSize)
+        {
+            Tensor augmented;
+            using (NewDisposeScope())
+            {
+                var images = FaceTensors.Images(data, order.AsSpan(start, batchSize).ToArray(), device);
+                augmented = BatchAugmentation.Apply(images, augment).MoveToOuterDisposeScope();
+            }
+            yield return augmented;
+        }
+    }
+
+    private static SoupScores Scores(EmotionNet network, Tensor images, int[] labels)
+    {
+        network.eval();
+        using var noGrad = no_grad();
+        var probabilities = new List<float[]>(labels.Length);
+        double lossSum = 0;
+        const int Chunk = 512;
+        for (var start = 0; start < labels.Length; start += Chunk)
+        {
+            using var scope = NewDisposeScope();
+            var n = Math.Min(Chunk, labels.Length - start);
+            var logits = network.call(images.narrow(0, start, n));
+            var truth = tensor(labels.AsSpan(start, n).ToArray().Select(l => (long)l).ToArray(), device: images.device);
+            lossSum += nn.functional.cross_entropy(logits, truth, reduction: nn.Reduction.Sum).item<float>();
+            probabilities.AddRange(EmotionClassifier.ToRows(nn.functional.softmax(logits, 1)));
+        }
+        var metrics = ClassificationMetrics.Compute(labels, probabilities, Emotions.Names);
+        return new SoupScores(metrics.Accuracy, metrics.MacroF1, lossSum / labels.Length);
+    }
+}

@@ -403,6 +403,46 @@ public sealed class ClassifierCommandsTests : IDisposable
     }
 
     [Fact]
+    public void Soup_averages_two_epochs_of_a_run_into_a_classifier_that_evaluate_scores_as_its_card_says()
+    {
+        var run = _temp.File("run");
+        var trained = CliRunner.Run("train", "--data", Data, "--no-cache", "--out", run, "--epochs", "2", "--width", "4", "--batch-size", "16");
+        Assert.True(trained.ExitCode == 0, trained.Error);
+        var epochs = new[] { "1", "2" }.Select(epoch =>
+        {
+            var folder = _temp.File($"epoch{epoch}");
+            Assert.Equal(0, CliRunner.Run("export", "checkpoint", "--model", run, "--epoch", epoch, "--out", folder).ExitCode);
+            return folder;
+        }).ToArray();
+        var soup = _temp.File("soup");
+
+        var made = CliRunner.Run("soup", "--model", epochs[0], "--model", epochs[1], "--data", Data, "--no-cache", "--recipe", "uniform",
+            "--statistics-faces", "128", "--out", soup, "--json");
+        var again = CliRunner.Run("soup", "--model", epochs[0], "--model", epochs[1], "--data", Data, "--no-cache", "--out", soup);
+        var once = CliRunner.Run("soup", "--model", epochs[0], "--data", Data, "--no-cache", "--out", _temp.File("x"));
+        var noStatistics = CliRunner.Run("soup", "--model", epochs[0], "--model", epochs[1], "--statistics-faces", "0", "--out", _temp.File("y"));
+        var evaluated = CliRunner.Run("evaluate", "--model", soup, "--data", Data, "--no-cache", "--split", "PublicTest", "--json");
+
+        Assert.True(made.ExitCode == 0, made.Error);
+        using var json = JsonDocument.Parse(made.Out);
+        var record = json.RootElement.GetProperty("record");
+        Assert.Equal("uniform", record.GetProperty("recipe").GetString());
+        Assert.Equal(2, record.GetProperty("ingredients").EnumerateArray().Count(i => i.GetProperty("kept").GetBoolean()));
+        Assert.Equal(128, record.GetProperty("statistics_faces").GetInt32());
+        Assert.True(evaluated.ExitCode == 0, evaluated.Error);
+        using var scores = JsonDocument.Parse(evaluated.Out);
+        Assert.Equal(json.RootElement.GetProperty("selection").GetProperty("accuracy").GetDouble(), scores.RootElement.GetProperty("accuracy").GetDouble(), 6);
+        Assert.Equal(1, again.ExitCode);
+        Assert.Contains("--overwrite", again.Error);
+        Assert.Equal(1, once.ExitCode);
+        Assert.Contains("give --model at least twice", Flat(once.Error));
+        Assert.Equal(1, noStatistics.ExitCode);
+        Assert.Contains("statistics faces must be at least 2", Flat(noStatistics.Error));
+
+        static string Flat(string text) => System.Text.RegularExpressions.Regex.Replace(text, @"\s+", " ");
+    }
+
+    [Fact]
     public void Export_half_halves_the_weights_and_keeps_the_predictions()
     {
         var run = TrainTiny();

@@ -36,7 +36,7 @@ public sealed record SoupOptions
         var errors = new OptionProblems([]);
         errors.Check(Models.Count >= 2, $"a soup needs at least two classifiers (got {Models.Count})");
         errors.Check(Models.All(m => !string.IsNullOrWhiteSpace(m)), "a model folder is empty");
-        var twice = Models.Where(m => !string.IsNullOrWhiteSpace(m)).GroupBy(m => Path.GetFullPath(m)).FirstOrDefault(g => g.Count() > 1);
+        var twice = Models.Where(m => !string.IsNullOrWhiteSpace(m)).GroupBy(m => Path.TrimEndingDirectorySeparator(Path.GetFullPath(m))).FirstOrDefault(g => g.Count() > 1);
         errors.Check(twice is null, $"{twice?.First()} is given {twice?.Count()} times: give each ingredient once");
         errors.Check(StatisticsFaces >= 2, $"statistics faces must be at least 2 (got {StatisticsFaces})");
         errors.Check(BatchSize is null or >= 2, $"batch size must be at least 2 (got {BatchSize})");

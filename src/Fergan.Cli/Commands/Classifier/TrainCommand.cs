@@ -53,6 +53,10 @@ public sealed class TrainSettings : TrainingRunSettings
     [Description("Passes over the Training split; overrides the profile.")]
     public int? Epochs { get; init; }
 
+    [CommandOption("--keep-checkpoints <N>")]
+    [Description("Checkpoints kept in --out/checkpoints, the newest N (default 2): more lets `export checkpoint` take earlier epochs, or a copy of the run branch from one (bench/branch-soup-cpu.sh).")]
+    public int? KeepCheckpoints { get; init; }
+
     [CommandOption("--init <DIR>")]
     [Description("Start from this trained classifier's weights (a `fergan train` folder or a bundled model) instead of random ones: fine-tuning. Its --arch and --width unless given. Selection starts from its PublicTest score, so the run never ends with a worse model there.")]
     public string? Init { get; init; }
@@ -114,6 +118,7 @@ public sealed class TrainSettings : TrainingRunSettings
     public override ValidationResult Validate() =>
         Epochs is < 0 ? ValidationResult.Error("--epochs must not be negative (0: only --swa-epochs, e.g. from --init).")
         : SwaEpochs is < 0 ? ValidationResult.Error("--swa-epochs must not be negative.")
+        : KeepCheckpoints is < 1 ? ValidationResult.Error($"--keep-checkpoints must be at least 1 (got {KeepCheckpoints}): resuming needs one.")
         : Epochs == 0 && SwaEpochs is null or 0 ? ValidationResult.Error("--epochs 0 trains nothing without --swa-epochs.")
         : SwaLearningRate is not null && SwaEpochs is null or 0 ? ValidationResult.Error("--swa-lr only applies with --swa-epochs.")
         : SwaLearningRate is <= 0 ? ValidationResult.Error($"--swa-lr must be positive (got {SwaLearningRate}).")
@@ -218,6 +223,7 @@ public sealed class TrainCommand(CliConsoles consoles) : Command<TrainSettings>
         {
             Architecture = architecture,
             Epochs = s.Epochs ?? options.Epochs,
+            KeepCheckpoints = s.KeepCheckpoints ?? options.KeepCheckpoints,
             BatchSize = s.BatchSize ?? options.BatchSize,
             LearningRate = s.LearningRate ?? options.LearningRate,
             InitialWeights = s.Init is null ? null : Path.GetFullPath(s.Init),

@@ -403,6 +403,21 @@ public sealed class ClassifierCommandsTests : IDisposable
     }
 
     [Fact]
+    public void Keep_checkpoints_keeps_every_epoch_asked_for_and_refuses_none()
+    {
+        var run = _temp.File("run");
+        var trained = CliRunner.Run("train", "--data", Data, "--no-cache", "--out", run, "--epochs", "3", "--width", "4", "--batch-size", "16", "--keep-checkpoints", "3");
+        var none = CliRunner.Run("train", "--data", Data, "--no-cache", "--out", _temp.File("none"), "--keep-checkpoints", "0");
+
+        Assert.True(trained.ExitCode == 0, trained.Error);
+        Assert.Equal(["step-000001", "step-000002", "step-000003"],
+            Directory.GetDirectories(Path.Combine(run, "checkpoints")).Select(Path.GetFileName).Order());
+        Assert.Equal(0, CliRunner.Run("export", "checkpoint", "--model", run, "--epoch", "1", "--out", _temp.File("epoch1")).ExitCode);
+        Assert.Equal(1, none.ExitCode);
+        Assert.Contains("--keep-checkpoints must be at least 1", none.Error);
+    }
+
+    [Fact]
     public void Soup_averages_two_epochs_of_a_run_into_a_classifier_that_evaluate_scores_as_its_card_says()
     {
         var run = _temp.File("run");

@@ -13,14 +13,15 @@
 #      probabilities: what the soup tries to get at one model's cost);
 #   4. PrivateTest once for each of them: every branch, both soups, the ensemble (the rule in RULE.txt, fixed first).
 # Env: FERGAN (default ./fergan), DATA, RUNS (default /work/runs/branch-soup), OUT, EPOCHS (8), BRANCH_AT (5),
-# SEEDS ("1 2 3"), TRAIN_FLAGS (extra train flags, e.g. --width 4 for a dry run).
+# SEEDS ("1 2 3"), TRAIN_FLAGS (extra train flags, e.g. --width 4 for a dry run). Runs with another BRANCH_AT share
+# the trunk (it keeps every checkpoint) and write their own branches, soups and OUT (default .../from<BRANCH_AT>).
 set -euo pipefail
 FERGAN=${FERGAN:-./fergan}
 DATA=${DATA:-../shared/data/fer2013/fer2013.csv.gz}
 RUNS=${RUNS:-/work/runs/branch-soup}
-OUT=${OUT:-results/branch-soup-cpu-2026-11-28}
 EPOCHS=${EPOCHS:-8}
 BRANCH_AT=${BRANCH_AT:-5}
+OUT=${OUT:-results/branch-soup-cpu-2026-11-28/from$BRANCH_AT}
 SEEDS=${SEEDS:-1 2 3}
 TRAIN_FLAGS=${TRAIN_FLAGS:-}
 mkdir -p "$RUNS" "$OUT"
@@ -36,7 +37,7 @@ cp "$RUNS/trunk/log.jsonl" "$OUT/trunk-log.jsonl"
 # 2. Branches: each a copy of the trunk at the branch point, resumed under its own seed to the end of the schedule.
 models=()
 for seed in $SEEDS; do
-  branch="$RUNS/branch-seed$seed"
+  branch="$RUNS/from$BRANCH_AT-seed$seed"
   if [[ $seed == 1 ]]; then
     branch="$RUNS/trunk"
   else
@@ -51,23 +52,23 @@ for seed in $SEEDS; do
     $FERGAN train --data "$DATA" --out "$branch" --epochs "$EPOCHS" --seed "$seed" --keep-checkpoints "$EPOCHS" $TRAIN_FLAGS --resume > "$OUT/branch-seed$seed.log" 2>&1
     cp "$branch/log.jsonl" "$OUT/branch-seed$seed-log.jsonl"
   fi
-  $FERGAN export checkpoint --model "$branch" --epoch "$EPOCHS" --out "$RUNS/last-seed$seed" --overwrite > /dev/null
-  models+=(--model "$RUNS/last-seed$seed")
+  $FERGAN export checkpoint --model "$branch" --epoch "$EPOCHS" --out "$RUNS/from$BRANCH_AT-last-seed$seed" --overwrite > /dev/null
+  models+=(--model "$RUNS/from$BRANCH_AT-last-seed$seed")
 done
 
 # 3. Soups (PublicTest chooses the greedy one; the uniform one is not chosen on anything) and the ensemble.
 for recipe in uniform greedy; do
   [[ -f $OUT/soup-$recipe.json ]] || {
-    $FERGAN soup --data "$DATA" "${models[@]}" --recipe $recipe --out "$RUNS/soup-$recipe" --overwrite --json > "$OUT/soup-$recipe.json.tmp" 2> "$OUT/soup-$recipe.log"
+    $FERGAN soup --data "$DATA" "${models[@]}" --recipe $recipe --out "$RUNS/from$BRANCH_AT-soup-$recipe" --overwrite --json > "$OUT/soup-$recipe.json.tmp" 2> "$OUT/soup-$recipe.log"
     mv "$OUT/soup-$recipe.json.tmp" "$OUT/soup-$recipe.json"; }
 done
 [[ -f $OUT/publictest-ensemble.json ]] || $FERGAN evaluate "${models[@]}" --data "$DATA" --split PublicTest --json > "$OUT/publictest-ensemble.json"
 
 # 4. PrivateTest once for each model reported.
 score() { [[ -f $OUT/privatetest-$1.json ]] || $FERGAN evaluate "${@:2}" --data "$DATA" --split PrivateTest --json > "$OUT/privatetest-$1.json"; }
-for seed in $SEEDS; do score "branch-seed$seed" --model "$RUNS/last-seed$seed"; done
-score soup-uniform --model "$RUNS/soup-uniform"
-score soup-greedy --model "$RUNS/soup-greedy"
+for seed in $SEEDS; do score "branch-seed$seed" --model "$RUNS/from$BRANCH_AT-last-seed$seed"; done
+score soup-uniform --model "$RUNS/from$BRANCH_AT-soup-uniform"
+score soup-greedy --model "$RUNS/from$BRANCH_AT-soup-greedy"
 score ensemble "${models[@]}"
 python3 - "$OUT" $SEEDS <<'PY'
 import json, sys

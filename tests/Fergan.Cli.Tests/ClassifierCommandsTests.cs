@@ -14,10 +14,13 @@ public sealed class ClassifierCommandsTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    private string TrainTiny(string name = "run", params string[] extra)
+    private string TrainTiny(string name = "run", params string[] extra) => TrainTinyFor(1, name, extra);
+
+    /// <summary>A width-4 vgg trained for <paramref name="epochs"/> epochs into a new run folder.</summary>
+    private string TrainTinyFor(int epochs, string name = "run", params string[] extra)
     {
         var run = _temp.File(name);
-        var result = CliRunner.Run(["train", "--data", Data, "--no-cache", "--out", run, "--epochs", "1", "--width", "4", "--batch-size", "16", "--json", .. extra]);
+        var result = CliRunner.Run(["train", "--data", Data, "--no-cache", "--out", run, "--epochs", $"{epochs}", "--width", "4", "--batch-size", "16", "--json", .. extra]);
         Assert.True(result.ExitCode == 0, result.Error);
         return run;
     }
@@ -380,9 +383,7 @@ public sealed class ClassifierCommandsTests : IDisposable
     [Fact]
     public void Export_checkpoint_makes_a_classifier_of_a_kept_epoch_that_evaluate_scores_as_logged()
     {
-        var run = _temp.File("run");
-        var trained = CliRunner.Run("train", "--data", Data, "--no-cache", "--out", run, "--epochs", "2", "--width", "4", "--batch-size", "16");
-        Assert.True(trained.ExitCode == 0, trained.Error);
+        var run = TrainTinyFor(2);
         var epoch1 = _temp.File("epoch1");
 
         var exported = CliRunner.Run("export", "checkpoint", "--model", run, "--epoch", "1", "--out", epoch1);
@@ -405,11 +406,9 @@ public sealed class ClassifierCommandsTests : IDisposable
     [Fact]
     public void Keep_checkpoints_keeps_every_epoch_asked_for_and_refuses_none()
     {
-        var run = _temp.File("run");
-        var trained = CliRunner.Run("train", "--data", Data, "--no-cache", "--out", run, "--epochs", "3", "--width", "4", "--batch-size", "16", "--keep-checkpoints", "3");
+        var run = TrainTinyFor(3, "run", "--keep-checkpoints", "3");
         var none = CliRunner.Run("train", "--data", Data, "--no-cache", "--out", _temp.File("none"), "--keep-checkpoints", "0");
 
-        Assert.True(trained.ExitCode == 0, trained.Error);
         Assert.Equal(["step-000001", "step-000002", "step-000003"],
             Directory.GetDirectories(Path.Combine(run, "checkpoints")).Select(Path.GetFileName).Order());
         Assert.Equal(0, CliRunner.Run("export", "checkpoint", "--model", run, "--epoch", "1", "--out", _temp.File("epoch1")).ExitCode);
@@ -420,9 +419,7 @@ public sealed class ClassifierCommandsTests : IDisposable
     [Fact]
     public void Soup_averages_two_epochs_of_a_run_into_a_classifier_that_evaluate_scores_as_its_card_says()
     {
-        var run = _temp.File("run");
-        var trained = CliRunner.Run("train", "--data", Data, "--no-cache", "--out", run, "--epochs", "2", "--width", "4", "--batch-size", "16");
-        Assert.True(trained.ExitCode == 0, trained.Error);
+        var run = TrainTinyFor(2);
         var epochs = new[] { "1", "2" }.Select(epoch =>
         {
             var folder = _temp.File($"epoch{epoch}");

@@ -1,5 +1,5 @@
 using Fergan.Data;
-using Fergan.Data.Evaluation;
+using Fergan.Torch.Classifier.Evaluation;
 using Fergan.Torch.Classifier.Models;
 using Fergan.Torch.Classifier.Training;
 using Fergan.Torch.Runtime;
@@ -51,7 +51,7 @@ public static class ClassifierSoup
         var ingredients = new List<Ingredient>();
         try
         {
-            using var validationImages = FaceTensors.Images(data, validation, device);
+            using var validationImages = FaceTensors.Bytes(data, validation, device); // as the trainer holds them
             var validationLabels = validation.Select(i => (int)data.Label(i)).ToArray();
             SoupScores Score(EmotionNet network) => Scores(network, validationImages, validationLabels);
 
@@ -222,21 +222,7 @@ public static class ClassifierSoup
 
     private static SoupScores Scores(EmotionNet network, Tensor images, int[] labels)
     {
-        network.eval();
-        using var noGrad = no_grad();
-        var probabilities = new List<float[]>(labels.Length);
-        double lossSum = 0;
-        const int Chunk = 512;
-        for (var start = 0; start < labels.Length; start += Chunk)
-        {
-            using var scope = NewDisposeScope();
-            var n = Math.Min(Chunk, labels.Length - start);
-            var logits = network.call(images.narrow(0, start, n));
-            var truth = tensor(labels.AsSpan(start, n).ToArray().Select(l => (long)l).ToArray(), device: images.device);
-            lossSum += nn.functional.cross_entropy(logits, truth, reduction: nn.Reduction.Sum).item<float>();
-            probabilities.AddRange(EmotionClassifier.ToRows(nn.functional.softmax(logits, 1)));
-        }
-        var metrics = ClassificationMetrics.Compute(labels, probabilities, Emotions.Names);
-        return new SoupScores(metrics.Accuracy, metrics.MacroF1, lossSum / labels.Length);
+        var (loss, metrics) = ValidationScores.Of(network, images, labels);
+        return new SoupScores(metrics.Accuracy, metrics.MacroF1, loss);
     }
 }

@@ -4,6 +4,7 @@ using Fergan.Data;
 using Fergan.Data.Balancing;
 using Fergan.Data.Duplicates;
 using Fergan.Data.Evaluation;
+using Fergan.Torch.Classifier.Evaluation;
 using Fergan.Torch.Classifier.Models;
 using Fergan.Torch.Gan.Sampling;
 using Fergan.Torch.Runtime;
@@ -313,26 +314,7 @@ public sealed class ClassifierTrainer : IDisposable
     }
 
     /// <summary>Validation loss (plain cross-entropy) and metrics of the current weights, in float32 whatever the training precision.</summary>
-    private (double Loss, ClassificationMetrics Metrics) Validate()
-    {
-        _model.eval();
-        _model.Precision = ComputePrecision.Fp32;
-        using var noGrad = no_grad();
-        var probabilities = new List<float[]>(_validationLabels.Length);
-        double lossSum = 0;
-        const int Chunk = 512;
-        for (var start = 0; start < _validationLabels.Length; start += Chunk)
-        {
-            using var scope = NewDisposeScope();
-            var n = Math.Min(Chunk, _validationLabels.Length - start);
-            var images = _validationImages.narrow(0, start, n).to_type(ScalarType.Float32).div_(255f);
-            var logits = _model.call(images);
-            var labels = tensor(_validationLabels.AsSpan(start, n).ToArray().Select(l => (long)l).ToArray(), device: _device);
-            lossSum += nn.functional.cross_entropy(logits, labels, reduction: nn.Reduction.Sum).item<float>();
-            probabilities.AddRange(EmotionClassifier.ToRows(nn.functional.softmax(logits, 1)));
-        }
-        return (lossSum / _validationLabels.Length, ClassificationMetrics.Compute(_validationLabels, probabilities, Emotions.Names));
-    }
+    private (double Loss, ClassificationMetrics Metrics) Validate() => ValidationScores.Of(_model, _validationImages, _validationLabels);
 
     /// <summary>
     /// Linear warm-up, then cosine decay to zero at the last step of the main schedule. With averaging epochs the

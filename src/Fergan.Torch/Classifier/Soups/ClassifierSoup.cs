@@ -43,6 +43,10 @@ public static class ClassifierSoup
             throw new FerganException("the dataset has no validation faces (PublicTest); the soup is chosen on them. Load it with --split-mode auto or stratified.");
         }
         var training = data.IndicesOf(DataSplit.Training);
+        if (training.Length == 0)
+        {
+            throw new FerganException("the dataset has no Training faces: a soup's batch-norm statistics are measured on them.");
+        }
         var statisticsFaces = Math.Min(options.StatisticsFaces, training.Length);
         var device = TorchRuntime.Device(options.Device);
         var total = options.Models.Count + (options.Recipe == SoupRecipe.Greedy ? options.Models.Count - 1 : 1);

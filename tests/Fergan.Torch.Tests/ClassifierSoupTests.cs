@@ -157,13 +157,18 @@ public sealed class ClassifierSoupTests(SoupIngredientsFixture ingredients) : IC
         Assert.True(record.Trials[^1].Scores.Accuracy < current, "averaging in an untrained network should cost PublicTest accuracy");
         Assert.Equal(current, soup.Selection.Accuracy, 12);
 
-        // The folder holds the kept soup (not the rejected last candidate): its weights are the kept ingredients' mean.
-        var kept = record.Ingredients.Where(i => i.Kept).Select(i => Weights(i.Folder)).ToList();
-        if (kept.Count > 1)
-        {
-            var mean = Enumerable.Range(0, kept[0].Length).Select(i => (float)kept.Average(w => w[i])).ToArray();
-            Assert.True(LargestDifference(mean, Weights(soup.Folder)) < 1e-5);
-        }
+        // The folder holds the kept soup (not the rejected last candidate).
+        AssertFolderHoldsTheKeptSoup(soup);
+        // Also where the last candidate was kept (the network already holds the soup) or was not: the same checks.
+        AssertFolderHoldsTheKeptSoup(Cook(SoupRecipe.Greedy, ingredients.Base, ingredients.FineTunes[0], ingredients.FineTunes[1]));
+    }
+
+    /// <summary>A soup's folder holds the mean of its kept ingredients, and scores on PublicTest what its card says.</summary>
+    private static void AssertFolderHoldsTheKeptSoup(SoupResult soup)
+    {
+        var kept = soup.Record.Ingredients.Where(i => i.Kept).Select(i => Weights(i.Folder)).ToList();
+        var mean = Enumerable.Range(0, kept[0].Length).Select(i => (float)kept.Average(w => w[i])).ToArray();
+        Assert.True(LargestDifference(mean, Weights(soup.Folder)) < 1e-5);
         Assert.Equal(soup.Selection.Accuracy, PublicTestAccuracy(soup.Folder), 9);
     }
 

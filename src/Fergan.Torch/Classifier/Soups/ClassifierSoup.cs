@@ -119,10 +119,11 @@ public static class ClassifierSoup
                 using var alone = EmotionClassifier.Load(soup[0].Folder, options.Device);
                 network.load_state_dict(alone.Network.state_dict());
             }
-            else
+            else if (options.Recipe == SoupRecipe.Uniform || !trials[^1].Kept)
             {
                 progress?.Report(new SoupStep(SoupStage.TastingCandidate, done, total, null));
-                // The kept soup measured again (the network may hold a rejected candidate): the same batches, so the same scores.
+                // The soup made (uniform) or made again over the rejected last candidate (greedy): the same statistics
+                // batches, so on the CPU the same scores as its trial; the scores recorded are these, of the weights saved.
                 var final = Taste(soup);
                 if (options.Recipe == SoupRecipe.Uniform)
                 {

@@ -184,10 +184,16 @@ public sealed class ClassifierSoupTests(SoupIngredientsFixture ingredients) : IC
     }
 
     [Fact]
-    public void Soups_of_one_model_of_other_shapes_or_of_the_same_weights_twice_are_refused()
+    public void Soups_of_one_model_a_missing_folder_other_shapes_or_the_same_weights_twice_are_refused()
     {
         var one = Assert.Throws<FerganException>(() => Cook(SoupRecipe.Greedy, ingredients.Base));
         Assert.Contains("at least two classifiers", one.Message);
+
+        var steps = new List<SoupStep>();
+        var missing = Assert.Throws<FerganException>(() => ClassifierSoup.Cook(new SoupOptions { Models = [ingredients.Base, _temp.File("nowhere")] },
+            Faces, _temp.File("missing"), progress: new Fergan.Data.Progress.SyncProgress<SoupStep>(steps.Add)));
+        Assert.Contains($"model folder {_temp.File("nowhere")} does not exist", missing.Message);
+        Assert.Empty(steps); // refused before the first ingredient was scored
 
         var twice = Assert.Throws<FerganException>(() => Cook(SoupRecipe.Greedy, ingredients.Base, ingredients.Base + "/"));
         Assert.Contains("given 2 times", twice.Message);

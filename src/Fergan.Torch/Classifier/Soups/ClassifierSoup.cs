@@ -52,6 +52,8 @@ public static class ClassifierSoup
         var total = options.Models.Count + (options.Recipe == SoupRecipe.Greedy ? options.Models.Count - 1 : 1);
         var done = 0;
 
+        // Every folder checked before any is scored: a typo in the last --model should not cost minutes first.
+        var checkedFolders = CheckFolders(options.Models);
         var ingredients = new List<Ingredient>();
         try
         {
@@ -59,11 +61,11 @@ public static class ClassifierSoup
             var validationLabels = validation.Select(i => (int)data.Label(i)).ToArray();
             SoupScores Score(EmotionNet network) => Scores(network, validationImages, validationLabels);
 
-            foreach (var folder in options.Models)
+            foreach (var (folder, sha) in checkedFolders)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 progress?.Report(new SoupStep(SoupStage.ScoringIngredient, done, total, folder));
-                ingredients.Add(LoadIngredient(folder, ingredients, options.Device, device, Score));
+                ingredients.Add(LoadIngredient(folder, sha, options.Device, device, Score));
                 done++;
             }
 
@@ -165,24 +167,46 @@ public static class ClassifierSoup
 
     private sealed record Ingredient(string Folder, string Sha256, ClassifierCard Card, Tensor Weights, SoupScores Alone);
 
-    /// <summary>Loads one ingredient: its card checked against the first, its PublicTest scores as it is, its weights as one flat vector.</summary>
-    private static Ingredient LoadIngredient(string folder, IReadOnlyList<Ingredient> earlier, string deviceName, Device device, Func<EmotionNet, SoupScores> score)
+    /// <summary>
+    /// The ingredients' folders as full paths with their weights' SHA-256, once each is known to hold a classifier of
+    /// the first one's architecture and weights no other one holds.
+    /// </summary>
+    private static List<(string Folder, string Sha256)> CheckFolders(IReadOnlyList<string> models)
     {
-        var sha = EmotionClassifier.WeightsSha256(folder);
-        if (earlier.FirstOrDefault(e => e.Sha256 == sha) is { } twin)
+        var checkedFolders = new List<(string Folder, string Sha256)>();
+        ClassifierArchitecture? architecture = null;
+        foreach (var model in models)
         {
-            throw new FerganException($"{Path.GetFullPath(folder)} and {twin.Folder} hold the same weights (SHA-256 {sha[..12]}): give each ingredient once.");
+            var folder = Path.TrimEndingDirectorySeparator(Path.GetFullPath(model));
+            if (!Directory.Exists(folder))
+            {
+                throw new FerganException($"model folder {folder} does not exist.");
+            }
+            var card = ClassifierCard.Read(folder);
+            architecture ??= card.Architecture;
+            if (card.Architecture != architecture)
+            {
+                throw new FerganException($"{folder} holds a {card.Architecture} classifier and {checkedFolders[0].Folder} a {architecture}: " +
+                                          "a soup averages the weights of one architecture (fine-tunes of one trained model).");
+            }
+            var sha = EmotionClassifier.WeightsSha256(folder);
+            if (checkedFolders.FirstOrDefault(c => c.Sha256 == sha) is { Folder: not null } twin)
+            {
+                throw new FerganException($"{folder} and {twin.Folder} hold the same weights (SHA-256 {sha[..12]}): give each ingredient once.");
+            }
+            checkedFolders.Add((folder, sha));
         }
+        return checkedFolders;
+    }
+
+    /// <summary>Loads one checked ingredient: its PublicTest scores as it is, and its weights as one flat vector.</summary>
+    private static Ingredient LoadIngredient(string folder, string sha, string deviceName, Device device, Func<EmotionNet, SoupScores> score)
+    {
         using var classifier = EmotionClassifier.Load(folder, deviceName);
-        if (earlier.Count > 0 && classifier.Card.Architecture != earlier[0].Card.Architecture)
-        {
-            throw new FerganException($"{folder} holds a {classifier.Card.Architecture} classifier and {earlier[0].Folder} a {earlier[0].Card.Architecture}: " +
-                                      "a soup averages the weights of one architecture (fine-tunes of one trained model).");
-        }
         var alone = score(classifier.Network);
         using var noGrad = no_grad();
         var weights = cat(classifier.Network.parameters().Select(p => p.detach().flatten()).ToArray()).to(device);
-        return new Ingredient(Path.GetFullPath(folder), sha, classifier.Card, weights, alone);
+        return new Ingredient(folder, sha, classifier.Card, weights, alone);
     }
 
     /// <summary>Writes the mean of the flat weight vectors into the network's trainable parameters (batch-norm statistics untouched).</summary>

@@ -5,7 +5,8 @@
 #   2. the one with the higher PublicTest accuracy (greedy on a tie) is scored once on PrivateTest (as-is, without
 #      exact and without near Training copies), and only if it has at least two ingredients and its PublicTest
 #      accuracy is above the 120-epoch model's own (as the soup scores it alone).
-# Ingredients: folders under $INGREDIENTS, every one a fine-tune of the 120-epoch model (weights SHA-256 f32d239e…) or
+# Ingredients (machine-local; results/soup-cpu-2026-11-28/README.md says how each was made, from the runs under
+# results/): folders under $INGREDIENTS, every one a fine-tune of the 120-epoch model (weights SHA-256 f32d239e…) or
 # that model itself; see results/soup-cpu-2026-11-28/README.md for where each came from.
 # Env: FERGAN (default ./fergan), DATA (default ../shared/data/fer2013/fer2013.csv.gz), INGREDIENTS, RUNS, OUT.
 set -euo pipefail

@@ -6,21 +6,24 @@
 # and under the seven corruptions of bench/robustness-finetune.sh, against the bundled classifier's numbers there
 # (results/robustness-finetune-cpu-2026-11-27/public-candidate-corruptions.json). The rule (RULE.txt) was committed
 # before the soup was made.
-# Env: FERGAN (default ./fergan), DATA, BUNDLED (models/classifier), BASE (the 120-epoch model), RUNS, OUT.
+# Env: FERGAN (default ./fergan), DATA, BUNDLED (models/classifier), RUNS, BASE (the 120-epoch model; default
+# $RUNS/base, written by bench/base-classifier.sh), OUT.
 set -euo pipefail
 FERGAN=${FERGAN:-./fergan}
 DATA=${DATA:-../shared/data/fer2013/fer2013.csv.gz}
 BUNDLED=${BUNDLED:-models/classifier}
-BASE=${BASE:-/work/runs/soup/ingredients/base}
 RUNS=${RUNS:-/work/runs/wise-ft}
+BASE=${BASE:-$RUNS/base}
 OUT=${OUT:-results/wise-ft-cpu-2026-11-28}
 SOUP=$RUNS/soup
 SEEN=low-light,contrast,noise,blur,occlusion-eyes,occlusion-mouth,occlusion-patches
 mkdir -p "$RUNS" "$OUT"
+[[ -f $BASE/classifier.json ]] || bash bench/base-classifier.sh "$BASE"   # the 120-epoch model, from git history
 # The bundled model first: the soup's batch-norm statistics are measured with its augmentation (--photometric 0.3).
-[[ -f $OUT/soup.json ]] || {
-  $FERGAN soup --data "$DATA" --model "$BUNDLED" --model "$BASE" --recipe uniform --out "$SOUP" --overwrite --json > "$OUT/soup.json.tmp" 2> "$OUT/soup.log"
-  mv "$OUT/soup.json.tmp" "$OUT/soup.json"; }
+# Made again wherever its folder is missing (a new machine: the weights are not committed; on a CPU the same soup).
+[[ -f $SOUP/classifier.json ]] || {
+  $FERGAN soup --data "$DATA" --model "$BUNDLED" --model "$BASE" --recipe uniform --out "$SOUP" --overwrite --json > "$RUNS/soup.json" 2> "$RUNS/soup.log"
+  [[ -f $OUT/soup.json ]] || cp "$RUNS/soup.json" "$OUT/soup.json"; }
 [[ -f $SOUP/classifier.onnx ]] || $FERGAN export onnx --model "$SOUP" --out "$SOUP/classifier.onnx" --half > /dev/null
 [[ -s $OUT/public-soup-corruptions.json ]] || {
   $FERGAN evaluate --runtime onnx --model "$SOUP" --data "$DATA" --split PublicTest --corruptions "$SEEN" --json > "$OUT/public-soup-corruptions.json.part"

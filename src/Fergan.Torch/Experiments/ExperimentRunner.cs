@@ -93,8 +93,9 @@ public sealed class ExperimentRunner(ExperimentSpec spec, FaceSet data, string o
                     // native call; it stopped one run of a grid's dry run on 2026-11-28): once more from the run's last
                     // checkpoint, so an unattended grid stays whole. A lasting failure (a CUDA error) fails again below.
                     var directory = new ClassifierRunDirectory(folder);
-                    resume = directory.Checkpoints().Count > 0 || File.Exists(directory.LogFile);
-                    var from = directory.Checkpoints() is { Count: > 0 } kept ? $" from epoch {kept[^1].Step}" : "";
+                    var kept = directory.Checkpoints();
+                    resume = kept.Count > 0 || File.Exists(directory.LogFile);
+                    var from = kept.Count > 0 ? $" from epoch {kept[^1].Step}" : "";
                     progress?.Report(new ExperimentProgress(k + 1, plan.Count, name, $"libtorch failed ({e.Message.Split('\n')[0].Trim()}); retrying once{from}"));
                 }
                 catch (Exception e) when (e is FerganException or System.Runtime.InteropServices.ExternalException)

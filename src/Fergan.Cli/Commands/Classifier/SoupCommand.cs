@@ -108,7 +108,7 @@ public sealed class SoupCommand(CliConsoles consoles) : Command<SoupSettings>
         consoles.Out.MarkupLine(kept == 1
             ? $"no ingredient improved on the best one alone: the soup is {Markup.Escape(result.Record.Ingredients.First(i => i.Kept).Folder)} as it is, PublicTest {result.Selection.Accuracy:P2}"
             : $"soup of {kept} classifiers: PublicTest accuracy [bold]{result.Selection.Accuracy:P2}[/], macro-F1 {result.Selection.MacroF1:0.000}");
-        consoles.Out.MarkupLine($"model: [bold]{Markup.Escape(result.Folder)}[/]; next: fergan evaluate --model {Markup.Escape(result.Folder)} --data {Markup.Escape(settings.Data)} --split PrivateTest " +
+        consoles.Out.MarkupLine($"model: [bold]{Markup.Escape(result.Folder)}[/]; next: fergan evaluate --model {Markup.Escape(result.Folder)} --data {Markup.Escape(settings.Data + settings.RepeatedArguments())} --split PrivateTest " +
                                 $"(once, for the model you report); fergan export onnx --model {Markup.Escape(result.Folder)} --out {Markup.Escape(Path.Combine(result.Folder, "classifier.onnx"))}");
         return 0;
     }

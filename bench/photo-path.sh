@@ -9,7 +9,8 @@
 #              near (128 px) and far (256 px) detectors.
 # bench/photo-path.py then compares each with the original crops on the same faces (joined on source rows).
 # No model or setting is chosen by it. About 3 minutes a split on 2 cores.
-# Usage: bench/photo-path.sh [PublicTest|PrivateTest] [fer2013.csv.gz] [results folder]
+# Usage: bench/photo-path.sh [PublicTest|PrivateTest] [fer2013.csv.gz] [results folder]; MODEL=<classifier folder with
+# its classifier.onnx> measures another classifier than the bundled one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SPLIT=${1:-PublicTest}
@@ -24,7 +25,7 @@ mkdir -p "$WORK/crops" && mv "$WORK/all/$folder" "$WORK/crops/test"
 dotnet run -c Release --project bench/Fergan.PhotoBench -- framed-faces --data "$DATA" --split "$SPLIT" --face-size 120 --out "$WORK/framed"
 score() { # name, folder, extra options: the folder's test/ reads as PrivateTest whatever split it came from
   local name=$1 data=$2; shift 2
-  ./fergan evaluate --runtime onnx --data "$data" --split PrivateTest --no-cache "$@" \
+  ./fergan evaluate --runtime onnx ${MODEL:+--model "$MODEL"} --data "$data" --split PrivateTest --no-cache "$@" \
     --probabilities "$OUT/$name.csv" --overwrite --json > "$OUT/$name.json"
 }
 score original "$WORK/crops"

@@ -78,39 +78,18 @@ public sealed class ExperimentRunner(ExperimentSpec spec, FaceSet data, string o
             var checkpoints = new ClassifierRunDirectory(folder).Checkpoints();
             var resume = checkpoints.Count > 0;
             progress?.Report(new ExperimentProgress(k + 1, plan.Count, name, resume ? $"resuming from epoch {checkpoints[^1].Step}" : "training"));
-            ExperimentRunResult? result = null;
-            var failed = false;
-            for (var attempt = 1; ; attempt++)
+            ExperimentRunResult? result;
+            try
             {
-                try
-                {
-                    result = TrainAndScore(arm, seed, name, folder, options, resume, k, plan.Count, progress, cancellationToken);
-                    break;
-                }
-                catch (System.Runtime.InteropServices.ExternalException e) when (attempt == 1)
-                {
-                    // A rare libtorch crash that does not repeat (README, Limits: an implicit Scalar freed during a
-                    // native call; it stopped one run of a grid's dry run on 2026-11-28): once more from the run's last
-                    // checkpoint, so an unattended grid stays whole. A lasting failure (a CUDA error) fails again below.
-                    var directory = new ClassifierRunDirectory(folder);
-                    var kept = directory.Checkpoints();
-                    resume = kept.Count > 0 || File.Exists(directory.LogFile);
-                    var from = kept.Count > 0 ? $" from epoch {kept[^1].Step}" : "";
-                    progress?.Report(new ExperimentProgress(k + 1, plan.Count, name, $"libtorch failed ({e.Message.Split('\n')[0].Trim()}); retrying once{from}"));
-                }
-                catch (Exception e) when (e is FerganException or System.Runtime.InteropServices.ExternalException)
-                {
-                    // FerganException: this run's folder or data was refused; ExternalException: libtorch failed twice
-                    // (a CUDA error, say). Either way the other runs do not depend on it.
-                    var reason = e is FerganException ? e.Message : $"libtorch: {e.Message.Split('\n')[0]}";
-                    failures.Add(new ExperimentRunFailure(name, reason));
-                    progress?.Report(new ExperimentProgress(k + 1, plan.Count, name, $"failed: {reason}"));
-                    failed = true;
-                    break;
-                }
+                result = TrainAndScoreRetryingOnce(arm, seed, name, folder, options, resume, k, plan.Count, progress, cancellationToken);
             }
-            if (failed)
+            catch (Exception e) when (e is FerganException or System.Runtime.InteropServices.ExternalException)
             {
+                // FerganException: this run's folder or data was refused; ExternalException: libtorch failed twice
+                // (a CUDA error, say). Either way the other runs do not depend on it.
+                var reason = e is FerganException ? e.Message : $"libtorch: {e.Message.Split('\n')[0]}";
+                failures.Add(new ExperimentRunFailure(name, reason));
+                progress?.Report(new ExperimentProgress(k + 1, plan.Count, name, $"failed: {reason}"));
                 continue;
             }
             if (result is null)
@@ -122,6 +101,28 @@ public sealed class ExperimentRunner(ExperimentSpec spec, FaceSet data, string o
             progress?.Report(new ExperimentProgress(k + 1, plan.Count, name, $"{spec.EvaluateOn} accuracy {result.Test.Accuracy:0.0000}, macro-F1 {result.Test.MacroF1:0.0000}"));
         }
         return new ExperimentOutcome(results, failures);
+    }
+
+    /// <summary>
+    /// <see cref="TrainAndScore"/>, once more after a libtorch failure, from the run's last checkpoint: a rare crash
+    /// that does not repeat (README, Limits: an implicit Scalar freed during a native call; it stopped one run of a
+    /// grid's dry run on 2026-11-28) should not cost an unattended grid a run. A lasting failure (a CUDA error) throws again.
+    /// </summary>
+    private ExperimentRunResult? TrainAndScoreRetryingOnce(ExperimentArm arm, int seed, string name, string folder, ClassifierOptions options,
+        bool resume, int k, int runs, IProgress<ExperimentProgress>? progress, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return TrainAndScore(arm, seed, name, folder, options, resume, k, runs, progress, cancellationToken);
+        }
+        catch (System.Runtime.InteropServices.ExternalException e)
+        {
+            var directory = new ClassifierRunDirectory(folder);
+            var kept = directory.Checkpoints();
+            var from = kept.Count > 0 ? $" from epoch {kept[^1].Step}" : "";
+            progress?.Report(new ExperimentProgress(k + 1, runs, name, $"libtorch failed ({e.Message.Split('\n')[0].Trim()}); retrying once{from}"));
+            return TrainAndScore(arm, seed, name, folder, options, kept.Count > 0 || File.Exists(directory.LogFile), k, runs, progress, cancellationToken);
+        }
     }
 
     /// <summary>Trains (or resumes) one run and scores its selected model three ways; null when cancelled first.</summary>

@@ -86,20 +86,16 @@ public static class ClassifierSoup
                 return Score(network);
             }
 
-            var ranked = options.Recipe == SoupRecipe.Greedy
-                ? ingredients.OrderByDescending(i => i.Alone.Accuracy).ToList() // stable: ties keep the given order
-                : ingredients;
-            var soup = new List<Ingredient> { ranked[0] };
+            // Uniform: all of them. Greedy: from the best alone, in the order of PublicTest accuracy alone (stable:
+            // ties keep the given order), each next one tried.
+            var ranked = ingredients.OrderByDescending(i => i.Alone.Accuracy).ToList();
+            var greedy = options.Recipe == SoupRecipe.Greedy;
+            var soup = greedy ? [ranked[0]] : ingredients.ToList();
             var trials = new List<SoupTrial>();
-            SoupScores? soupScores = options.Recipe == SoupRecipe.Greedy ? ranked[0].Alone : null;
-            foreach (var next in ranked.Skip(1))
+            SoupScores? soupScores = greedy ? ranked[0].Alone : null;
+            foreach (var next in greedy ? ranked.Skip(1) : [])
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                if (options.Recipe == SoupRecipe.Uniform)
-                {
-                    soup.Add(next);
-                    continue;
-                }
                 progress?.Report(new SoupStep(SoupStage.TastingCandidate, done, total, next.Folder));
                 var candidate = soup.Append(next).ToList();
                 var scores = Taste(candidate);

@@ -63,7 +63,25 @@ internal sealed class ReportPages(WebOptions options, FerPipeline pipeline)
         string Text(JsonElement e, string name) => e.TryGetProperty(name, out var v) && v.ValueKind != JsonValueKind.Null ? v.ToString() : "";
         var architecture = root.GetProperty("architecture");
         body.Append($"<p>Classifier <b>{E(Text(architecture, "kind"))}-{E(Text(architecture, "width"))}</b>, balance <b>{E(Text(root, "balance"))}</b>, seed {E(Text(root, "seed"))}. Data: {E(Text(root, "data"))}.</p>");
-        if (root.TryGetProperty("selection", out var selection) && selection.ValueKind == JsonValueKind.Object)
+        var hasSelection = root.TryGetProperty("selection", out var selection) && selection.ValueKind == JsonValueKind.Object;
+        if (root.TryGetProperty("soup", out var soup) && soup.ValueKind == JsonValueKind.Object)
+        {
+            // A soup has no epoch: its selection scores are the mean weights' own, and its ingredients say what went in.
+            var ingredients = soup.GetProperty("ingredients").EnumerateArray().ToList();
+            static bool Kept(JsonElement ingredient) => ingredient.TryGetProperty("kept", out var k) && k.ValueKind == JsonValueKind.True;
+            body.Append($"<p>A {E(Text(soup, "recipe"))} soup: the mean of the weights of {ingredients.Count(Kept)} of {ingredients.Count} classifiers");
+            if (hasSelection)
+                body.Append($", scored on {E(Text(selection, "split"))}: accuracy {Number(selection, "accuracy")}, macro-F1 {Number(selection, "macro_f1")}");
+            body.Append(".</p><ul>");
+            foreach (var ingredient in ingredients)
+            {
+                var alone = ingredient.TryGetProperty("alone", out var a) ? a : default;
+                var scores = alone.ValueKind == JsonValueKind.Object ? $" (alone: accuracy {Number(alone, "accuracy")})" : "";
+                body.Append($"<li>{(Kept(ingredient) ? "" : "left out: ")}{E(Text(ingredient, "folder"))}{scores}</li>");
+            }
+            body.Append("</ul>");
+        }
+        else if (hasSelection)
         {
             body.Append($"<p>Selected on {E(Text(selection, "split"))} at epoch {E(Text(selection, "epoch"))}: accuracy {Number(selection, "accuracy")}, macro-F1 {Number(selection, "macro_f1")}.</p>");
         }

@@ -205,6 +205,29 @@ public sealed class WebApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public void The_report_page_describes_a_soup_by_its_ingredients_not_by_an_epoch()
+    {
+        const string card = """
+            { "architecture": { "kind": "vgg", "width": 4 }, "classes": ["angry"], "balance": "none", "seed": 1,
+              "selection": { "split": "PublicTest", "epoch": 0, "accuracy": 0.701, "macro_f1": 0.682 },
+              "soup": { "recipe": "greedy", "ingredients": [
+                  { "folder": "runs/a", "alone": { "accuracy": 0.697 }, "kept": true },
+                  { "folder": "runs/b", "alone": { "accuracy": 0.690 }, "kept": false } ] } }
+            """;
+        var page = ReportPages.FromCard(card);
+        Assert.Contains("greedy soup: the mean of the weights of 1 of 2 classifiers, scored on PublicTest: accuracy 0.701", page);
+        Assert.Contains("<li>runs/a (alone: accuracy 0.697)</li>", page);
+        Assert.Contains("<li>left out: runs/b (alone: accuracy 0.690)</li>", page);
+        Assert.DoesNotContain("at epoch", page);
+
+        const string trainedCard = """
+            { "architecture": { "kind": "vgg", "width": 4 }, "classes": ["angry"], "balance": "none", "seed": 1,
+              "selection": { "split": "PublicTest", "epoch": 7, "accuracy": 0.701, "macro_f1": 0.682 } }
+            """;
+        Assert.Contains("Selected on PublicTest at epoch 7", ReportPages.FromCard(trainedCard));
+    }
+
+    [Fact]
     public async Task Pages_are_served()
     {
         Assert.Contains("id=\"file\"", await Client.GetStringAsync("/"));

@@ -33,7 +33,7 @@ if [ ! -f "$REFERENCE/classifier.onnx" ]; then
   $FERGAN export onnx --model "$REFERENCE" --out "$REFERENCE/classifier.onnx" > /dev/null
 fi
 ROBUST=$RUNS/robust
-[ -f "$ROBUST/classifier.onnx" ] || { rm -rf "$ROBUST"; cp -r models/classifier "$ROBUST"; }
+[ -f "$ROBUST/classifier.onnx" ] || bench/git-classifier.sh d40b43e "$ROBUST"   # the robust fine-tune, bundled when this ran
 
 # Beside the runs, not the results: 2.7 MB of per-face Training labels and predictions.
 TEACHER=${TEACHER:-$RUNS/teacher-training.csv}

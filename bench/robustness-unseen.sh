@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Does the robust fine-tune (the bundled classifier since 2026-11-27) hold up better only under the corruption
+# Does the robust fine-tune (the bundled classifier from 2026-11-27 to 2026-11-28) hold up better only under the corruption
 # families it trained on (`--photometric`: light, contrast, blur, noise), or also under damage it never saw? Scores
-# the model it was fine-tuned from (bench/base-classifier.sh) and the bundled one on JPEG compression and low
+# the model it was fine-tuned from (bench/base-classifier.sh) and the fine-tune (bench/git-classifier.sh d40b43e; still
+# named "bundled" in the file names, as when this ran) on JPEG compression and low
 # resolution (`evaluate --corruptions jpeg,low-resolution`, severities 1-5), on PublicTest and PrivateTest, ONNX
 # Runtime. Nothing is chosen here: both models were fixed before these corruptions existed.
 # Usage: bench/robustness-unseen.sh [results folder] [fer2013.csv.gz]; about 15 minutes on 2 cores.
@@ -13,9 +14,10 @@ WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 mkdir -p "$OUT"
 bench/base-classifier.sh "$WORK/base"
+bench/git-classifier.sh d40b43e "$WORK/bundled"
 for split in PublicTest PrivateTest; do
   for name in base bundled; do
-    model=models/classifier; [ "$name" = base ] && model=$WORK/base
+    model=$WORK/$name
     ./fergan evaluate --runtime onnx --model "$model" --data "$DATA" --split $split --corruptions jpeg,low-resolution --json \
       > "$OUT/$split-$name.json.part"
     mv "$OUT/$split-$name.json.part" "$OUT/$split-$name.json"

@@ -6,12 +6,14 @@
 # and under the seven corruptions of bench/robustness-finetune.sh, against the bundled classifier's numbers there
 # (results/robustness-finetune-cpu-2026-11-27/public-candidate-corruptions.json). The rule (RULE.txt) was committed
 # before the soup was made.
-# Env: FERGAN (default ./fergan), DATA, BUNDLED (models/classifier), RUNS, BASE (the 120-epoch model; default
-# $RUNS/base, written by bench/base-classifier.sh), OUT.
+# The soup has been the bundled classifier since 2026-11-28; the fine-tune, bundled when this first ran, now comes from
+# git history (bench/git-classifier.sh d40b43e).
+# Env: FERGAN (default ./fergan), DATA, FINETUNE (the robust fine-tune; default $RUNS/fine-tune), RUNS, BASE (the
+# 120-epoch model; default $RUNS/base, written by bench/base-classifier.sh), OUT.
 set -euo pipefail
 FERGAN=${FERGAN:-./fergan}
 DATA=${DATA:-../shared/data/fer2013/fer2013.csv.gz}
-BUNDLED=${BUNDLED:-models/classifier}
+FINETUNE=${FINETUNE:-$RUNS/fine-tune}
 RUNS=${RUNS:-/work/runs/wise-ft}
 BASE=${BASE:-$RUNS/base}
 OUT=${OUT:-results/wise-ft-cpu-2026-11-28}
@@ -19,10 +21,11 @@ SOUP=$RUNS/soup
 SEEN=low-light,contrast,noise,blur,occlusion-eyes,occlusion-mouth,occlusion-patches
 mkdir -p "$RUNS" "$OUT"
 [[ -f $BASE/classifier.json ]] || bash bench/base-classifier.sh "$BASE"   # the 120-epoch model, from git history
-# The bundled model first: the soup's batch-norm statistics are measured with its augmentation (--photometric 0.3).
+[[ -f $FINETUNE/classifier.json ]] || bash bench/git-classifier.sh d40b43e "$FINETUNE"   # the robust fine-tune, likewise
+# The fine-tune first: the soup's batch-norm statistics are measured with its augmentation (--photometric 0.3).
 # Made again wherever its folder is missing (a new machine: the weights are not committed; on a CPU the same soup).
 [[ -f $SOUP/classifier.json ]] || {
-  $FERGAN soup --data "$DATA" --model "$BUNDLED" --model "$BASE" --recipe uniform --out "$SOUP" --overwrite --json > "$RUNS/soup.json" 2> "$RUNS/soup.log"
+  $FERGAN soup --data "$DATA" --model "$FINETUNE" --model "$BASE" --recipe uniform --out "$SOUP" --overwrite --json > "$RUNS/soup.json" 2> "$RUNS/soup.log"
   [[ -f $OUT/soup.json ]] || cp "$RUNS/soup.json" "$OUT/soup.json"; }
 [[ -f $SOUP/classifier.onnx ]] || $FERGAN export onnx --model "$SOUP" --out "$SOUP/classifier.onnx" --half > /dev/null
 [[ -s $OUT/public-soup-corruptions.json ]] || {

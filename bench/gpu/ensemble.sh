@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Device call for the ensemble goal (issue 6: an ensemble or TTA variant >= 75 %), after stage.sh has staged the app,
-# Training and the test splits: trains more vgg-64 classifiers with the bundled model's recipe (full profile, 120
+# Training and the test splits: trains more vgg-64 classifiers with the 120-epoch model's recipe (full profile, 120
 # epochs, no early stopping) under other seeds, one after another in the time given, each selected on PublicTest,
 # and brings back their float16 weights (export half) and logs. Nothing is scored on PrivateTest here: the ensemble
-# (`fergan evaluate --model models/classifier --model <these> [--tta]`) is chosen on PublicTest back on the CPU,
+# (bench/ensemble-cpu.sh with these folders: the 120-epoch model, the reference and these, with and without TTA) is
+# chosen on PublicTest back on the CPU,
 # then scored once on PrivateTest. A run cut by the time limit comes back too (its last selected epoch) and is marked.
 # STEP_FLAGS="--precision bf16 --channels-last" trains with the fast step (see env.sh); ENSEMBLE_ARCH=resnet trains
 # resnet-64 members instead of vgg-64 (another architecture: the more diverse member).

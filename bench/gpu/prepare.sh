@@ -29,7 +29,7 @@ json.dump(card, open(".gpu/carry/reference/classifier.json", "w"), indent=2)
 PY
 # The 120-epoch vgg-64 as a teacher for bench/gpu/distill.sh (card and float16 weights, 18.8 MB; with the reference
 # network it makes the second call's 50 MB): the best clean single model, which the 73.5 % goal is about (the bundled
-# classifier since 2026-11-27 is its robust fine-tune, 1.2 points lower on clean faces).
+# classifier since 2026-11-28 is its mean with its robust fine-tune, 0.7 points lower on clean faces).
 rm -rf .gpu/carry/teachers && mkdir -p .gpu/carry/teachers/classifier
 bench/base-classifier.sh .gpu/carry/teachers/classifier
 rm .gpu/carry/teachers/classifier/classifier.onnx

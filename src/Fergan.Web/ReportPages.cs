@@ -73,11 +73,15 @@ internal sealed class ReportPages(WebOptions options, FerPipeline pipeline)
             if (hasSelection)
                 body.Append($", scored on {E(Text(selection, "split"))}: accuracy {Number(selection, "accuracy")}, macro-F1 {Number(selection, "macro_f1")}");
             body.Append(".</p><ul>");
-            foreach (var ingredient in ingredients)
+            // The weighted recipe records each ingredient's share; the others weigh their kept ingredients equally.
+            var shares = soup.TryGetProperty("shares", out var s) && s.ValueKind == JsonValueKind.Array ? s.EnumerateArray().ToList() : null;
+            foreach (var (ingredient, index) in ingredients.Select((ingredient, index) => (ingredient, index)))
             {
                 var alone = ingredient.TryGetProperty("alone", out var a) ? a : default;
                 var scores = alone.ValueKind == JsonValueKind.Object ? $" (alone: accuracy {Number(alone, "accuracy")})" : "";
-                body.Append($"<li>{(Kept(ingredient) ? "" : "left out: ")}{E(Text(ingredient, "folder"))}{scores}</li>");
+                var share = shares is not null && index < shares.Count && shares[index].ValueKind == JsonValueKind.Number
+                    ? $"share {shares[index].GetDouble().ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)}: " : "";
+                body.Append($"<li>{(Kept(ingredient) ? "" : "left out: ")}{share}{E(Text(ingredient, "folder"))}{scores}</li>");
             }
             body.Append("</ul>");
         }

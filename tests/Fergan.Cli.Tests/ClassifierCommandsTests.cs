@@ -433,6 +433,9 @@ public sealed class ClassifierCommandsTests : IDisposable
         var again = CliRunner.Run("soup", "--model", epochs[0], "--model", epochs[1], "--data", Data, "--no-cache", "--out", soup);
         var once = CliRunner.Run("soup", "--model", epochs[0], "--data", Data, "--no-cache", "--out", _temp.File("x"));
         var noStatistics = CliRunner.Run("soup", "--model", epochs[0], "--model", epochs[1], "--statistics-faces", "0", "--out", _temp.File("y"));
+        var weighted = CliRunner.Run("soup", "--model", epochs[0], "--model", epochs[1], "--data", Data, "--no-cache", "--recipe", "weighted",
+            "--weights", "0.7, 0.3", "--statistics-faces", "128", "--out", _temp.File("weighted"));
+        var badWeights = CliRunner.Run("soup", "--model", epochs[0], "--model", epochs[1], "--recipe", "weighted", "--weights", "0.7;0.3", "--out", _temp.File("z"));
         var evaluated = CliRunner.Run("evaluate", "--model", soup, "--data", Data, "--no-cache", "--split", "PublicTest", "--json");
 
         Assert.True(made.ExitCode == 0, made.Error);
@@ -450,6 +453,11 @@ public sealed class ClassifierCommandsTests : IDisposable
         Assert.Contains("give --model at least twice", Flat(once.Error));
         Assert.Equal(1, noStatistics.ExitCode);
         Assert.Contains("statistics faces must be at least 2", Flat(noStatistics.Error));
+        Assert.True(weighted.ExitCode == 0, weighted.Error);
+        Assert.Contains("share 0.7", weighted.Out);
+        Assert.Contains("share 0.3", weighted.Out);
+        Assert.Equal(1, badWeights.ExitCode);
+        Assert.Contains("--weights 0.7;0.3: give numbers separated by commas", Flat(badWeights.Error));
 
         static string Flat(string text) => System.Text.RegularExpressions.Regex.Replace(text, @"\s+", " ");
     }

@@ -173,6 +173,44 @@ public sealed class ClassifierSoupTests(SoupIngredientsFixture ingredients) : IC
     }
 
     [Fact]
+    public void A_weighted_soup_holds_each_ingredient_in_its_share()
+    {
+        var models = new[] { ingredients.FineTunes[0], ingredients.Base };
+        var soup = ClassifierSoup.Cook(new SoupOptions { Models = models, Recipe = SoupRecipe.Weighted, Weights = [3, 1], StatisticsFaces = 512, Seed = 5 },
+            Faces, _temp.File("weighted"), "test");
+
+        var (fineTune, start) = (Weights(models[0]), Weights(models[1]));
+        var expected = fineTune.Zip(start, (f, b) => 0.75f * f + 0.25f * b).ToArray();
+        Assert.True(LargestDifference(expected, Weights(soup.Folder)) < 1e-5);
+        // Not the uniform mean: the shares moved it towards the fine-tune.
+        var uniform = fineTune.Zip(start, (f, b) => 0.5f * (f + b)).ToArray();
+        Assert.True(LargestDifference(uniform, Weights(soup.Folder)) > 1e-4);
+
+        Assert.Equal([0.75, 0.25], soup.Record.Shares!);
+        Assert.True(soup.Record.Ingredients.All(i => i.Kept));
+        Assert.Equal(soup.Selection.Accuracy, PublicTestAccuracy(soup.Folder), 9);
+        var card = ClassifierCard.Read(soup.Folder);
+        Assert.Equal(SoupRecipe.Weighted, card.Soup!.Recipe);
+        Assert.Equal([0.75, 0.25], card.Soup.Shares!);
+        Assert.Contains("in shares 0.75 : 0.25", card.Data);
+    }
+
+    [Theory]
+    [InlineData(SoupRecipe.Weighted, null, "the weighted recipe needs weights")]
+    [InlineData(SoupRecipe.Weighted, new[] { 1.0 }, "give one weight per model (1 weights for 2 models)")]
+    [InlineData(SoupRecipe.Weighted, new[] { 1.0, 0.0 }, "weights must be positive numbers (got 1, 0)")]
+    [InlineData(SoupRecipe.Weighted, new[] { 1.0, double.NaN }, "weights must be positive numbers")]
+    [InlineData(SoupRecipe.Uniform, new[] { 0.7, 0.3 }, "weights go with the weighted recipe only (the uniform recipe")]
+    public void Weights_that_do_not_fit_the_recipe_or_the_models_are_refused_before_anything_is_loaded(SoupRecipe recipe, double[]? weights, string message)
+    {
+        var options = new SoupOptions { Models = ["a", "b"], Recipe = recipe, Weights = weights };
+        Assert.Contains(options.Validate(), problem => problem.Contains(message));
+        var refused = Assert.Throws<FerganException>(() => ClassifierSoup.Cook(options, Faces, _temp.File("refused")));
+        Assert.Contains(message, refused.Message);
+        Assert.False(Directory.Exists(_temp.File("refused")));
+    }
+
+    [Fact]
     public void When_nothing_joins_the_soup_is_the_best_ingredient_as_it_is()
     {
         var soup = Cook(SoupRecipe.Greedy, ingredients.Untrained, ingredients.Base);

@@ -219,6 +219,8 @@ public sealed class WebApiTests : IAsyncLifetime
         Assert.Contains("<li>runs/a (alone: accuracy 0.697)</li>", page);
         Assert.Contains("<li>left out: runs/b (alone: accuracy 0.690)</li>", page);
         Assert.DoesNotContain("at epoch", page);
+        var weighted = ReportPages.FromCard(card.Replace("\"recipe\": \"greedy\"", "\"recipe\": \"weighted\", \"shares\": [0.7, 0.3]"));
+        Assert.Contains("<li>share 0.7: runs/a (alone: accuracy 0.697)</li>", weighted);
 
         const string trainedCard = """
             { "architecture": { "kind": "vgg", "width": 4 }, "classes": ["angry"], "balance": "none", "seed": 1,

@@ -24,9 +24,13 @@ public sealed class SoupSettings : TorchDatasetSettings
     public string? Out { get; init; }
 
     [CommandOption("--recipe <RECIPE>")]
-    [Description("greedy (ingredients ranked by PublicTest accuracy; each joins if the soup's PublicTest accuracy does not fall) or uniform (the mean of all).")]
+    [Description("greedy (ingredients ranked by PublicTest accuracy; each joins if the soup's PublicTest accuracy does not fall), uniform (the mean of all) or weighted (the mean of all in the shares of --weights).")]
     [DefaultValue(SoupRecipe.Greedy)]
     public SoupRecipe Recipe { get; init; } = SoupRecipe.Greedy;
+
+    [CommandOption("--weights <LIST>")]
+    [Description("With --recipe weighted: each --model's share of the mean, in their order, comma-separated (e.g. 0.7,0.3; scaled to sum to 1).")]
+    public string? Weights { get; init; }
 
     [CommandOption("--statistics-faces <N>")]
     [Description("Training faces each candidate's batch-norm statistics are measured on (augmented as the first model was trained).")]
@@ -54,15 +58,25 @@ public sealed class SoupSettings : TorchDatasetSettings
     {
         Models = Model ?? [],
         Recipe = Recipe,
+        Weights = ParsedWeights(),
         StatisticsFaces = StatisticsFaces,
         BatchSize = BatchSize,
         Seed = Seed,
         Device = Device,
     };
 
+    /// <summary>--weights as numbers; null when absent or when an entry is not a number (Validate names it).</summary>
+    private IReadOnlyList<double>? ParsedWeights()
+    {
+        var entries = Weights?.Split(',', StringSplitOptions.TrimEntries);
+        var numbers = entries?.Select(e => double.TryParse(e, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var w) ? w : (double?)null).ToList();
+        return numbers is null || numbers.Any(n => n is null) ? null : numbers.Select(n => n!.Value).ToList();
+    }
+
     public override ValidationResult Validate() =>
         Model is not { Length: >= 2 } ? ValidationResult.Error($"give --model at least twice: a soup averages two classifiers or more (got {Model?.Length ?? 0}).")
         : Out is null ? ValidationResult.Error("--out is required: the folder for the soup.")
+        : Weights is not null && ParsedWeights() is null ? ValidationResult.Error($"--weights {Weights}: give numbers separated by commas, one per --model (e.g. 0.7,0.3).")
         : ToSoupOptions().Validate() is { Count: > 0 } problems ? ValidationResult.Error(string.Join("; ", problems) + ".")
         : base.Validate();
 }
@@ -93,9 +107,11 @@ public sealed class SoupCommand(CliConsoles consoles) : Command<SoupSettings>
             return 0;
         }
         var table = new Table().AddColumns("ingredient", "PublicTest alone", "macro-F1", "in the soup");
-        foreach (var ingredient in result.Record.Ingredients)
+        var shares = result.Record.Shares;
+        foreach (var (ingredient, index) in result.Record.Ingredients.Select((ingredient, index) => (ingredient, index)))
         {
-            table.AddRow(Markup.Escape(ingredient.Folder), $"{ingredient.Alone.Accuracy:P2}", $"{ingredient.Alone.MacroF1:0.000}", ingredient.Kept ? "[green]yes[/]" : "no");
+            var inSoup = !ingredient.Kept ? "no" : shares is null ? "[green]yes[/]" : $"[green]share {shares[index]:0.###}[/]";
+            table.AddRow(Markup.Escape(ingredient.Folder), $"{ingredient.Alone.Accuracy:P2}", $"{ingredient.Alone.MacroF1:0.000}", inSoup);
         }
         consoles.Out.Write(table);
         foreach (var trial in result.Record.Trials)

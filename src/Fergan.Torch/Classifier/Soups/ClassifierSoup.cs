@@ -20,7 +20,9 @@ namespace Fergan.Torch.Classifier.Soups;
 /// quarter of a soup cost nothing), so give fine-tunes of one model.
 /// <para>
 /// Greedy recipe: the ingredients ranked by PublicTest accuracy alone; starting from the best, each next one joins the
-/// soup if the soup's PublicTest accuracy does not fall. Uniform recipe: the mean of all of them. Every candidate soup
+/// soup if the soup's PublicTest accuracy does not fall. Uniform recipe: the mean of all of them. Weighted recipe: the
+/// mean of all of them in the shares given (Wortsman et al., 2022, "Robust fine-tuning of zero-shot models": the
+/// mixing coefficient between a model and its fine-tune trades the fine-tune's gains against its start's). Every candidate soup
 /// gets its batch-norm statistics measured again on augmented Training faces (the mean of the ingredients' running
 /// statistics is not the statistics of the mean network; see <see cref="WeightAverage.RecomputeBatchNorm"/>), the
 /// same faces and the same augmentation draws for every candidate, so candidates differ by their weights alone.
@@ -79,14 +81,16 @@ public static class ClassifierSoup
             using var network = first.Architecture.Create();
             network.to(device);
 
+            // The weighted recipe's shares by ingredient; the other recipes weigh their members equally.
+            var shares = options.Recipe == SoupRecipe.Weighted ? options.Shares() : null;
             SoupScores Taste(IReadOnlyList<Ingredient> members)
             {
-                SetMeanWeights(network, members.Select(m => m.Weights).ToList());
+                SetMeanWeights(network, members.Select(m => m.Weights).ToList(), shares is null ? null : members.Select(m => shares[ingredients.IndexOf(m)]).ToList());
                 WeightAverage.RecomputeBatchNorm(network, StatisticsBatches(data, training, statisticsFaces, batchSize, augment, options.Seed, device));
                 return Score(network);
             }
 
-            // Uniform: all of them. Greedy: from the best alone, in the order of PublicTest accuracy alone (stable:
+            // Uniform and weighted: all of them. Greedy: from the best alone, in the order of PublicTest accuracy alone (stable:
             // ties keep the given order), each next one tried.
             var ranked = ingredients.OrderByDescending(i => i.Alone.Accuracy).ToList();
             var greedy = options.Recipe == SoupRecipe.Greedy;
@@ -117,13 +121,13 @@ public static class ClassifierSoup
                 using var alone = EmotionClassifier.Load(soup[0].Folder, options.Device);
                 network.load_state_dict(alone.Network.state_dict());
             }
-            else if (options.Recipe == SoupRecipe.Uniform || !trials[^1].Kept)
+            else if (!greedy || !trials[^1].Kept)
             {
                 progress?.Report(new SoupStep(SoupStage.TastingCandidate, done, total, null));
-                // The soup made (uniform) or made again over the rejected last candidate (greedy): the same statistics
-                // batches, so on the CPU the same scores as its trial; the scores recorded are these, of the weights saved.
+                // The soup made (uniform, weighted) or made again over the rejected last candidate (greedy): the same
+                // statistics batches, so on the CPU the same scores as its trial; the scores recorded are these, of the weights saved.
                 var final = Taste(soup);
-                if (options.Recipe == SoupRecipe.Uniform)
+                if (!greedy)
                 {
                     trials.Add(new SoupTrial(null, soup.Count, final, true));
                 }
@@ -134,7 +138,7 @@ public static class ClassifierSoup
 
             var record = new SoupRecord(options.Recipe,
                 ingredients.Select(i => new SoupIngredient(i.Folder, i.Sha256, i.Alone, soup.Contains(i))).ToList(),
-                trials, statisticsFaces, batchSize, options.Seed);
+                trials, statisticsFaces, batchSize, options.Seed, shares);
             var selection = new SelectionScores("PublicTest", 0, soupScores!.Accuracy, soupScores.MacroF1, soupScores.Loss);
             Directory.CreateDirectory(outFolder);
             RunDirectory.WriteAtomically(Path.Combine(outFolder, ClassifierCard.WeightsFile), temp => network.save(temp));
@@ -142,7 +146,8 @@ public static class ClassifierSoup
             {
                 Architecture = first.Architecture,
                 Classes = Emotions.Names,
-                Data = $"{data.Provenance.Source} (a {options.Recipe.ToString().ToLowerInvariant()} soup of {soup.Count} of {ingredients.Count} classifiers, " +
+                Data = $"{data.Provenance.Source} (a {options.Recipe.ToString().ToLowerInvariant()} soup of {soup.Count} of {ingredients.Count} classifiers" +
+                       (shares is null ? ", " : $" in shares {string.Join(" : ", shares.Select(x => x.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)))}, ") +
                        $"chosen on PublicTest {validation.Length} faces; batch-norm statistics from {statisticsFaces} Training faces)",
                 Balance = first.Balance,
                 Seed = options.Seed,
@@ -205,12 +210,30 @@ public static class ClassifierSoup
         return new Ingredient(folder, sha, classifier.Card, weights, alone);
     }
 
-    /// <summary>Writes the mean of the flat weight vectors into the network's trainable parameters (batch-norm statistics untouched).</summary>
-    private static void SetMeanWeights(EmotionNet network, IReadOnlyList<Tensor> members)
+    /// <summary>
+    /// Writes the mean of the flat weight vectors into the network's trainable parameters (batch-norm statistics
+    /// untouched): in equal shares, or each in its share (shares sum to one).
+    /// </summary>
+    private static void SetMeanWeights(EmotionNet network, IReadOnlyList<Tensor> members, IReadOnlyList<double>? shares)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var mean = members.Skip(1).Aggregate(members[0].clone(), (sum, w) => sum.add_(w)).div_(members.Count);
+        Tensor mean;
+        if (shares is null)
+        {
+            // Equal shares as a sum divided once, as soups were made before shares existed (the same weights to the bit).
+            mean = members.Skip(1).Aggregate(members[0].clone(), (sum, w) => sum.add_(w)).div_(members.Count);
+        }
+        else
+        {
+            mean = zeros_like(members[0]);
+            foreach (var (member, share) in members.Zip(shares))
+            {
+                // An explicit Scalar kept alive across the native call (README, Limits: implicit ones can be collected mid-call).
+                using var alpha = share.ToScalar();
+                mean.add_(member, alpha);
+            }
+        }
         long offset = 0;
         foreach (var parameter in network.parameters())
         {

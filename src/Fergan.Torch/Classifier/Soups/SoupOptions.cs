@@ -2,11 +2,15 @@ using Fergan.Torch.Training;
 
 namespace Fergan.Torch.Classifier.Soups;
 
-/// <summary>How the ingredients are combined: greedily (each joins only if PublicTest does not fall) or all of them.</summary>
+/// <summary>
+/// How the ingredients are combined: greedily (each joins only if PublicTest does not fall), all of them in equal
+/// shares, or all of them in the shares given (<see cref="SoupOptions.Weights"/>).
+/// </summary>
 public enum SoupRecipe
 {
     Greedy,
     Uniform,
+    Weighted,
 }
 
 /// <summary>Options of <see cref="ClassifierSoup.Cook"/>; the CLI's `fergan soup` flags have the same names.</summary>
@@ -16,6 +20,12 @@ public sealed record SoupOptions
     public required IReadOnlyList<string> Models { get; init; }
 
     public SoupRecipe Recipe { get; init; } = SoupRecipe.Greedy;
+
+    /// <summary>
+    /// The weighted recipe's share of each model, in <see cref="Models"/>' order; scaled to sum to one. WiSE-FT's
+    /// mixing coefficient: (0.7, 0.3) for a fine-tune and its start keeps more of the fine-tune.
+    /// </summary>
+    public IReadOnlyList<double>? Weights { get; init; }
 
     /// <summary>
     /// Training faces each candidate's batch-norm statistics are measured on (all of Training when it has fewer).
@@ -40,7 +50,29 @@ public sealed record SoupOptions
         errors.Check(twice is null, $"{twice?.First()} is given {twice?.Count()} times: give each ingredient once");
         errors.Check(StatisticsFaces >= 2, $"statistics faces must be at least 2 (got {StatisticsFaces})");
         errors.Check(BatchSize is null or >= 2, $"batch size must be at least 2 (got {BatchSize})");
+        if (Recipe == SoupRecipe.Weighted)
+        {
+            errors.Check(Weights is not null, "the weighted recipe needs weights: one share per model");
+            errors.Check(Weights is null || Weights.Count == Models.Count, $"give one weight per model ({Weights?.Count} weights for {Models.Count} models)");
+            errors.Check(Weights is null || Weights.All(w => double.IsFinite(w) && w > 0),
+                $"weights must be positive numbers (got {string.Join(", ", Weights ?? [])}); leave a model out instead of giving it no weight");
+        }
+        else
+        {
+            errors.Check(Weights is null, $"weights go with the weighted recipe only (the {Recipe.ToString().ToLowerInvariant()} recipe chooses its own)");
+        }
         return errors;
+    }
+
+    /// <summary>Each model's share of the mean: the weights scaled to sum to one (equal shares without weights).</summary>
+    public IReadOnlyList<double> Shares()
+    {
+        if (Weights is null)
+        {
+            return Enumerable.Repeat(1.0 / Models.Count, Models.Count).ToList();
+        }
+        var sum = Weights.Sum();
+        return Weights.Select(w => w / sum).ToList();
     }
 }
 
@@ -56,9 +88,12 @@ public sealed record SoupIngredient(string Folder, string WeightsSha256, SoupSco
 /// </summary>
 public sealed record SoupTrial(string? Added, int Ingredients, SoupScores Scores, bool Kept);
 
-/// <summary>How a soup was made, stored in its card (<see cref="ClassifierCard.Soup"/>).</summary>
+/// <summary>
+/// How a soup was made, stored in its card (<see cref="ClassifierCard.Soup"/>). Shares: each ingredient's share of the
+/// mean, in the ingredients' order (the weighted recipe; null for the others, whose kept ingredients share equally).
+/// </summary>
 public sealed record SoupRecord(SoupRecipe Recipe, IReadOnlyList<SoupIngredient> Ingredients, IReadOnlyList<SoupTrial> Trials,
-    int StatisticsFaces, int StatisticsBatchSize, int Seed);
+    int StatisticsFaces, int StatisticsBatchSize, int Seed, IReadOnlyList<double>? Shares = null);
 
 public sealed record SoupResult(SoupRecord Record, SelectionScores Selection, string Folder);
 

@@ -200,7 +200,7 @@ public sealed class ClassifierSoupTests(SoupIngredientsFixture ingredients) : IC
     [InlineData(SoupRecipe.Weighted, new[] { 1.0 }, "give one weight per model (1 weights for 2 models)")]
     [InlineData(SoupRecipe.Weighted, new[] { 1.0, 0.0 }, "weights must be positive numbers (got 1, 0)")]
     [InlineData(SoupRecipe.Weighted, new[] { 1.0, double.NaN }, "weights must be positive numbers")]
-    [InlineData(SoupRecipe.Uniform, new[] { 0.7, 0.3 }, "weights go with the weighted recipe only (the uniform recipe")]
+    [InlineData(SoupRecipe.Uniform, new[] { 0.7, 0.3 }, "weights go with the weighted recipe only (the uniform recipe weighs its members equally)")]
     public void Weights_that_do_not_fit_the_recipe_or_the_models_are_refused_before_anything_is_loaded(SoupRecipe recipe, double[]? weights, string message)
     {
         var options = new SoupOptions { Models = ["a", "b"], Recipe = recipe, Weights = weights };

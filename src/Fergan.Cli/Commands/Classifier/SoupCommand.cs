@@ -91,7 +91,8 @@ public sealed class SoupCommand(CliConsoles consoles) : Command<SoupSettings>
         var faces = DatasetLoader.Load(settings.Data, settings.ToOptions(), cancellationToken).Faces;
         var options = settings.ToSoupOptions();
         var command = "fergan " + string.Join(' ', context.Arguments);
-        consoles.Error.MarkupLine($"a [bold]{options.Recipe.ToString().ToLowerInvariant()}[/] soup of {options.Models.Count} classifiers on [bold]{Markup.Escape(settings.Data)}[/], chosen on PublicTest");
+        consoles.Error.MarkupLine($"a [bold]{options.Recipe.ToString().ToLowerInvariant()}[/] soup of {options.Models.Count} classifiers on [bold]{Markup.Escape(settings.Data)}[/], " +
+                                   (options.Recipe == SoupRecipe.Greedy ? "chosen on PublicTest" : "scored on PublicTest"));
         var result = ProgressDisplay.Run(consoles.Error, sink => ClassifierSoup.Cook(options, faces, settings.Out!, command,
             new SyncProgress<SoupStep>(s =>
             {

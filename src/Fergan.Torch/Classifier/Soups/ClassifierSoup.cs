@@ -148,7 +148,7 @@ public static class ClassifierSoup
                 Classes = Emotions.Names,
                 Data = $"{data.Provenance.Source} (a {options.Recipe.ToString().ToLowerInvariant()} soup of {soup.Count} of {ingredients.Count} classifiers" +
                        (shares is null ? ", " : $" in shares {string.Join(" : ", shares.Select(x => x.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)))}, ") +
-                       $"chosen on PublicTest {validation.Length} faces; batch-norm statistics from {statisticsFaces} Training faces)",
+                       $"{(greedy ? "chosen" : "scored")} on PublicTest {validation.Length} faces; batch-norm statistics from {statisticsFaces} Training faces)",
                 Balance = first.Balance,
                 Seed = options.Seed,
                 Command = command,

@@ -55,11 +55,11 @@ public sealed record SoupOptions
             errors.Check(Weights is not null, "the weighted recipe needs weights: one share per model");
             errors.Check(Weights is null || Weights.Count == Models.Count, $"give one weight per model ({Weights?.Count} weights for {Models.Count} models)");
             errors.Check(Weights is null || Weights.All(w => double.IsFinite(w) && w > 0),
-                $"weights must be positive numbers (got {string.Join(", ", Weights ?? [])}); leave a model out instead of giving it no weight");
+                $"weights must be positive numbers (got {string.Join(", ", (Weights ?? []).Select(w => w.ToString(System.Globalization.CultureInfo.InvariantCulture)))}); leave a model out instead of giving it no weight");
         }
         else
         {
-            errors.Check(Weights is null, $"weights go with the weighted recipe only (the {Recipe.ToString().ToLowerInvariant()} recipe chooses its own)");
+            errors.Check(Weights is null, $"weights go with the weighted recipe only (the {Recipe.ToString().ToLowerInvariant()} recipe weighs its members equally)");
         }
         return errors;
     }

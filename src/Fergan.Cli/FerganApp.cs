@@ -77,7 +77,7 @@ public static class FerganApp
                 .WithDescription("Score a classifier on one split: accuracy, macro-F1, per-class P/R/F1, ROC-AUC, confusion matrix, calibration (ECE), 95% CIs.")
                 .WithExample("evaluate", "--model", "runs/vgg", "--data", "fer2013.csv.gz", "--split", "PrivateTest", "--exclude-train-duplicates");
             config.AddCommand<SoupCommand>("soup")
-                .WithDescription("Average the weights of fine-tunes of one classifier into one (a model soup: greedy, uniform or weighted), chosen on PublicTest: one model's inference cost.")
+                .WithDescription("Average the weights of fine-tunes of one classifier into one (a model soup: greedy, chosen on PublicTest; uniform; or weighted), at one model's inference cost.")
                 .WithExample("soup", "--model", "runs/base", "--model", "runs/fine-tune-a", "--model", "runs/fine-tune-b", "--data", "fer2013.csv.gz", "--out", "runs/soup")
                 .WithExample("soup", "--model", "runs/fine-tune", "--model", "runs/base", "--recipe", "weighted", "--weights", "0.7,0.3", "--data", "fer2013.csv.gz", "--out", "runs/wise-ft");
             config.AddCommand<ExperimentCommand>("experiment")

@@ -81,8 +81,8 @@ public static class ClassifierSoup
             using var network = first.Architecture.Create();
             network.to(device);
 
-            // The weighted recipe's shares by ingredient; the other recipes weigh their members equally.
-            var shares = options.Recipe == SoupRecipe.Weighted ? options.Shares() : null;
+            // The weighted recipe's shares by ingredient; the other recipes (no weights) weigh their members equally.
+            var shares = options.Shares();
             SoupScores Taste(IReadOnlyList<Ingredient> members)
             {
                 SetMeanWeights(network, members.Select(m => m.Weights).ToList(), shares is null ? null : members.Select(m => shares[ingredients.IndexOf(m)]).ToList());

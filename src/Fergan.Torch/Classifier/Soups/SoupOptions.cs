@@ -64,15 +64,11 @@ public sealed record SoupOptions
         return errors;
     }
 
-    /// <summary>Each model's share of the mean: the weights scaled to sum to one (equal shares without weights).</summary>
-    public IReadOnlyList<double> Shares()
+    /// <summary>Each model's share of the mean: the weights scaled to sum to one; null without weights (equal shares).</summary>
+    public IReadOnlyList<double>? Shares()
     {
-        if (Weights is null)
-        {
-            return Enumerable.Repeat(1.0 / Models.Count, Models.Count).ToList();
-        }
-        var sum = Weights.Sum();
-        return Weights.Select(w => w / sum).ToList();
+        var sum = Weights?.Sum() ?? 1;
+        return Weights?.Select(w => w / sum).ToList();
     }
 }
 

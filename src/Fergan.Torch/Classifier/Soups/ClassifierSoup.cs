@@ -81,11 +81,12 @@ public static class ClassifierSoup
             using var network = first.Architecture.Create();
             network.to(device);
 
-            // The weighted recipe's shares by ingredient; the other recipes (no weights) weigh their members equally.
+            // The weighted recipe's shares, in the ingredients' order (it tastes all of them at once, in that order);
+            // the other recipes (no weights) weigh their members equally.
             var shares = options.Shares();
             SoupScores Taste(IReadOnlyList<Ingredient> members)
             {
-                SetMeanWeights(network, members.Select(m => m.Weights).ToList(), shares is null ? null : members.Select(m => shares[ingredients.IndexOf(m)]).ToList());
+                SetMeanWeights(network, members.Select(m => m.Weights).ToList(), shares);
                 WeightAverage.RecomputeBatchNorm(network, StatisticsBatches(data, training, statisticsFaces, batchSize, augment, options.Seed, device));
                 return Score(network);
             }

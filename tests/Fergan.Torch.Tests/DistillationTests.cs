@@ -10,16 +10,59 @@ using static TorchSharp.torch;
 
 namespace Fergan.Torch.Tests;
 
-[Collection("Torch")]
-public sealed class DistillationTests(ITestOutputHelper output) : IDisposable
+/// <summary>
+/// What both "labels say nothing" tests compare a student with: the teacher (trained on the true labels) and a model
+/// of the shuffled labels alone, each the same recipe and seed in both tests, so trained once (about 25 s of CI).
+/// Lazy, so the class's other tests do not pay for them.
+/// </summary>
+public sealed class ShuffledLabelBaselines : IDisposable
 {
-    private static readonly FaceSet Faces = DatasetLoader.Load("synthetic:1400:11", new DatasetOptions { UseCache = false }).Faces;
+    private readonly TempDirectory _temp = new();
+    private readonly Lazy<(string TeacherFolder, double Teacher, double LabelsOnly)> _trained;
+
+    public ShuffledLabelBaselines()
+    {
+        _trained = new(() =>
+        {
+            TorchRuntime.Initialize();
+            var teacherFolder = _temp.File("teacher");
+            var teacher = DistillationTests.TrainAndScore(DistillationTests.Recipe, DistillationTests.Faces, teacherFolder);
+            var labelsOnly = DistillationTests.TrainAndScore(DistillationTests.StudentRecipe, Noise, _temp.File("labels-only"));
+            return (teacherFolder, teacher, labelsOnly);
+        });
+    }
+
+    /// <summary>The synthetic faces with their Training labels shuffled.</summary>
+    public FaceSet Noise { get; } = DistillationTests.WithShuffledTrainingLabels();
+
+    /// <summary>The teacher's folder; do not change it (the other test reads it).</summary>
+    public string TeacherFolder => _trained.Value.TeacherFolder;
+
+    /// <summary>The teacher's balanced accuracy on the true PrivateTest labels.</summary>
+    public double Teacher => _trained.Value.Teacher;
+
+    /// <summary>The same for a model of the shuffled labels alone, at the students' rate.</summary>
+    public double LabelsOnly => _trained.Value.LabelsOnly;
+
+    public void Dispose() => _temp.Dispose();
+}
+
+[Collection("Torch")]
+public sealed class DistillationTests(ITestOutputHelper output, ShuffledLabelBaselines baselines) : IDisposable, IClassFixture<ShuffledLabelBaselines>
+{
+    internal static readonly FaceSet Faces = DatasetLoader.Load("synthetic:1400:11", new DatasetOptions { UseCache = false }).Faces;
     private readonly TempDirectory _temp = new();
     private readonly TorchRuntimeInfo _runtime = TorchRuntime.Initialize(); // libtorch loaded before any tensor; kept for nothing else
 
     public void Dispose() => _temp.Dispose();
 
-    private static ClassifierOptions Recipe => new()
+    /// <summary>
+    /// The students' recipe: a lower rate, since the T² factor makes the distillation gradient about T times a label
+    /// loss's at first, and at 0.05 the student diverged in its first epoch.
+    /// </summary>
+    internal static ClassifierOptions StudentRecipe => Recipe with { LearningRate = 0.02 };
+
+    internal static ClassifierOptions Recipe => new()
     {
         Architecture = new ClassifierArchitecture(ClassifierKind.Vgg, 8),
         Epochs = 6,
@@ -29,7 +72,7 @@ public sealed class DistillationTests(ITestOutputHelper output) : IDisposable
         Seed = 7,
     };
 
-    private double TrainAndScore(ClassifierOptions options, FaceSet faces, string folder)
+    internal static double TrainAndScore(ClassifierOptions options, FaceSet faces, string folder)
     {
         using (var trainer = new ClassifierTrainer(options, faces, folder))
         {
@@ -42,7 +85,7 @@ public sealed class DistillationTests(ITestOutputHelper output) : IDisposable
     }
 
     /// <summary>Training labels shuffled among the Training faces: they say nothing about the faces any more.</summary>
-    private static FaceSet WithShuffledTrainingLabels()
+    internal static FaceSet WithShuffledTrainingLabels()
     {
         var labels = Faces.Labels.ToArray();
         var training = Faces.IndicesOf(DataSplit.Training);
@@ -58,14 +101,9 @@ public sealed class DistillationTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void A_student_learns_the_emotions_from_its_teacher_when_its_labels_say_nothing()
     {
-        var teacherFolder = _temp.File("teacher");
-        var teacher = TrainAndScore(Recipe, Faces, teacherFolder);
-        var noise = WithShuffledTrainingLabels();
+        var (teacherFolder, teacher, labelsOnly, noise) = (baselines.TeacherFolder, baselines.Teacher, baselines.LabelsOnly, baselines.Noise);
 
-        // A lower rate for both: the T² factor makes the distillation gradient about T times a label loss's at
-        // first, and at 0.05 the student diverged in its first epoch.
-        var labelsOnly = TrainAndScore(Recipe with { LearningRate = 0.02 }, noise, _temp.File("labels-only"));
-        var student = TrainAndScore(Recipe with { LearningRate = 0.02, Teachers = [teacherFolder], DistillWeight = 1 }, noise, _temp.File("student"));
+        var student = TrainAndScore(StudentRecipe with { Teachers = [teacherFolder], DistillWeight = 1 }, noise, _temp.File("student"));
 
         output.WriteLine($"PrivateTest balanced accuracy: teacher {teacher:0.000}, shuffled labels alone {labelsOnly:0.000}, student {student:0.000}");
         // The teacher learnt the synthetic emotions; without it the shuffled labels teach nothing,
@@ -93,14 +131,11 @@ public sealed class DistillationTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void A_student_learns_the_emotions_from_saved_teacher_probabilities_when_its_labels_say_nothing()
     {
-        var teacherFolder = _temp.File("teacher");
-        var teacher = TrainAndScore(Recipe, Faces, teacherFolder);
-        var noise = WithShuffledTrainingLabels();
+        var (teacherFolder, teacher, labelsOnly, noise) = (baselines.TeacherFolder, baselines.Teacher, baselines.LabelsOnly, baselines.Noise);
         // Saved on the set the student trains on: its (shuffled) labels, the teacher's view of each face.
         var saved = SavePredictions(teacherFolder, noise, "teacher.csv");
 
-        var labelsOnly = TrainAndScore(Recipe with { LearningRate = 0.02 }, noise, _temp.File("labels-only"));
-        var student = TrainAndScore(Recipe with { LearningRate = 0.02, TeacherProbabilities = saved, DistillWeight = 1 }, noise, _temp.File("student"));
+        var student = TrainAndScore(StudentRecipe with { TeacherProbabilities = saved, DistillWeight = 1 }, noise, _temp.File("student"));
 
         output.WriteLine($"PrivateTest balanced accuracy: teacher {teacher:0.000}, shuffled labels alone {labelsOnly:0.000}, student of saved predictions {student:0.000}");
         Assert.True(teacher > 0.6, $"teacher balanced accuracy {teacher:0.000}");

@@ -38,6 +38,24 @@ public sealed class ClassificationMetricsTests
     }
 
     [Fact]
+    public void Macro_scores_leave_out_a_class_that_is_neither_true_nor_predicted_but_count_one_only_predicted()
+    {
+        // c never occurs: truth a a b b, predicted a b b b. a: F1 2/3; b: P 2/3 R 1 F1 0.8.
+        var m = ClassificationMetrics.Compute([0, 0, 1, 1], new[] { 0, 1, 1, 1 }.Select(p => OneHot(p)).ToList(), Names);
+        Assert.Equal((2.0 / 3 + 0.8) / 2, m.MacroF1, 12);
+        Assert.Equal((0.5 + 1.0) / 2, m.BalancedAccuracy, 12);
+        Assert.Equal(0, m.PerClass["c"].Support);
+        Assert.True(double.IsNaN(m.PerClass["c"].RocAuc));
+        var interval = BootstrapIntervals.Compute([0, 0, 1, 1], new[] { 0, 1, 1, 1 }.Select(p => OneHot(p)).ToList(), Names, 200);
+        // Resamples averaged over all three classes would all lie at or below (1 + 1) / 3, under the estimate.
+        Assert.InRange(m.MacroF1, interval.MacroF1.Low, interval.MacroF1.High);
+
+        // A class predicted but never true is scored, with F1 0 (truth a a b b, predicted a c b b).
+        var wrong = ClassificationMetrics.Compute([0, 0, 1, 1], new[] { 0, 2, 1, 1 }.Select(p => OneHot(p)).ToList(), Names);
+        Assert.Equal((2.0 / 3 + 1.0 + 0) / 3, wrong.MacroF1, 12);
+    }
+
+    [Fact]
     public void Roc_auc_is_the_rank_probability_with_ties_counted_half()
     {
         int[] truth = [1, 1, 0, 0];

@@ -35,6 +35,7 @@ public static class BootstrapIntervals
             }
             var correct = 0;
             double f1Sum = 0;
+            var scored = 0; // classes in this resample's truth or predictions (ClassificationMetrics' convention)
             for (var c = 0; c < k; c++)
             {
                 correct += confusion[c, c];
@@ -47,9 +48,10 @@ public static class BootstrapIntervals
                 var f1 = support + predictedAs == 0 ? 0 : 2.0 * confusion[c, c] / (support + predictedAs);
                 perClass[c][b] = f1;
                 f1Sum += f1;
+                scored += support + predictedAs == 0 ? 0 : 1;
             }
             accuracy[b] = (double)correct / truth.Count;
-            macro[b] = f1Sum / k;
+            macro[b] = f1Sum / scored;
         }
         return new Result(
             Interval(point.Accuracy, accuracy),

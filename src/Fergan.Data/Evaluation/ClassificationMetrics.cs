@@ -7,6 +7,10 @@ public sealed record ClassMetrics(double Precision, double Recall, double F1, do
 /// The standard multi-class scores of a set of predictions: accuracy, balanced accuracy (mean recall), macro-F1,
 /// per-class precision/recall/F1, one-vs-rest ROC-AUC and the confusion matrix (rows: truth, columns: prediction).
 /// Pure arithmetic on labels and probabilities, so it is tested against hand-computed values.
+/// A class that is neither in the truth nor ever predicted has nothing to score: it is left out of the macro averages
+/// (scikit-learn's convention for macro-F1) and reports 0 with support 0. Counting its F1 as 0 would mark down, say, a
+/// set of labelled photos without a disgusted face for a class it cannot show. A class that is predicted but absent
+/// from the truth counts, with F1 0: those predictions are all wrong.
 /// </summary>
 public sealed record ClassificationMetrics(
     int Count,
@@ -42,16 +46,23 @@ public sealed record ClassificationMetrics(
             confusion[truth[i]][predicted[i]]++;
         }
         var perClass = new Dictionary<string, ClassMetrics>();
+        var scoredF1 = new List<double>();
         for (var c = 0; c < k; c++)
         {
             var tp = confusion[c][c];
             var support = confusion[c].Sum();
             var predictedAs = confusion.Sum(row => row[c]);
+            if (support + predictedAs == 0)
+            {
+                perClass[classNames[c]] = new ClassMetrics(0, 0, 0, double.NaN, 0);
+                continue;
+            }
             var precision = predictedAs == 0 ? 0 : (double)tp / predictedAs;
             var recall = support == 0 ? 0 : (double)tp / support;
             var f1 = precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall);
             var auc = RocAuc(truth, probabilities, c);
             perClass[classNames[c]] = new ClassMetrics(precision, recall, f1, auc, support);
+            scoredF1.Add(f1);
         }
         var present = perClass.Values.Where(m => m.Support > 0).ToList();
         var correct = Enumerable.Range(0, k).Sum(c => confusion[c][c]);
@@ -59,7 +70,7 @@ public sealed record ClassificationMetrics(
             truth.Count,
             (double)correct / truth.Count,
             present.Average(m => m.Recall),
-            perClass.Values.Average(m => m.F1),
+            scoredF1.Average(),
             present.Where(m => !double.IsNaN(m.RocAuc)).Select(m => m.RocAuc).DefaultIfEmpty(double.NaN).Average(),
             perClass,
             confusion);

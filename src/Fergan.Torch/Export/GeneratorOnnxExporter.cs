@@ -75,7 +75,7 @@ public static class GeneratorOnnxExporter
             var prefix = $"blocks.{block}";
             var h = Conv(Upsample(graph.Node("Relu", [ConditionalNorm(x, prefix + ".bn1")])), prefix + ".conv1", 1);
             h = Conv(graph.Node("Relu", [ConditionalNorm(h, prefix + ".bn2")]), prefix + ".conv2", 1);
-            x = graph.Node("Add", [h, Conv(Upsample(x), prefix + ".shortcut", 0)]);
+            x = graph.Node("Add", [h, Upsample(Conv(x, prefix + ".shortcut", 0))]); // as the generator: 1x1 conv, then up-sample
         }
         var finalScale = T("bn.weight").mul(T("bn.running_var").add(BatchNormEpsilon).rsqrt());
         var finalShift = T("bn.bias").sub(finalScale.mul(T("bn.running_mean")));

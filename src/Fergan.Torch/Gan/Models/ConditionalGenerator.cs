@@ -58,7 +58,7 @@ public sealed class ConditionalGenerator : Module<Tensor, Tensor, Tensor>
         return output.call(functional.relu(bn.call(x))).tanh();
     }
 
-    /// <summary>CBN, ReLU, 2x nearest up-sampling, 3x3 conv, CBN, ReLU, 3x3 conv; plus an up-sampled 1x1 shortcut.</summary>
+    /// <summary>CBN, ReLU, 2x nearest up-sampling, 3x3 conv, CBN, ReLU, 3x3 conv; plus an up-sampled 1x1-conv shortcut.</summary>
     private sealed class UpBlock : Module<Tensor, Tensor, Tensor>
     {
         private readonly ConditionalBatchNorm2d bn1;
@@ -82,7 +82,10 @@ public sealed class ConditionalGenerator : Module<Tensor, Tensor, Tensor>
             var h = Upsample2x(functional.relu(bn1.call(x, labels)));
             h = conv1.call(h);
             h = conv2.call(functional.relu(bn2.call(h, labels)));
-            return h + shortcut.call(Upsample2x(x));
+            // A 1x1 convolution commutes with nearest up-sampling (each output pixel copies one input pixel, and the
+            // convolution maps each pixel alone), so the shortcut convolves first: the same values from a quarter of
+            // the pixels (its forward + backward 1.2-3x faster on the CPU).
+            return h + Upsample2x(shortcut.call(x));
         }
 
         private static Tensor Upsample2x(Tensor x) =>

@@ -12,7 +12,7 @@ namespace Fergan.Torch.Tests;
 
 /// <summary>
 /// What both "labels say nothing" tests compare a student with: the teacher (trained on the true labels) and a model
-/// of the shuffled labels alone, each the same recipe and seed in both tests, so trained once (about 25 s of CI).
+/// of the shuffled labels alone, each the same recipe and seed in both tests, so trained once (about 30 s of CI).
 /// Lazy, so the class's other tests do not pay for them.
 /// </summary>
 public sealed class ShuffledLabelBaselines : IDisposable

@@ -62,7 +62,7 @@ public sealed class ProjectionDiscriminator : Module<Tensor, Tensor, Tensor>
         return (score, classifier?.call(h));
     }
 
-    /// <summary>[ReLU,] SN-conv 3x3, ReLU, SN-conv 3x3, [avg-pool]; plus a 1x1 SN-conv shortcut.</summary>
+    /// <summary>[ReLU,] SN-conv 3x3, ReLU, SN-conv 3x3, [avg-pool]; plus a [pooled] 1x1 SN-conv shortcut.</summary>
     private sealed class DownBlock : Module<Tensor, Tensor>
     {
         private readonly SNConv2d conv1;
@@ -86,8 +86,11 @@ public sealed class ProjectionDiscriminator : Module<Tensor, Tensor, Tensor>
             // The first block sees raw pixels: no ReLU before its first conv (as in SNGAN/BigGAN).
             var h = conv1.call(_first ? x : functional.relu(x));
             h = conv2.call(functional.relu(h));
-            var s = _first ? shortcut.call(Pool(x)) : Pool(shortcut.call(x));
-            return Pool(h) + s;
+            // Average pooling (linear across pixels) and a 1x1 convolution (linear across channels, the same at every
+            // pixel) commute, so the shortcut pools first and convolves a quarter of the pixels: the same function
+            // up to rounding (measured within 4e-7), its forward + backward 2.4-4x faster on the CPU at width 12.
+            // BigGAN pools after the convolution in its pre-activation blocks, the costlier order.
+            return Pool(h) + shortcut.call(Pool(x));
         }
 
         private Tensor Pool(Tensor x) => _downsample ? functional.avg_pool2d(x, 2) : x;

@@ -88,7 +88,7 @@ public sealed class ProjectionDiscriminator : Module<Tensor, Tensor, Tensor>
             h = conv2.call(functional.relu(h));
             // Average pooling (linear across pixels) and a 1x1 convolution (linear across channels, the same at every
             // pixel) commute, so the shortcut pools first and convolves a quarter of the pixels: the same function
-            // up to rounding (measured within 4e-7), its forward + backward 2.4-4x faster on the CPU at width 12.
+            // up to rounding (measured within 4e-7), its forward + backward about 2x faster on the CPU at width 12.
             // BigGAN pools after the convolution in its pre-activation blocks, the costlier order.
             return Pool(h) + shortcut.call(Pool(x));
         }

@@ -249,15 +249,30 @@ public sealed class GanCommandsTests : IDisposable
         Assert.Contains(expected, result.Error);
     }
 
-    [Fact]
-    public void Train_rejects_a_decay_start_outside_the_run()
+    [Theory]
+    [InlineData("--lr-decay-start", "1.5", "--lr-decay-start must be a fraction from 0 to 1 (got 1.5)")]
+    [InlineData("--ema-decay", "1", "--ema-decay must be in [0, 1) (got 1)")]
+    [InlineData("--ema-rampup", "0", "--ema-rampup must be a positive fraction (got 0)")]
+    public void Train_rejects_a_schedule_outside_its_range_before_making_the_run_folder(string option, string value, string expected)
     {
         var result = CliRunner.Run("gan", "train", "--data", "synthetic:140:1:balanced", "--no-cache", "--out", _temp.File("run"),
-            "--steps", "2", "--width", "4", "--lr-decay-start", "1.5");
+            "--steps", "2", "--width", "4", option, value);
 
         Assert.Equal(1, result.ExitCode);
-        Assert.Contains("--lr-decay-start must be a fraction from 0 to 1 (got 1.5)", result.Error);
+        Assert.Contains(expected, result.Error);
         Assert.False(Directory.Exists(_temp.File("run")));
+    }
+
+    [Fact]
+    public void Train_records_the_ema_schedule_it_was_given()
+    {
+        var result = CliRunner.Run("gan", "train", "--data", "synthetic:140:1:balanced", "--no-cache", "--out", _temp.File("run"),
+            "--steps", "1", "--width", "4", "--batch-size", "8", "--ema-decay", "0.99", "--ema-rampup", "0.5");
+
+        Assert.Equal(0, result.ExitCode);
+        var options = File.ReadAllText(Path.Combine(_temp.File("run"), "options.json"));
+        Assert.Contains("\"ema_decay\": 0.99", options);
+        Assert.Contains("\"ema_rampup\": 0.5", options);
     }
 
     [Fact]

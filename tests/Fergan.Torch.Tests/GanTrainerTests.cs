@@ -303,6 +303,50 @@ public sealed class GanTrainerTests : IDisposable
     }
 
     [Fact]
+    public void The_ema_warms_up_over_a_fraction_of_the_steps_so_far_until_its_cap_binds()
+    {
+        var defaults = new GanOptions();
+
+        // The default ramp-up is TensorFlow's (1 + t) / (10 + t), the schedule of every run before the option.
+        Assert.All(new[] { 0, 1, 9, 100, 2999, 4999, 8000 }, t => Assert.Equal((1.0 + t) / (10.0 + t), defaults.EmaDecayAt(t), 12));
+        Assert.True(defaults.EmaDecayAt(4999) < 0.9983); // the full profile's 5,000 steps never reach the 0.999 cap
+        Assert.Equal(0.999, defaults.EmaDecayAt(8991), 12);
+        Assert.Equal(0.999, defaults.EmaDecayAt(20000), 12);
+        // Three times the ramp-up: three times the time constant 1 / (1 - decay) at every step before the cap.
+        var slower = defaults with { EmaRampup = 1.0 / 3 };
+        Assert.All(new[] { 100, 1000, 2000 }, t => Assert.Equal(3 / (1 - defaults.EmaDecayAt(t)), 1 / (1 - slower.EmaDecayAt(t)), 6));
+        Assert.Equal(0, (defaults with { EmaRampup = 0.05 }).EmaDecayAt(0)); // a time constant under one step: the EMA is G itself
+        Assert.Equal(0.9, (defaults with { EmaDecay = 0.9 }).EmaDecayAt(5000));
+        var error = Assert.Throws<FerganException>(() => Train(Tiny(2) with { EmaRampup = 0 }));
+        Assert.Contains("EMA ramp-up must be a positive fraction of the steps so far (got 0)", error.Message);
+    }
+
+    [Fact]
+    public void A_slower_ema_averages_the_same_training_differently_and_must_be_kept_on_resume()
+    {
+        // The EMA only reads G: the same seed trains the same G (its checkpoint weights are equal), and only the
+        // averaged generator differs. So one training trajectory can be compared under two averages.
+        var normal = Path.Combine(_temp.Path, "normal");
+        var slower = Path.Combine(_temp.Path, "slower");
+        using (var trainer = new GanTrainer(Tiny(4), Faces, normal))
+        {
+            trainer.Train(false, "test");
+        }
+        using (var trainer = new GanTrainer(Tiny(4) with { EmaRampup = 1 }, Faces, slower))
+        {
+            trainer.Train(false, "test");
+        }
+
+        var (a, b) = (new GanRunDirectory(normal), new GanRunDirectory(slower));
+        var (lastA, lastB) = (a.Checkpoints()[^1].Folder, b.Checkpoints()[^1].Folder);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(lastA, "generator.bin")), File.ReadAllBytes(Path.Combine(lastB, "generator.bin")));
+        Assert.NotEqual(File.ReadAllBytes(a.GeneratorAt(4)), File.ReadAllBytes(b.GeneratorAt(4)));
+        Assert.Contains("\"ema_rampup\": 1", File.ReadAllText(b.OptionsFile));
+        var error = Assert.Throws<FerganException>(() => Train(Tiny(6), resume: true, folder: slower));
+        Assert.Contains("another EMA ramp-up 1 (now 0.1111111111111111)", error.Message);
+    }
+
+    [Fact]
     public void A_decaying_run_trains_as_a_constant_one_until_the_decay_and_logs_its_rate()
     {
         // Steps 0-2 at the full rates in both runs (the decay begins at step 2 of 4 with factor 1), step 3 at half:

@@ -72,18 +72,8 @@ public sealed class EmotionClassifier : IEmotionPredictor
             }
         }
         var target = TorchRuntime.Device(device);
-        var network = card.Architecture.Create();
-        try
-        {
-            StoredWeights.Load(network, weights, card.WeightsPrecision);
-        }
-        catch (Exception e) when (e is not FerganException and not OutOfMemoryException)
-        {
-            network.Dispose();
-            throw new FerganException($"{weights} cannot be loaded into the {card.Architecture} network that {ClassifierCard.CardFile} describes: {e.Message}");
-        }
-        network.to(target);
-        network.eval();
+        var network = StoredWeights.Open(card.Architecture.Create, weights, card.WeightsPrecision, target,
+            message => $"{weights} cannot be loaded into the {card.Architecture} network that {ClassifierCard.CardFile} describes: {message}");
         return new EmotionClassifier(network, card, target, Path.GetFullPath(folder));
     }
 

@@ -31,6 +31,30 @@ internal static class StoredWeights
     }
 
     /// <summary>
+    /// Opens a stored model: builds it with <paramref name="create"/>, loads <paramref name="path"/> (stored in
+    /// <paramref name="precision"/>), and returns it on <paramref name="target"/> in evaluation mode. A file that does not
+    /// fit the network (damaged, or another architecture's) is disposed of and reported as
+    /// <paramref name="describeFailure"/>(libtorch's message).
+    /// </summary>
+    public static T Open<T>(Func<T> create, string path, string precision, Device target, Func<string, string> describeFailure)
+        where T : nn.Module
+    {
+        var module = create();
+        try
+        {
+            Load(module, path, precision);
+        }
+        catch (Exception e) when (e is not FerganException and not OutOfMemoryException)
+        {
+            module.Dispose();
+            throw new FerganException(describeFailure(e.Message));
+        }
+        module.to(target);
+        module.eval();
+        return module;
+    }
+
+    /// <summary>
     /// Loads a weights file written by <c>Module.save</c> into <paramref name="module"/>'s own tensors, wherever they
     /// live, keeping every parameter and buffer the same tensor object: the resume path of a training run, whose
     /// optimisers hold its parameters (FlatSgd's views of its flat buffer; Adam's states).

@@ -51,6 +51,14 @@ public sealed class GanTrainSettings : TrainingRunSettings
     [Description("Fraction of the run after which both learning rates fall linearly to zero at the last step; 1 keeps them constant. Overrides the profile (full: 0.5, quick: 1).")]
     public double? DecayStart { get; init; }
 
+    [CommandOption("--ema-decay <D>")]
+    [Description("Cap on the decay of the EMA generator that is saved and sampled (default 0.999: it spans at most 1,000 steps). Binds only once the warm-up reaches it (step 8,991 at the default --ema-rampup).")]
+    public double? EmaDecay { get; init; }
+
+    [CommandOption("--ema-rampup <F>")]
+    [Description("The EMA's warm-up: it averages over about this fraction of the steps so far until --ema-decay binds (default 0.111, the last ninth). Larger: a slower, smoother average.")]
+    public double? EmaRampup { get; init; }
+
     [CommandOption("--classifier-weight <W>")]
     [Description("Weight of the auxiliary classifier loss (AC-GAN: D's head learns real emotions, G is trained to match them); 0 = projection only. Overrides the profile.")]
     public double? ClassifierWeight { get; init; }
@@ -97,6 +105,8 @@ public sealed class GanTrainSettings : TrainingRunSettings
         : Epochs is <= 0 ? ValidationResult.Error("--epochs must be positive.")
         : Steps is not null && Epochs is not null ? ValidationResult.Error("give --steps or --epochs, not both.")
         : DecayStart is < 0 or > 1 ? ValidationResult.Error($"--lr-decay-start must be a fraction from 0 to 1 (got {DecayStart}).")
+        : EmaDecay is < 0 or >= 1 ? ValidationResult.Error($"--ema-decay must be in [0, 1) (got {EmaDecay}).")
+        : EmaRampup is <= 0 ? ValidationResult.Error($"--ema-rampup must be a positive fraction (got {EmaRampup}).")
         : Augment is not null && ParseAugment(Augment) is null ? ValidationResult.Error($"--augment: '{Augment}' is not none, all, or a comma list of color, translation, cutout.")
         : base.Validate();
 }
@@ -175,6 +185,8 @@ public sealed class GanTrainCommand(CliConsoles consoles) : Command<GanTrainSett
             GeneratorLearningRate = s.GeneratorLearningRate ?? options.GeneratorLearningRate,
             DiscriminatorLearningRate = s.DiscriminatorLearningRate ?? options.DiscriminatorLearningRate,
             DecayStart = s.DecayStart ?? options.DecayStart,
+            EmaDecay = s.EmaDecay ?? options.EmaDecay,
+            EmaRampup = s.EmaRampup ?? options.EmaRampup,
             ClassifierWeight = s.ClassifierWeight ?? options.ClassifierWeight,
             GuideFolder = s.Guide is { } guide ? Path.GetFullPath(guide) : options.GuideFolder,
             GuideWeight = s.GuideWeight ?? options.GuideWeight,

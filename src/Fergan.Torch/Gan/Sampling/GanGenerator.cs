@@ -51,18 +51,8 @@ public sealed class GanGenerator : IDisposable
             throw new FerganException($"{folder} has {GeneratorCard.CardFile} but no {GeneratorCard.WeightsFile}.");
         }
         var target = TorchRuntime.Device(device);
-        var model = new ConditionalGenerator(card.Architecture);
-        try
-        {
-            StoredWeights.Load(model, weights, card.WeightsPrecision);
-        }
-        catch (Exception e) when (e is not FerganException and not OutOfMemoryException)
-        {
-            model.Dispose();
-            throw new FerganException($"{weights} cannot be loaded into the generator that {GeneratorCard.CardFile} describes (damaged, or another architecture): {e.Message}");
-        }
-        model.to(target);
-        model.eval();
+        var model = StoredWeights.Open(() => new ConditionalGenerator(card.Architecture), weights, card.WeightsPrecision, target,
+            message => $"{weights} cannot be loaded into the generator that {GeneratorCard.CardFile} describes (damaged, or another architecture): {message}");
         return new GanGenerator(model, card, target, Path.GetFullPath(folder));
     }
 

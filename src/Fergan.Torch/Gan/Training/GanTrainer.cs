@@ -257,8 +257,7 @@ public sealed class GanTrainer : IDisposable
     private Tensor Noise() => randn([_options.BatchSize, _options.Architecture.LatentSize], device: _device);
 
     /// <summary>EMA with a warm-up, so early averages are not dominated by the random initial weights.</summary>
-    private void UpdateEma(int step) =>
-        ExponentialMovingAverage.Update(_ema, _generator, Math.Min(_options.EmaDecay, (1.0 + step) / (10.0 + step)));
+    private void UpdateEma(int step) => ExponentialMovingAverage.Update(_ema, _generator, _options.EmaDecayAt(step));
 
     private static void SetRequiresGrad(nn.Module module, bool value)
     {
@@ -375,7 +374,7 @@ public sealed class GanTrainer : IDisposable
     /// <summary>
     /// A resumed run must keep what defines its objective: the networks, the loss, what D sees (augmentation, flips,
     /// class-balanced batches), the updates per step, the class signals (auxiliary head, guide) and the optimiser's
-    /// betas and EMA decay; a change there would silently mix two recipes in one generator. Length, learning rates and
+    /// betas and EMA schedule; a change there would silently mix two recipes in one generator. Length, learning rates and
     /// their decay, batch size, seed, device and memory layout may change (lower rates after a divergence; a longer run).
     /// </summary>
     private void CheckSameRecipe()
@@ -401,6 +400,7 @@ public sealed class GanTrainer : IDisposable
             ("class-balanced batches", saved.ClassBalanced, _options.ClassBalanced),
             ("Adam betas", (saved.Beta1, saved.Beta2), (_options.Beta1, _options.Beta2)),
             ("EMA decay", saved.EmaDecay, _options.EmaDecay),
+            ("EMA ramp-up", saved.EmaRampup, _options.EmaRampup),
         }.Where(c => !Equals(c.Saved, c.Now)).Select(c => $"{c.Name} {c.Saved} (now {c.Now})").ToList();
         if (changed.Count > 0)
         {

@@ -328,14 +328,8 @@ public sealed class GanTrainerTests : IDisposable
         // averaged generator differs. So one training trajectory can be compared under two averages.
         var normal = Path.Combine(_temp.Path, "normal");
         var slower = Path.Combine(_temp.Path, "slower");
-        using (var trainer = new GanTrainer(Tiny(4), Faces, normal))
-        {
-            trainer.Train(false, "test");
-        }
-        using (var trainer = new GanTrainer(Tiny(4) with { EmaRampup = 1 }, Faces, slower))
-        {
-            trainer.Train(false, "test");
-        }
+        Train(Tiny(4), folder: normal);
+        Train(Tiny(4) with { EmaRampup = 1 }, folder: slower);
 
         var (a, b) = (new GanRunDirectory(normal), new GanRunDirectory(slower));
         var (lastA, lastB) = (a.Checkpoints()[^1].Folder, b.Checkpoints()[^1].Folder);
@@ -353,14 +347,8 @@ public sealed class GanTrainerTests : IDisposable
         // the checkpoints at step 2 hold the same generator, those at step 4 do not.
         var constant = Path.Combine(_temp.Path, "constant");
         var decaying = Path.Combine(_temp.Path, "decaying");
-        using (var trainer = new GanTrainer(Tiny(4), Faces, constant))
-        {
-            trainer.Train(false, "test");
-        }
-        using (var trainer = new GanTrainer(Tiny(4) with { DecayStart = 0.5 }, Faces, decaying))
-        {
-            trainer.Train(false, "test");
-        }
+        Train(Tiny(4), folder: constant);
+        Train(Tiny(4) with { DecayStart = 0.5 }, folder: decaying);
 
         var (a, b) = (new GanRunDirectory(constant), new GanRunDirectory(decaying));
         Assert.Equal(File.ReadAllBytes(a.GeneratorAt(2)), File.ReadAllBytes(b.GeneratorAt(2)));

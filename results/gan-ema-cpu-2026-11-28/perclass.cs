@@ -21,6 +21,12 @@ var evaluator = new GanEvaluator(reference, faces, new GanEvaluationOptions
 {
     SamplesPerClass = 500, OverallSamples = 500, PrecisionRecallSamples = 500, CopySamplesPerClass = 0,
 });
+// GanEvaluator caches the Training faces' features for all checkpoints, but the cache is disposed with the first
+// Evaluate's dispose scope (a bug found here, 2026-11-28; `gan evaluate --checkpoints` dodges it by building an
+// evaluator per checkpoint, recomputing the 28,709 faces' features each time). Until it is fixed: compute the cache
+// inside a scope this program keeps open.
+using var keep = TorchSharp.torch.NewDisposeScope();
+typeof(GanEvaluator).GetMethod("RealFeatures", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.Invoke(evaluator, null);
 var steps = Directory.GetFiles(Path.Combine(runs[0], "generators"), "step-*.bin")
     .Select(f => int.Parse(Path.GetFileNameWithoutExtension(f)["step-".Length..])).Order().ToList();
 var middle = steps.Count / 2 - 1;

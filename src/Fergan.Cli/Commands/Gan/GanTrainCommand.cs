@@ -52,7 +52,7 @@ public sealed class GanTrainSettings : TrainingRunSettings
     public double? DecayStart { get; init; }
 
     [CommandOption("--ema-decay <D>")]
-    [Description("Cap on the decay of the EMA generator that is saved and sampled (default 0.999: it spans at most 1,000 steps). Binds only once the warm-up reaches it (step 8,991 at the default --ema-rampup).")]
+    [Description("Cap on the decay of the EMA generator that is saved and sampled (default 0.999: it spans at most 1,000 steps). Binds only once the warm-up reaches it (step 8,990 at the default --ema-rampup).")]
     public double? EmaDecay { get; init; }
 
     [CommandOption("--ema-rampup <F>")]

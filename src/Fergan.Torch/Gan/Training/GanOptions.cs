@@ -105,7 +105,7 @@ public sealed record GanOptions
     /// The EMA's warm-up: until the cap <see cref="EmaDecay"/> binds, the EMA's time constant is this fraction of the
     /// steps so far (plus 10), so it averages over about the last ninth of the run so far at the default (1/9, which is
     /// TensorFlow's (1 + t) / (10 + t) warm-up, the schedule of every run before this option), and the random initial
-    /// weights fade out. Why an option: with the defaults the decay reaches 0.999 only at step 8,991, so the full
+    /// weights fade out. Why an option: with the defaults the decay reaches 0.999 only at step 8,990, so the full
     /// profile's 5,000 steps never do (0.9982 at the end) and a larger <see cref="EmaDecay"/> changes nothing there; a
     /// slower average within such a run takes a larger ramp-up (StyleGAN2-ADA's ema_rampup is the same idea).
     /// </summary>

@@ -3,9 +3,9 @@
 #:property TreatWarningsAsErrors=false
 // Per-emotion FID of every checkpoint of a GAN run, the numbers `fergan gan evaluate --checkpoints --samples 500`
 // gives (same seed, same order of draws), without its overall scores and copy search (which cost most of its time).
-// Run from the repository root: dotnet run results/gan-ema-cpu-2026-11-28/perclass.cs -- <run>... > rows.jsonl
+// Run from the repository root: dotnet run results/gan-ema-cpu-2026-11-28/perclass.cs -- [--done rows.jsonl] <run>... >> rows.jsonl
 // Checkpoints step by step, each step in every run given (paired: the same noise), from the middle of the run on, then
-// the first half; one JSON line per checkpoint as soon as it is scored.
+// the first half; one JSON line per checkpoint as soon as it is scored. --done: skip the (run, step) rows that file holds.
 using System.Text.Json;
 using Fergan.Data.Loading;
 using Fergan.Torch.Classifier;
@@ -13,20 +13,24 @@ using Fergan.Torch.Gan.Evaluation;
 using Fergan.Torch.Gan.Sampling;
 using Fergan.Torch.Runtime;
 
+var done = new HashSet<(string, int)>();
 var runs = args;
+if (args is ["--done", var doneFile, .. var rest])
+{
+    runs = rest;
+    foreach (var line in File.Exists(doneFile) ? File.ReadLines(doneFile).Where(l => l.Trim().Length > 0) : [])
+    {
+        using var row = JsonDocument.Parse(line);
+        done.Add((row.RootElement.GetProperty("run").GetString()!, row.RootElement.GetProperty("step").GetInt32()));
+    }
+}
 TorchRuntime.Initialize();
 var faces = DatasetLoader.Load("../shared/data/fer2013/fer2013.csv.gz", new DatasetOptions()).Faces;
 using var reference = EmotionClassifier.Load("models/reference");
-var evaluator = new GanEvaluator(reference, faces, new GanEvaluationOptions
+using var evaluator = new GanEvaluator(reference, faces, new GanEvaluationOptions
 {
     SamplesPerClass = 500, OverallSamples = 500, PrecisionRecallSamples = 500, CopySamplesPerClass = 0,
 });
-// GanEvaluator caches the Training faces' features for all checkpoints, but the cache is disposed with the first
-// Evaluate's dispose scope (a bug found here, 2026-11-28; `gan evaluate --checkpoints` dodges it by building an
-// evaluator per checkpoint, recomputing the 28,709 faces' features each time). Until it is fixed: compute the cache
-// inside a scope this program keeps open.
-using var keep = TorchSharp.torch.NewDisposeScope();
-typeof(GanEvaluator).GetMethod("RealFeatures", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.Invoke(evaluator, null);
 var steps = Directory.GetFiles(Path.Combine(runs[0], "generators"), "step-*.bin")
     .Select(f => int.Parse(Path.GetFileNameWithoutExtension(f)["step-".Length..])).Order().ToList();
 var middle = steps.Count / 2 - 1;
@@ -34,6 +38,10 @@ foreach (var step in steps.Skip(middle).Concat(steps.Take(middle)))
 {
     foreach (var run in runs)
     {
+        if (done.Contains((Path.GetFileName(Path.TrimEndingDirectorySeparator(run)), step)))
+        {
+            continue;
+        }
         using var generator = GanGenerator.Load(run, "cpu", Path.Combine(run, "generators", $"step-{step:D6}.bin"));
         var report = evaluator.Evaluate(generator, step);
         Console.WriteLine(JsonSerializer.Serialize(new

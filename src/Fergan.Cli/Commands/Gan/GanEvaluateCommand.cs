@@ -120,7 +120,7 @@ public sealed class GanEvaluateCommand(CliConsoles consoles) : Command<GanEvalua
         using var reference = EmotionClassifier.Load(referenceFolder, settings.Device);
         var modelFolder = settings.Model ?? GanGenerator.BundledFolder;
         var options = new GanEvaluationOptions { SamplesPerClass = settings.Samples, OverallSamples = settings.Samples * 7, Seed = settings.Seed, MaxRealFaces = settings.RealFaces, NearestNeighbourGrid = settings.Grid };
-        var evaluator = new GanEvaluator(reference, faces, options);
+        using var evaluator = new GanEvaluator(reference, faces, options); // one for all checkpoints: the Training faces' features once
 
         var recipe = ClassifierOptions.For(settings.CasProfile);
         recipe = recipe with { Epochs = settings.CasEpochs ?? recipe.Epochs, Device = settings.Device, Seed = settings.Seed };
@@ -153,7 +153,8 @@ public sealed class GanEvaluateCommand(CliConsoles consoles) : Command<GanEvalua
             {
                 var step = int.Parse(Path.GetFileNameWithoutExtension(file)["step-".Length..], CultureInfo.InvariantCulture);
                 using var generator = GanGenerator.Load(modelFolder, settings.Device, file);
-                var scores = new GanEvaluator(reference, faces, options with { NearestNeighbourGrid = null, OverallSamples = Math.Min(options.OverallSamples, 5000), CopySamplesPerClass = 0 }).Evaluate(generator, step);
+                // Checkpoints get the trend's numbers only: no grid, no copy search, at most 5,000 overall faces.
+                var scores = evaluator.Evaluate(generator, step, options with { NearestNeighbourGrid = null, OverallSamples = Math.Min(options.OverallSamples, 5000), CopySamplesPerClass = 0 });
                 // The last checkpoint is the final generator: its CAS comes with the report's, below, not twice.
                 var cas = settings.CasCheckpoints && step != model.Card.Step ? Cas(generator, compareWithReal: false) : null;
                 checkpoints.Add(new CheckpointScores(step, scores.Fid, scores.Kid.Mean, scores.LabelFidelity, scores.PerClass.ToDictionary(p => p.Key, p => p.Value.Fid)) { Cas = cas });

@@ -116,15 +116,30 @@ public sealed record GanEvaluationReport(
 /// <summary>
 /// Measures a generator in the feature space of a fixed reference classifier (models/reference): FID and KID overall
 /// and per emotion against the Training faces, an Inception-style score and label fidelity from the reference
-/// network's predictions, improved precision/recall, and a nearest-neighbour grid against copying.
+/// network's predictions, improved precision/recall, and a nearest-neighbour grid against copying. One evaluator
+/// serves any number of generators (a run's checkpoints): the Training faces' reference features are computed on the
+/// first <see cref="Evaluate"/> and kept until the evaluator is disposed.
 /// </summary>
-public sealed class GanEvaluator(EmotionClassifier reference, FaceSet data, GanEvaluationOptions options)
+public sealed class GanEvaluator(EmotionClassifier reference, FaceSet data, GanEvaluationOptions options) : IDisposable
 {
     private readonly int[] _training = RealSubset(data.IndicesOf(DataSplit.Training), options);
-    private Tensor? _realFeatures; // [N, D] on the CPU, computed once per evaluator (shared by all checkpoints)
+    private Tensor? _realFeatures; // [N, D] on the CPU, outside every dispose scope: this evaluator owns it
+    private bool _disposed;
 
-    public GanEvaluationReport Evaluate(GanGenerator generator, int? step = null)
+    /// <summary>
+    /// Scores <paramref name="generator"/> with the evaluator's options, or with <paramref name="overrides"/> for this
+    /// call (checkpoints scored more cheaply than the final generator, say). The real faces are the evaluator's: an
+    /// override that would change them (<see cref="GanEvaluationOptions.MaxRealFaces"/>, or the
+    /// <see cref="GanEvaluationOptions.Seed"/> that draws their subset) needs another evaluator.
+    /// </summary>
+    public GanEvaluationReport Evaluate(GanGenerator generator, int? step = null, GanEvaluationOptions? overrides = null)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var o = overrides ?? options;
+        if (o.MaxRealFaces != options.MaxRealFaces || o.Seed != options.Seed)
+        {
+            throw new ArgumentException("the overrides change the real faces (MaxRealFaces or Seed) this evaluator compares with: use another evaluator.", nameof(overrides));
+        }
         if (_training.Length == 0)
         {
             throw new FerganException("the dataset has no Training faces to compare generated faces with.");
@@ -134,27 +149,27 @@ public sealed class GanEvaluator(EmotionClassifier reference, FaceSet data, GanE
         var realLabels = _training.Select(i => (int)data.Label(i)).ToArray();
         var perClass = new Dictionary<string, GanClassScores>();
         var fidelitySum = 0.0;
-        var noise = new Generator((ulong)options.Seed);
+        using var noise = new Generator((ulong)o.Seed);
         var nearest = new List<(string, IReadOnlyList<byte[]>)>();
         var copyCandidates = new List<byte[]>();
         foreach (var emotion in Emotions.All)
         {
             using var inner = NewDisposeScope();
-            var labels = full([options.SamplesPerClass], (long)emotion, ScalarType.Int64);
-            var (features, probabilities, faces) = Describe(generator, labels, noise);
+            var labels = full([o.SamplesPerClass], (long)emotion, ScalarType.Int64);
+            var (features, probabilities, faces) = Describe(generator, labels, noise, o.Truncation);
             var fidelity = probabilities.argmax(1).eq((long)emotion).to_type(ScalarType.Float64).mean().item<double>();
             fidelitySum += fidelity;
             var classRows = Enumerable.Range(0, realLabels.Length).Where(k => realLabels[k] == (int)emotion).Select(k => (long)k).ToArray();
             var classReal = real.index_select(0, tensor(classRows));
             perClass[emotion.Name()] = new GanClassScores(
                 DistributionMetrics.FrechetDistance(classReal, features),
-                DistributionMetrics.KernelDistance(classReal, features, subsetSize: 1000, seed: options.Seed),
+                DistributionMetrics.KernelDistance(classReal, features, subsetSize: 1000, seed: o.Seed),
                 fidelity, classRows.Length);
-            if (options.NearestNeighbourGrid is not null)
+            if (o.NearestNeighbourGrid is not null)
             {
                 nearest.Add((emotion.Name(), NearestPairs(faces.narrow(0, 0, 5), features.narrow(0, 0, 5), real)));
             }
-            var copySamples = Math.Min(options.CopySamplesPerClass, options.SamplesPerClass);
+            var copySamples = Math.Min(o.CopySamplesPerClass, o.SamplesPerClass);
             if (copySamples > 0)
             {
                 copyCandidates.AddRange(GanGenerator.ToBytes(faces.narrow(0, 0, copySamples).mul(2).sub(1)));
@@ -163,25 +178,32 @@ public sealed class GanEvaluator(EmotionClassifier reference, FaceSet data, GanE
 
         // Overall: emotions drawn in the Training split's proportions, so the generated mix matches the real one.
         var proportions = tensor(Emotions.All.Select(e => (float)realLabels.Count(l => l == (int)e)).ToArray());
-        var overallLabels = multinomial(proportions, options.OverallSamples, replacement: true, generator: noise);
-        var (overall, overallProbabilities, _) = Describe(generator, overallLabels, noise);
-        var prCount = Math.Min(options.PrecisionRecallSamples, (int)Math.Min(real.shape[0], overall.shape[0]));
+        var overallLabels = multinomial(proportions, o.OverallSamples, replacement: true, generator: noise);
+        var (overall, overallProbabilities, _) = Describe(generator, overallLabels, noise, o.Truncation);
+        var prCount = Math.Min(o.PrecisionRecallSamples, (int)Math.Min(real.shape[0], overall.shape[0]));
         var realSubset = real.index_select(0, randperm(real.shape[0], generator: noise).narrow(0, 0, prCount));
         var (precision, recall) = DistributionMetrics.PrecisionRecall(realSubset, overall.narrow(0, 0, prCount));
-        if (options.NearestNeighbourGrid is { } gridPath)
+        if (o.NearestNeighbourGrid is { } gridPath)
         {
             File.WriteAllBytes(gridPath, FaceGrid.RenderPng(nearest, scale: 2, columns: 10));
         }
         return new GanEvaluationReport(
-            generator.Folder, step ?? generator.Card.Step, reference.Folder, $"{data.Provenance.Source} Training ({_training.Length} faces)", options.SamplesPerClass,
+            generator.Folder, step ?? generator.Card.Step, reference.Folder, $"{data.Provenance.Source} Training ({_training.Length} faces)", o.SamplesPerClass,
             DistributionMetrics.FrechetDistance(real, overall),
-            DistributionMetrics.KernelDistance(real, overall, seed: options.Seed),
+            DistributionMetrics.KernelDistance(real, overall, seed: o.Seed),
             DistributionMetrics.InceptionScore(overallProbabilities),
             fidelitySum / Emotions.Count, precision, recall, perClass)
         {
             Copies = copyCandidates.Count > 0 ? Copies(copyCandidates) : null,
             FeatureDimension = reference.Network.FeatureSize,
         };
+    }
+
+    public void Dispose()
+    {
+        _realFeatures?.Dispose();
+        _realFeatures = null;
+        _disposed = true;
     }
 
     /// <summary>How many of <paramref name="generated"/> are near copies of a Training face (all of them, not the subset).</summary>
@@ -217,13 +239,15 @@ public sealed class GanEvaluator(EmotionClassifier reference, FaceSet data, GanE
                 var chunk = _training.Skip(start).Take(Chunk).ToList();
                 rows.Add(reference.Features(FaceTensors.Images(data, chunk)).cpu());
             }
-            _realFeatures = cat(rows, 0).MoveToOuterDisposeScope();
+            // Detached, not moved out: moved to the caller's scope it would be freed with the first Evaluate, and a
+            // second one would find an empty handle.
+            _realFeatures = cat(rows, 0).DetachFromDisposeScope();
         }
         return _realFeatures;
     }
 
     /// <summary>Reference features and probabilities of generated faces for the given labels (and the faces in [0, 1], on the CPU).</summary>
-    private (Tensor Features, Tensor Probabilities, Tensor Faces) Describe(GanGenerator generator, Tensor labels, Generator noise)
+    private (Tensor Features, Tensor Probabilities, Tensor Faces) Describe(GanGenerator generator, Tensor labels, Generator noise, double truncation)
     {
         var features = new List<Tensor>();
         var probabilities = new List<Tensor>();
@@ -232,7 +256,7 @@ public sealed class GanEvaluator(EmotionClassifier reference, FaceSet data, GanE
         for (long start = 0; start < labels.shape[0]; start += Chunk)
         {
             var part = labels.narrow(0, start, Math.Min(Chunk, labels.shape[0] - start));
-            var images = generator.Sample(part, options.Truncation, noise).add(1).div(2).clamp(0, 1);
+            var images = generator.Sample(part, truncation, noise).add(1).div(2).clamp(0, 1);
             var f = reference.Features(images);
             features.Add(f.cpu());
             using (no_grad())

@@ -6,7 +6,7 @@
 // Run from the repository root: dotnet run results/gan-ema-cpu-2026-11-28/perclass.cs -- [--seed N] [--done rows.jsonl] <run>... >> rows.jsonl
 // Checkpoints step by step, each step in every run given (paired: the same noise), from the middle of the run on, then
 // the first half; one JSON line per checkpoint as soon as it is scored. --seed: the generated faces' noise (2013, as
-`gan evaluate`'s default); --done: skip the (run, step) rows that file holds.
+// `gan evaluate`'s default); --done: skip the (run, step) rows that file holds.
 using System.Text.Json;
 using Fergan.Data.Loading;
 using Fergan.Torch.Classifier;

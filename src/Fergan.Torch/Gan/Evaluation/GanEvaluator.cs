@@ -135,8 +135,8 @@ public sealed class GanEvaluator(EmotionClassifier reference, FaceSet data, GanE
     public GanEvaluationReport Evaluate(GanGenerator generator, int? step = null, GanEvaluationOptions? overrides = null)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var o = overrides ?? options;
-        if (o.MaxRealFaces != options.MaxRealFaces || o.Seed != options.Seed)
+        var call = overrides ?? options; // this call's settings
+        if (call.MaxRealFaces != options.MaxRealFaces || call.Seed != options.Seed)
         {
             throw new ArgumentException("the overrides change the real faces (MaxRealFaces or Seed) this evaluator compares with: use another evaluator.", nameof(overrides));
         }
@@ -149,27 +149,27 @@ public sealed class GanEvaluator(EmotionClassifier reference, FaceSet data, GanE
         var realLabels = _training.Select(i => (int)data.Label(i)).ToArray();
         var perClass = new Dictionary<string, GanClassScores>();
         var fidelitySum = 0.0;
-        using var noise = new Generator((ulong)o.Seed);
+        using var noise = new Generator((ulong)call.Seed);
         var nearest = new List<(string, IReadOnlyList<byte[]>)>();
         var copyCandidates = new List<byte[]>();
         foreach (var emotion in Emotions.All)
         {
             using var inner = NewDisposeScope();
-            var labels = full([o.SamplesPerClass], (long)emotion, ScalarType.Int64);
-            var (features, probabilities, faces) = Describe(generator, labels, noise, o.Truncation);
+            var labels = full([call.SamplesPerClass], (long)emotion, ScalarType.Int64);
+            var (features, probabilities, faces) = Describe(generator, labels, noise, call.Truncation);
             var fidelity = probabilities.argmax(1).eq((long)emotion).to_type(ScalarType.Float64).mean().item<double>();
             fidelitySum += fidelity;
             var classRows = Enumerable.Range(0, realLabels.Length).Where(k => realLabels[k] == (int)emotion).Select(k => (long)k).ToArray();
             var classReal = real.index_select(0, tensor(classRows));
             perClass[emotion.Name()] = new GanClassScores(
                 DistributionMetrics.FrechetDistance(classReal, features),
-                DistributionMetrics.KernelDistance(classReal, features, subsetSize: 1000, seed: o.Seed),
+                DistributionMetrics.KernelDistance(classReal, features, subsetSize: 1000, seed: call.Seed),
                 fidelity, classRows.Length);
-            if (o.NearestNeighbourGrid is not null)
+            if (call.NearestNeighbourGrid is not null)
             {
                 nearest.Add((emotion.Name(), NearestPairs(faces.narrow(0, 0, 5), features.narrow(0, 0, 5), real)));
             }
-            var copySamples = Math.Min(o.CopySamplesPerClass, o.SamplesPerClass);
+            var copySamples = Math.Min(call.CopySamplesPerClass, call.SamplesPerClass);
             if (copySamples > 0)
             {
                 copyCandidates.AddRange(GanGenerator.ToBytes(faces.narrow(0, 0, copySamples).mul(2).sub(1)));
@@ -178,19 +178,19 @@ public sealed class GanEvaluator(EmotionClassifier reference, FaceSet data, GanE
 
         // Overall: emotions drawn in the Training split's proportions, so the generated mix matches the real one.
         var proportions = tensor(Emotions.All.Select(e => (float)realLabels.Count(l => l == (int)e)).ToArray());
-        var overallLabels = multinomial(proportions, o.OverallSamples, replacement: true, generator: noise);
-        var (overall, overallProbabilities, _) = Describe(generator, overallLabels, noise, o.Truncation);
-        var prCount = Math.Min(o.PrecisionRecallSamples, (int)Math.Min(real.shape[0], overall.shape[0]));
+        var overallLabels = multinomial(proportions, call.OverallSamples, replacement: true, generator: noise);
+        var (overall, overallProbabilities, _) = Describe(generator, overallLabels, noise, call.Truncation);
+        var prCount = Math.Min(call.PrecisionRecallSamples, (int)Math.Min(real.shape[0], overall.shape[0]));
         var realSubset = real.index_select(0, randperm(real.shape[0], generator: noise).narrow(0, 0, prCount));
         var (precision, recall) = DistributionMetrics.PrecisionRecall(realSubset, overall.narrow(0, 0, prCount));
-        if (o.NearestNeighbourGrid is { } gridPath)
+        if (call.NearestNeighbourGrid is { } gridPath)
         {
             File.WriteAllBytes(gridPath, FaceGrid.RenderPng(nearest, scale: 2, columns: 10));
         }
         return new GanEvaluationReport(
-            generator.Folder, step ?? generator.Card.Step, reference.Folder, $"{data.Provenance.Source} Training ({_training.Length} faces)", o.SamplesPerClass,
+            generator.Folder, step ?? generator.Card.Step, reference.Folder, $"{data.Provenance.Source} Training ({_training.Length} faces)", call.SamplesPerClass,
             DistributionMetrics.FrechetDistance(real, overall),
-            DistributionMetrics.KernelDistance(real, overall, seed: o.Seed),
+            DistributionMetrics.KernelDistance(real, overall, seed: call.Seed),
             DistributionMetrics.InceptionScore(overallProbabilities),
             fidelitySum / Emotions.Count, precision, recall, perClass)
         {

@@ -45,7 +45,8 @@ foreach (var step in steps.Skip(middle).Concat(steps.Take(middle)))
 {
     foreach (var run in runs)
     {
-        if (done.Contains((Path.GetFileName(Path.TrimEndingDirectorySeparator(run)), step)))
+        var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(run));
+        if (done.Contains((name, step)))
         {
             continue;
         }
@@ -53,7 +54,7 @@ foreach (var step in steps.Skip(middle).Concat(steps.Take(middle)))
         var report = evaluator.Evaluate(generator, step);
         Console.WriteLine(JsonSerializer.Serialize(new
         {
-            run = Path.GetFileName(Path.TrimEndingDirectorySeparator(run)),
+            run = name,
             step,
             seed,
             label_fidelity = report.LabelFidelity,
